@@ -1,0 +1,35 @@
+// Runs a pipeline of passes with MLIR-style instrumentation: IR dumps before/after
+// passes, a dump tree, the verifier after each pass, and timing.
+#pragma once
+
+#include "passes/Pass.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace vkqc {
+
+struct PipelineOptions {
+  std::vector<std::string> passes;      // empty: the default pipeline (all of Passes.def)
+  std::string compileTo;                // stop after this pass ("import": before any)
+  std::set<std::string> printBefore;    // pass names
+  std::set<std::string> printAfter;     // pass names
+  bool printAfterAll = false;
+  bool printAfterChange = false;
+  std::string printTreeDir;             // numbered .vkir files, one per stage
+  bool verifyEach = true;
+  bool timePasses = false;
+};
+
+/// The pass names the pipeline will run, after `--passes` and `--compile-to`. Unknown
+/// names are an error that lists the known ones.
+llvm::Expected<std::vector<const PassInfo *>> resolvePipeline(const PipelineOptions &opts);
+
+/// Runs the pipeline on `g`. Dumps and timing go to `log` (stderr in the tool).
+llvm::Error runPipeline(Graph &g, const PipelineOptions &opts, PassContext &ctx,
+                        llvm::raw_ostream &log);
+
+} // namespace vkqc

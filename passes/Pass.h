@@ -1,0 +1,54 @@
+// What a pass is and what it may read while it runs.
+#pragma once
+
+#include "compiler/ir/Graph.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vkqc {
+
+/// One line of the compile report: what a pass did to a node or constant, and why.
+struct ReportEntry {
+  std::string pass;
+  std::string subject; // node or constant name
+  std::string action;  // "fused", "rejected", "shared", "copied", "removed", ...
+  std::string detail;  // the pattern, the reason, ...
+};
+
+/// Options every pass can read, set from the command line.
+struct PassOptions {
+  DType computeDType = DType::Float32;
+  bool weightOnlyLinear = false;
+  std::string target = "generic";
+};
+
+struct PassContext {
+  PassOptions options;
+  std::vector<ReportEntry> report;
+  void note(std::string pass, std::string subject, std::string action, std::string detail = "") {
+    report.push_back({std::move(pass), std::move(subject), std::move(action), std::move(detail)});
+  }
+};
+
+class Pass {
+public:
+  virtual ~Pass() = default;
+  /// Runs on `g`; returns whether it changed anything.
+  virtual llvm::Expected<bool> run(Graph &g, PassContext &ctx) = 0;
+};
+
+struct PassInfo {
+  std::string name;
+  std::string summary;
+  std::unique_ptr<Pass> (*create)();
+};
+
+/// Every pass from Passes.def, in pipeline order.
+const std::vector<PassInfo> &allPasses();
+const PassInfo *lookupPass(llvm::StringRef name);
+
+} // namespace vkqc
