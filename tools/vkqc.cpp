@@ -149,6 +149,7 @@ int runListOps() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions({&IOCategory, &PipelineCategory, &PrintingCategory});
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "vkqc " VKQC_VERSION "\n"; });
   cl::ParseCommandLineOptions(argc, argv,
                               "vkqc: ahead-of-time compiler for torchao-quantized PyTorch "
                               "programs to ExecuTorch Vulkan\n");

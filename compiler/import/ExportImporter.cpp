@@ -775,6 +775,7 @@ private:
     llvm::Expected<std::vector<JsonRef>> specList = specs->getArray();
     if (!specList)
       return specList.takeError();
+    std::vector<std::string> specNames;
     for (const JsonRef &spec : *specList) {
       llvm::Expected<std::pair<std::string, JsonRef>> tagged = spec.getTagged();
       if (!tagged)
@@ -782,6 +783,18 @@ private:
       if (tagged->first != "user_output")
         return spec.error("unsupported output kind '" + tagged->first +
                           "' (buffer mutation such as a KV cache is not supported yet)");
+      llvm::Expected<JsonRef> arg = tagged->second.field("arg");
+      if (!arg)
+        return arg.takeError();
+      llvm::Expected<std::pair<std::string, JsonRef>> a = arg->getTagged();
+      if (!a)
+        return a.takeError();
+      if (a->first != "as_tensor")
+        return arg->error("only tensor outputs are supported, got " + a->first);
+      llvm::Expected<std::string> n = a->second.stringField("name");
+      if (!n)
+        return n.takeError();
+      specNames.push_back(*n);
     }
     llvm::Expected<JsonRef> outputs = graph.field("outputs");
     if (!outputs)
@@ -805,6 +818,12 @@ private:
     }
     if (g_.outputs.empty())
       return outputs->error("the program has no outputs");
+    for (size_t i = 0; i < g_.outputs.size(); ++i)
+      if (i >= specNames.size() || specNames[i] != g_.outputs[i]->name)
+        return outputs->error("graph outputs and the signature's output_specs disagree at " +
+                              llvm::Twine(i));
+    if (specNames.size() != g_.outputs.size())
+      return outputs->error("the signature lists more outputs than the graph");
     return llvm::Error::success();
   }
 };

@@ -1,0 +1,91 @@
+#include "compiler/ir/Verifier.h"
+
+#include "TestSupport.h"
+
+using namespace vkqc;
+using namespace vkqc::test;
+
+namespace {
+// x: f32[4] -> neg(x) -> output
+std::unique_ptr<Graph> tinyGraph() {
+  auto g = std::make_unique<Graph>();
+  Value *x = g->createValue("x");
+  x->dtype = DType::Float32;
+  x->shape = {SymExpr(4)};
+  x->inputKind = InputKind::User;
+  g->inputs.push_back(x);
+  Value *y = g->createValue("y");
+  y->dtype = DType::Float32;
+  y->shape = {SymExpr(4)};
+  auto node = makeNode(*g, *lookupOpSchema("aten.neg.default"), "y", {{"self", x}});
+  node->results.push_back(y);
+  g->appendNode(std::move(node));
+  g->outputs.push_back(y);
+  return g;
+}
+
+std::string verifyError(const Graph &g) {
+  std::string text = errorText(verifyGraph(g));
+  REQUIRE(!text.empty());
+  return text;
+}
+} // namespace
+
+TEST_CASE("a well-formed graph verifies", "[verifier]") { CHECK(errorText(verifyGraph(*tinyGraph())) == ""); }
+
+TEST_CASE("the verifier rejects broken graphs with a named culprit", "[verifier]") {
+  SECTION("use before definition") {
+    auto g = tinyGraph();
+    Value *late = g->createValue("late");
+    late->shape = {SymExpr(4)};
+    g->nodes[0]->arg("self") = late;
+    CHECK_THAT(verifyError(*g), Catch::Contains("reads '%late' before it is defined"));
+  }
+  SECTION("wrong argument kind") {
+    auto g = tinyGraph();
+    g->nodes[0]->arg("self") = std::string("oops");
+    CHECK_THAT(verifyError(*g), Catch::Contains("argument 'self' expects Tensor"));
+  }
+  SECTION("negative size") {
+    auto g = tinyGraph();
+    g->outputs[0]->shape = {SymExpr(-1)};
+    CHECK_THAT(verifyError(*g), Catch::Contains("negative size"));
+  }
+  SECTION("undeclared symbol") {
+    auto g = tinyGraph();
+    g->outputs[0]->shape = {SymExpr::symbol("s9")};
+    CHECK_THAT(verifyError(*g), Catch::Contains("undeclared symbol 's9'"));
+  }
+  SECTION("missing argument") {
+    auto g = tinyGraph();
+    g->nodes[0]->args.clear();
+    CHECK_THAT(verifyError(*g), Catch::Contains("has 0 arguments, schema has 1"));
+  }
+  SECTION("undefined output") {
+    auto g = tinyGraph();
+    g->outputs[0] = g->createValue("ghost");
+    CHECK_THAT(verifyError(*g), Catch::Contains("'%ghost' is not defined"));
+  }
+  SECTION("constant past its storage") {
+    auto g = tinyGraph();
+    Value *w = g->createValue("w");
+    w->dtype = DType::Float32;
+    w->shape = {SymExpr(4)};
+    w->inputKind = InputKind::Parameter;
+    static const uint8_t bytes[8] = {};
+    w->constant.dtype = DType::Float32;
+    w->constant.shape = {4};
+    w->constant.storage = g->constants.addView("w", bytes);
+    g->inputs.insert(g->inputs.begin(), w);
+    CHECK_THAT(verifyError(*g), Catch::Contains("past the end of its storage"));
+  }
+}
+
+TEST_CASE("layout claims on a storage: once, again, or conflict", "[constants]") {
+  ConstantPool pool;
+  static const uint8_t bytes[4] = {};
+  Storage *s = pool.addView("w", bytes);
+  CHECK(valueOrFail(pool.claimLayout(s, "q4-linear")) == true);
+  CHECK(valueOrFail(pool.claimLayout(s, "q4-linear")) == false);
+  CHECK_THAT(errorOf(pool.claimLayout(s, "scales-transposed")), Catch::Contains("already in layout 'q4-linear'"));
+}
