@@ -1,6 +1,8 @@
 #include "compiler/import/ExportImporter.h"
 #include "compiler/ir/Verifier.h"
 
+#include "llvm/Support/FileSystem.h"
+
 #include "TestSupport.h"
 
 using namespace vkqc;
@@ -17,15 +19,20 @@ const Value *input(const Graph &g, llvm::StringRef stateName) {
 }
 } // namespace
 
-TEST_CASE("every corpus program imports and verifies", "[import]") {
-  for (const char *name : {"tiny_llama_8da4w_fp32", "tiny_llama_4w_fp32", "tiny_llama_tied_8da4w_fp32",
-                           "tiny_llama_8da4w_bf16"}) {
-    INFO(name);
-    ImportedModel m = valueOrFail(importModel(corpus(name)));
+TEST_CASE("every real export in tests/data imports and verifies", "[import]") {
+  std::error_code ec;
+  int count = 0;
+  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec; it.increment(ec)) {
+    if (!llvm::StringRef(it->path()).endswith(".pt2"))
+      continue;
+    ++count;
+    INFO(it->path());
+    ImportedModel m = valueOrFail(importModel(it->path()));
     CHECK(errorText(verifyGraph(*m.graph)) == "");
     CHECK(m.graph->outputs.size() == 1);
     CHECK(m.graph->symbols.count("s70"));
   }
+  CHECK(count >= 11);
 }
 
 TEST_CASE("tied weights share one storage; untied ones do not", "[import]") {
