@@ -116,7 +116,8 @@ llvm::Expected<Tensor> embeddingQ4gsw(const Tensor &weight, const Tensor &scales
                                       int64_t groupSize, const Tensor &indices,
                                       bool isLinearWeight) {
   return gatherDequantQ4Rows(weight, scales, std::nullopt, groupSize, indices,
-                             /*lowNibbleFirst=*/isLinearWeight, DType::Float32,
+                             /*lowNibbleFirst=*/isLinearWeight,
+                             /*arithmeticDtype=*/DType::Float32, DType::Float32,
                              "embedding_q4gsw");
 }
 

@@ -72,12 +72,15 @@ llvm::Error requireFloat(const Tensor &t, llvm::StringRef op, llvm::StringRef wh
 
 /// Gather-then-dequantize of a 4-bit packed table weight u8 [V, D/2] with scales [V, G]
 /// (or [V] for one group): out[..., c] = (q - zp) * scale for the rows named by `indices`,
-/// in PyTorch's promoted dtypes (int8 - zp, then * scale), cast to `outDtype`. Serves the
-/// legacy embedding_4bit and et_vk.embedding_q4gsw.
+/// cast to `outDtype`. With `arithmeticDtype` unset the steps round to PyTorch's promoted
+/// dtypes (int8 - zp, then * scale: quantized_decomposed); with it set every operand is
+/// first cast to it (ExecuTorch's `q.float() * scales.float()`). Serves the legacy
+/// embedding_4bit and et_vk.embedding_q4gsw.
 llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &scales,
                                            const std::optional<Tensor> &zeroPoints,
                                            int64_t groupSize, const Tensor &indices,
-                                           bool lowNibbleFirst, DType outDtype,
-                                           llvm::StringRef op);
+                                           bool lowNibbleFirst,
+                                           std::optional<DType> arithmeticDtype,
+                                           DType outDtype, llvm::StringRef op);
 
 } // namespace vkqc::interp

@@ -201,7 +201,8 @@ llvm::Expected<Tensor> linearDq8caQ4gsw(const Tensor &x, const Tensor &inputScal
                                         const Tensor &weightSums, const Tensor &scales,
                                         int64_t groupSize, const std::optional<Tensor> &bias);
 /// et_vk.embedding_q4gsw: weight u8 [V, D/2], scales [V, G] (or [V] / [1] for one group),
-/// output f32 [..., D]. `isLinearWeight` selects low-nibble-first element order.
+/// output f32 [..., D] computed as q.float() * scale.float() (ExecuTorch's reference, and
+/// what dequantize_affine to f32 computes). `isLinearWeight` selects low-nibble-first order.
 llvm::Expected<Tensor> embeddingQ4gsw(const Tensor &weight, const Tensor &scales,
                                       int64_t groupSize, const Tensor &indices,
                                       bool isLinearWeight);

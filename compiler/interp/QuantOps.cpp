@@ -281,8 +281,9 @@ chooseQParamsAffine(const Tensor &input, MappingType mappingType,
 llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &scales,
                                            const std::optional<Tensor> &zeroPoints,
                                            int64_t groupSize, const Tensor &indices,
-                                           bool lowNibbleFirst, DType outDtype,
-                                           llvm::StringRef op) {
+                                           bool lowNibbleFirst,
+                                           std::optional<DType> arithmeticDtype,
+                                           DType outDtype, llvm::StringRef op) {
   if (weight.dtype() != DType::UInt8 || weight.rank() != 2)
     return kernelError(op + ": weight must be u8 [V, D/2], got " + nameOf(weight.dtype()) +
                        " " + shapeString(weight.shape()));
@@ -304,9 +305,11 @@ llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &s
                        " do not match scales " + shapeString(scales.shape()));
 
   // PyTorch: int8 q minus zp promotes to the zp dtype, then the product promotes with scales.
-  DType differenceDtype = zeroPoints ? promoteTypes(DType::Int8, zeroPoints->dtype())
-                                     : DType::Int8;
-  DType productDtype = promoteTypes(differenceDtype, scales.dtype());
+  DType differenceDtype = arithmeticDtype.value_or(
+      zeroPoints ? promoteTypes(DType::Int8, zeroPoints->dtype()) : DType::Int8);
+  DType productDtype =
+      arithmeticDtype.value_or(promoteTypes(differenceDtype, scales.dtype()));
+  DType operandDtype = arithmeticDtype.value_or(DType::Float64); // f64: no rounding
   Shape outShape = indices.shape();
   outShape.push_back(width);
   Tensor result(outDtype, outShape);
@@ -321,9 +324,10 @@ llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &s
       int64_t param = row * groups + c / groupSize;
       double v = quant::unpackQ4Element(rowBytes, c, lowNibbleFirst);
       if (zeroPoints)
-        v = roundToPrecision(v - zeroPoints->getDouble(param), differenceDtype);
-      result.setDouble(i * width + c,
-                       roundToPrecision(v * scales.getDouble(param), productDtype));
+        v = roundToPrecision(v - roundToPrecision(zeroPoints->getDouble(param), operandDtype),
+                             differenceDtype);
+      double scale = roundToPrecision(scales.getDouble(param), operandDtype);
+      result.setDouble(i * width + c, roundToPrecision(v * scale, productDtype));
     }
   }
   return result;
@@ -345,7 +349,7 @@ llvm::Expected<Tensor> embedding4bit(const Tensor &weight, const Tensor &scales,
   if (groupSize == 1)
     return kernelError(op + ": group size must be greater than 1");
   return gatherDequantQ4Rows(weight, scales, zeroPoints, groupSize, indices,
-                             /*lowNibbleFirst=*/false, outDtype, op);
+                             /*lowNibbleFirst=*/false, std::nullopt, outDtype, op);
 }
 
 } // namespace vkqc::interp
