@@ -65,5 +65,9 @@ float bf16ToFloat(uint16_t b);
 uint16_t floatToBf16(float f);
 /// Round a float to the precision of `dtype` (identity for f32/f64 and integers).
 float roundToDType(float v, DType dtype);
+/// Round a double to the precision of a float `dtype` the way PyTorch stores an opmath
+/// result: through float for f32/f16/bf16 (with IEEE overflow), unchanged for f64 and
+/// integer dtypes.
+double roundToPrecision(double v, DType dtype);
 
 } // namespace vkqc::interp

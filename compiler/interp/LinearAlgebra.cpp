@@ -1,0 +1,122 @@
+// linear, matmul, bmm and embedding. Products accumulate in double and round once to the
+// result dtype (PyTorch's BLAS accumulates in float; the difference is below tolerance).
+#include "compiler/interp/KernelSupport.h"
+
+namespace vkqc::interp {
+
+namespace {
+double dot(const double *a, int64_t aStride, const double *b, int64_t bStride, int64_t k) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < k; ++i)
+    sum += a[i * aStride] * b[i * bStride];
+  return sum;
+}
+
+llvm::Error requireSameFloat(const Tensor &a, const Tensor &b, llvm::StringRef op) {
+  if (auto err = requireFloat(a, op, "first operand"))
+    return err;
+  if (a.dtype() != b.dtype())
+    return kernelError(op + ": expected operands of one dtype, got " + nameOf(a.dtype()) +
+                       " and " + nameOf(b.dtype()));
+  return llvm::Error::success();
+}
+} // namespace
+
+llvm::Expected<Tensor> linear(const Tensor &x, const Tensor &weight,
+                              const std::optional<Tensor> &bias) {
+  if (auto err = requireSameFloat(x, weight, "linear"))
+    return err;
+  if (x.rank() < 1 || weight.rank() != 2 || x.dim(-1) != weight.dim(1))
+    return kernelError("linear: input " + shapeString(x.shape()) + " and weight " +
+                       shapeString(weight.shape()) + " do not match ([..., K] and [N, K])");
+  int64_t n = weight.dim(0), k = weight.dim(1);
+  if (bias) {
+    if (bias->dtype() != x.dtype())
+      return kernelError("linear: bias dtype " + nameOf(bias->dtype()) +
+                         " differs from input dtype " + nameOf(x.dtype()));
+    if (bias->numel() != n || bias->rank() > 1)
+      return kernelError("linear: bias " + shapeString(bias->shape()) + " for " +
+                         llvm::Twine(n) + " outputs");
+  }
+  Shape outShape = x.shape();
+  outShape.back() = n;
+  Tensor result(x.dtype(), outShape);
+  std::vector<double> xs = toDoubles(x), ws = toDoubles(weight);
+  int64_t rows = numelOf(Shape(x.shape().begin(), x.shape().end() - 1));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < n; ++j) {
+      double sum = dot(xs.data() + r * k, 1, ws.data() + j * k, 1, k);
+      result.setDouble(r * n + j, bias ? sum + bias->getDouble(j) : sum);
+    }
+  return result;
+}
+
+llvm::Expected<Tensor> matmul(const Tensor &a, const Tensor &b) {
+  if (auto err = requireSameFloat(a, b, "matmul"))
+    return err;
+  if (a.rank() == 0 || b.rank() == 0)
+    return kernelError("matmul: operands must have at least one dim");
+  // 1-D operands become a row / a column, and that dim is dropped from the result.
+  Shape aShape = a.shape(), bShape = b.shape();
+  if (a.rank() == 1)
+    aShape.insert(aShape.begin(), 1);
+  if (b.rank() == 1)
+    bShape.push_back(1);
+  int64_t m = aShape[aShape.size() - 2], k = aShape.back(), n = bShape.back();
+  if (bShape[bShape.size() - 2] != k)
+    return kernelError("matmul: shapes " + shapeString(a.shape()) + " and " +
+                       shapeString(b.shape()) + " cannot be multiplied");
+  Shape aBatch(aShape.begin(), aShape.end() - 2), bBatch(bShape.begin(), bShape.end() - 2);
+  auto batch = broadcastShapes(aBatch, bBatch, "matmul");
+  if (!batch)
+    return batch.takeError();
+  std::vector<int64_t> aSource = broadcastSourceIndex(aBatch, *batch);
+  std::vector<int64_t> bSource = broadcastSourceIndex(bBatch, *batch);
+
+  Shape outShape = *batch;
+  if (a.rank() > 1)
+    outShape.push_back(m);
+  if (b.rank() > 1)
+    outShape.push_back(n);
+  Tensor result(a.dtype(), outShape);
+  std::vector<double> as = toDoubles(a), bs = toDoubles(b);
+  for (size_t p = 0; p < aSource.size(); ++p) {
+    const double *aMatrix = as.data() + aSource[p] * m * k;
+    const double *bMatrix = bs.data() + bSource[p] * k * n;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        result.setDouble((static_cast<int64_t>(p) * m + i) * n + j,
+                         dot(aMatrix + i * k, 1, bMatrix + j, n, k));
+  }
+  return result;
+}
+
+llvm::Expected<Tensor> bmm(const Tensor &a, const Tensor &b) {
+  if (a.rank() != 3 || b.rank() != 3 || a.dim(0) != b.dim(0))
+    return kernelError("bmm: expected [B, M, K] and [B, K, N], got " + shapeString(a.shape()) +
+                       " and " + shapeString(b.shape()));
+  return matmul(a, b);
+}
+
+llvm::Expected<Tensor> embedding(const Tensor &weight, const Tensor &indices) {
+  if (weight.rank() != 2)
+    return kernelError("embedding: weight must be 2-D, got " + shapeString(weight.shape()));
+  if (isFloatingPoint(indices.dtype()) || indices.dtype() == DType::Bool)
+    return kernelError("embedding: indices must be integers, got " + nameOf(indices.dtype()));
+  int64_t rows = weight.dim(0), width = weight.dim(1);
+  Shape outShape = indices.shape();
+  outShape.push_back(width);
+  std::vector<int64_t> source;
+  source.reserve(static_cast<size_t>(indices.numel() * width));
+  for (int64_t i = 0; i < indices.numel(); ++i) {
+    int64_t row = indices.getInt(i);
+    if (row < 0 || row >= rows)
+      return kernelError("embedding: index " + llvm::Twine(row) + " out of range for " +
+                         llvm::Twine(rows) + " rows");
+    for (int64_t c = 0; c < width; ++c)
+      source.push_back(row * width + c);
+  }
+  return gatherElements(weight, outShape, source);
+}
+
+} // namespace vkqc::interp

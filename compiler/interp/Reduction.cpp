@@ -1,0 +1,114 @@
+// Reductions and scans: mean, cumsum, softmax.
+#include "compiler/interp/KernelSupport.h"
+
+#include <cmath>
+#include <limits>
+
+namespace vkqc::interp {
+
+llvm::Expected<Tensor> mean(const Tensor &x, llvm::ArrayRef<int64_t> dims, bool keepdim,
+                            std::optional<DType> dtype) {
+  DType resultDtype = dtype.value_or(x.dtype());
+  if (!isFloatingPoint(resultDtype))
+    return kernelError("mean: needs a floating-point input or dtype, got " +
+                       nameOf(resultDtype));
+
+  std::vector<bool> reduced(x.rank(), dims.empty());
+  for (int64_t d : dims) {
+    auto dim = normalizeDim(d, x.rank(), "mean");
+    if (!dim)
+      return dim.takeError();
+    if (x.rank() == 0)
+      continue;
+    if (reduced[*dim])
+      return kernelError("mean: dim " + llvm::Twine(d) + " appears twice");
+    reduced[*dim] = true;
+  }
+
+  Shape outShape, keptShape; // keptShape: the output shape with reduced dims as 1
+  int64_t count = 1;
+  for (int64_t d = 0; d < x.rank(); ++d) {
+    keptShape.push_back(reduced[d] ? 1 : x.dim(d));
+    if (reduced[d])
+      count *= x.dim(d);
+    if (!reduced[d] || keepdim)
+      outShape.push_back(keptShape.back());
+  }
+
+  // Accumulate in double: the per-element source -> destination map is broadcasting
+  // read backwards.
+  std::vector<double> sums(static_cast<size_t>(numelOf(keptShape)), 0.0);
+  std::vector<int64_t> destination = broadcastSourceIndex(keptShape, x.shape());
+  for (int64_t i = 0; i < x.numel(); ++i)
+    sums[destination[i]] += roundToPrecision(x.getDouble(i), resultDtype);
+
+  Tensor result(resultDtype, outShape);
+  for (int64_t i = 0; i < result.numel(); ++i)
+    result.setDouble(i, sums[i] / static_cast<double>(count)); // 0/0 = NaN like torch
+  return result;
+}
+
+llvm::Expected<Tensor> cumsum(const Tensor &x, int64_t dim, std::optional<DType> dtype) {
+  auto d = normalizeDim(dim, x.rank(), "cumsum");
+  if (!d)
+    return d.takeError();
+  DType resultDtype = dtype.value_or(isFloatingPoint(x.dtype()) ? x.dtype() : DType::Int64);
+  auto input = toDType(x, resultDtype);
+  if (!input)
+    return input.takeError();
+
+  Tensor result(resultDtype, x.shape());
+  DimLines lines = linesAlong(x.shape(), x.rank() == 0 ? 0 : *d);
+  // PyTorch's CPU accumulator: double for f32/f64, float for f16/bf16, int64 for integers.
+  bool floatAccumulator = resultDtype == DType::Float16 || resultDtype == DType::BFloat16;
+  for (int64_t o = 0; o < lines.outer; ++o) {
+    for (int64_t i = 0; i < lines.inner; ++i) {
+      double floatSum = 0.0;
+      uint64_t intSum = 0;
+      for (int64_t k = 0; k < lines.size; ++k) {
+        int64_t at = lines.at(o, k, i);
+        if (isFloatingPoint(resultDtype)) {
+          floatSum += input->getDouble(at);
+          if (floatAccumulator)
+            floatSum = static_cast<float>(floatSum);
+          result.setDouble(at, floatSum);
+        } else {
+          intSum += static_cast<uint64_t>(input->getInt(at));
+          result.setInt(at, static_cast<int64_t>(intSum));
+        }
+      }
+    }
+  }
+  return result;
+}
+
+llvm::Expected<Tensor> softmax(const Tensor &x, int64_t dim) {
+  if (auto err = requireFloat(x, "softmax", "input"))
+    return err;
+  auto d = normalizeDim(dim, x.rank(), "softmax");
+  if (!d)
+    return d.takeError();
+
+  Tensor result(x.dtype(), x.shape());
+  DimLines lines = linesAlong(x.shape(), x.rank() == 0 ? 0 : *d);
+  std::vector<double> exps(static_cast<size_t>(lines.size));
+  for (int64_t o = 0; o < lines.outer; ++o) {
+    for (int64_t i = 0; i < lines.inner; ++i) {
+      double maxValue = -std::numeric_limits<double>::infinity();
+      for (int64_t k = 0; k < lines.size; ++k)
+        maxValue = std::fmax(maxValue, x.getDouble(lines.at(o, k, i)));
+      // A NaN anywhere in the line makes the line NaN, as in PyTorch.
+      double sum = 0.0;
+      for (int64_t k = 0; k < lines.size; ++k) {
+        double v = x.getDouble(lines.at(o, k, i));
+        exps[k] = std::isnan(v) ? v : std::exp(v - maxValue);
+        sum += exps[k];
+      }
+      for (int64_t k = 0; k < lines.size; ++k)
+        result.setDouble(lines.at(o, k, i), exps[k] / sum);
+    }
+  }
+  return result;
+}
+
+} // namespace vkqc::interp

@@ -1,0 +1,46 @@
+// 4-bit weight packing in ExecuTorch Vulkan's layouts (pure functions on raw buffers).
+//
+// "Linear" packing (pack_4bit_weight_tensor): row r of an int4 matrix [N, K] becomes
+// align8(K)/2 bytes; byte j holds element 2j in its low nibble and 2j+1 in its high nibble,
+// each stored as q + 8, with the K padding holding q = 0.
+// The legacy embedding packing puts the even element in the high nibble instead.
+#pragma once
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace vkqc::quant {
+
+/// Round `value` up to a multiple of `align` (> 0).
+int64_t alignUp(int64_t value, int64_t align);
+
+/// The signed int4 value of element `k` of a packed row (`lowNibbleFirst` = linear layout).
+int8_t unpackQ4Element(const uint8_t *row, int64_t k, bool lowNibbleFirst);
+
+/// int8 values in [-8, 7], row-major [N, K] -> u8 [N, align8(K)/2] in the linear layout.
+llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n,
+                                                  int64_t k);
+/// Inverse of packQ4Linear: u8 [N, align8(K)/2] -> int8 [N, K] (padding trimmed).
+llvm::Expected<std::vector<int8_t>> unpackQ4Linear(llvm::ArrayRef<uint8_t> packed, int64_t n,
+                                                   int64_t k);
+/// Exchanges the two nibbles of every byte (legacy embedding layout <-> linear layout).
+std::vector<uint8_t> swapNibbles(llvm::ArrayRef<uint8_t> packed);
+
+/// Per-group sums of int4 weights [N, K]: i32 [G, align8(N)], sums[g, n] = sum of
+/// q[n, g*groupSize .. (g+1)*groupSize), zero padded along N.
+llvm::Expected<std::vector<int32_t>> computeWeightSums(llvm::ArrayRef<int8_t> q, int64_t n,
+                                                       int64_t k, int64_t groupSize);
+
+/// Scales [N, G] (elements of `elementSize` bytes) -> [G, alignUp(N, align)], zero padded.
+llvm::Expected<std::vector<uint8_t>> transposePadScales(llvm::ArrayRef<uint8_t> bytes,
+                                                        size_t elementSize, int64_t n,
+                                                        int64_t g, int64_t align = 4);
+/// [rows, cols] -> [rows, alignUp(cols, align)], zero padded.
+llvm::Expected<std::vector<uint8_t>> padLastDim(llvm::ArrayRef<uint8_t> bytes, int64_t rows,
+                                                int64_t cols, size_t elementSize,
+                                                int64_t align);
+
+} // namespace vkqc::quant
