@@ -1,6 +1,7 @@
 // vkqc: the command-line tool. Flags and dispatch only; the work lives in the libraries.
 #include "compiler/driver/OutputFile.h"
 #include "compiler/driver/PassManager.h"
+#include "compiler/driver/Report.h"
 #include "compiler/driver/Summary.h"
 #include "compiler/import/ExportImporter.h"
 #include "compiler/ir/Printer.h"
@@ -24,6 +25,7 @@ cl::SubCommand OpsCmd("ops", "List the ops vkqc accepts and emits, with their sc
 cl::OptionCategory IOCategory("Input and output");
 cl::OptionCategory PipelineCategory("Pipeline");
 cl::OptionCategory PrintingCategory("IR printing and debugging");
+cl::OptionCategory LoweringCategory("Lowering");
 
 // ---- compile: input and output ----------------------------------------------------------
 cl::opt<std::string> InputPath(cl::Positional, cl::desc("<model.pt2 | models/model.json>"),
@@ -49,6 +51,18 @@ cl::opt<bool> VerifyEach("verify-each", cl::desc("Verify the IR after import and
 cl::opt<bool> TimePasses("time-passes", cl::desc("Print the time each pass took (stderr)"),
                          cl::sub(CompileCmd), cl::cat(PipelineCategory));
 
+// ---- compile: lowering choices ---------------------------------------------------------
+enum class ComputeDType { FP32, FP16 };
+cl::opt<ComputeDType> DTypeFlag("dtype", cl::desc("Compute dtype of the compiled program"),
+                                cl::init(ComputeDType::FP32),
+                                cl::values(clEnumValN(ComputeDType::FP32, "fp32", "float32 (default)"),
+                                           clEnumValN(ComputeDType::FP16, "fp16", "float16")),
+                                cl::sub(CompileCmd), cl::cat(LoweringCategory));
+cl::opt<bool> WeightOnlyLinear("weight-only-linear",
+                               cl::desc("Lower 8da4w linears to the weight-only int4 kernel "
+                                        "(drops the activation quantization)"),
+                               cl::sub(CompileCmd), cl::cat(LoweringCategory));
+
 // ---- compile: IR printing ---------------------------------------------------------------
 cl::list<std::string> PrintBefore("print-ir-before", cl::desc("Print the IR before these passes"),
                                   cl::CommaSeparated, cl::value_desc("p1,p2"),
@@ -67,6 +81,16 @@ cl::opt<std::string> PrintTreeDir("print-ir-tree-dir",
                                            "<dir>/NN_<pass>.vkir"),
                                   cl::value_desc("dir"), cl::sub(CompileCmd),
                                   cl::cat(PrintingCategory));
+
+enum class ReportKind { None, Text, Json };
+cl::opt<ReportKind> ReportFlag("report", cl::desc("Print what each pass did to each node and why (stderr)"),
+                               cl::ValueOptional, cl::init(ReportKind::None),
+                               cl::values(clEnumValN(ReportKind::Text, "text", "text (the default of --report)"),
+                                          clEnumValN(ReportKind::Json, "json", "JSON"),
+                                          clEnumValN(ReportKind::Text, "", "")),
+                               cl::sub(CompileCmd), cl::cat(PrintingCategory));
+cl::opt<std::string> ReportFile("report-file", cl::desc("Write the --report to <file> instead of stderr"),
+                                cl::value_desc("file"), cl::sub(CompileCmd), cl::cat(PrintingCategory));
 
 /// Prints `vkqc: error: <file>: <message>` and returns the exit code.
 int fail(llvm::StringRef file, llvm::Error err) {
@@ -89,6 +113,25 @@ PipelineOptions pipelineOptionsFromFlags() {
   return opts;
 }
 
+int writeReport(const Graph &g, const PassContext &ctx) {
+  if (ReportFlag == ReportKind::None && ReportFile.empty())
+    return 0;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (ReportFlag == ReportKind::Json)
+    printReportJson(g, ctx, os);
+  else
+    printReportText(g, ctx, os);
+  os.flush();
+  if (ReportFile.empty()) {
+    llvm::errs() << text;
+    return 0;
+  }
+  if (auto err = writeFileAtomically(ReportFile, text))
+    return fail(ReportFile, std::move(err));
+  return 0;
+}
+
 int runCompile() {
   PipelineOptions opts = pipelineOptionsFromFlags();
   // Check the pipeline before reading a possibly large model.
@@ -100,8 +143,12 @@ int runCompile() {
     return fail(InputPath, model.takeError());
   Graph &g = *model->graph;
   PassContext ctx;
+  ctx.options.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
+  ctx.options.weightOnlyLinear = WeightOnlyLinear;
   if (auto err = runPipeline(g, opts, ctx, llvm::errs()))
     return fail(InputPath, std::move(err));
+  if (int rc = writeReport(g, ctx))
+    return rc;
 
   // --compile-to prints the IR where the pipeline stopped unless something else was asked.
   EmitKind emit = Emit;
@@ -148,7 +195,7 @@ int runListOps() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions({&IOCategory, &PipelineCategory, &PrintingCategory});
+  cl::HideUnrelatedOptions({&IOCategory, &PipelineCategory, &PrintingCategory, &LoweringCategory});
   cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "vkqc " VKQC_VERSION "\n"; });
   cl::ParseCommandLineOptions(argc, argv,
                               "vkqc: ahead-of-time compiler for torchao-quantized PyTorch "

@@ -25,20 +25,27 @@ Storage *ConstantPool::addOwned(std::string origin, std::vector<uint8_t> bytes) 
   return s;
 }
 
-llvm::Expected<bool> ConstantPool::claimLayout(const Storage *storage, llvm::StringRef layoutTag) {
-  auto [it, inserted] = layoutClaims_.emplace(storage->id, layoutTag.str());
-  if (inserted)
-    return true;
-  if (it->second == layoutTag)
-    return false;
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "storage '" + storage->origin + "' is already in layout '" +
-                                     it->second + "', cannot also become '" + layoutTag + "'");
+Storage *ConstantPool::findDerived(const Storage *source, llvm::StringRef layoutTag) const {
+  auto it = derived_.find({source->id, layoutTag.str()});
+  return it == derived_.end() ? nullptr : it->second;
 }
 
-std::string ConstantPool::claimedLayout(const Storage *storage) const {
-  auto it = layoutClaims_.find(storage->id);
-  return it == layoutClaims_.end() ? std::string() : it->second;
+Storage *ConstantPool::addDerived(const Storage *source, llvm::StringRef layoutTag,
+                                  DerivedKind kind, std::vector<uint8_t> bytes) {
+  Storage *s = addOwned(source->origin + "@" + layoutTag.str(), std::move(bytes));
+  derived_[{source->id, layoutTag.str()}] = s;
+  tagsBySource_[source->id].emplace_back(layoutTag.str(), kind);
+  return s;
+}
+
+std::vector<std::string> ConstantPool::derivedTags(const Storage *source, DerivedKind kind) const {
+  std::vector<std::string> tags;
+  auto it = tagsBySource_.find(source->id);
+  if (it != tagsBySource_.end())
+    for (const auto &[tag, k] : it->second)
+      if (k == kind)
+        tags.push_back(tag);
+  return tags;
 }
 
 } // namespace vkqc

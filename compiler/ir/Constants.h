@@ -19,6 +19,10 @@
 
 namespace vkqc {
 
+/// What a derived storage holds: the source's values in another layout or dtype, or a
+/// quantity computed from them (weight sums), which is not a second copy of the data.
+enum class DerivedKind { Layout, Summary };
+
 struct Storage {
   int id = 0;
   std::string origin; // archive entry (`data/weights/weight_3`) or `derived:<what>`
@@ -40,26 +44,34 @@ struct ConstantTensor {
   }
 };
 
-/// Owns every Storage of a graph.
+/// Owns every Storage of a graph, and is the one registry of layout changes.
+///
+/// Passes never rewrite a storage in place (a view may be the read-only mmapped input,
+/// and another name may share it: tied weights). A pass that needs a constant in another
+/// layout asks for the derived storage keyed by (source storage, layout tag): the first
+/// request creates it, later ones get the same storage back. So a tied weight packed for
+/// two users is packed once, and a storage wanted in two layouts gets a second copy
+/// instead of being corrupted for its other user.
 class ConstantPool {
 public:
   /// A storage that views bytes owned elsewhere (the mmapped archive).
   Storage *addView(std::string origin, llvm::ArrayRef<uint8_t> bytes);
-  /// A storage that owns `bytes` (a repacked layout, a materialized copy).
+  /// A storage that owns `bytes` (test fixtures, materialized results).
   Storage *addOwned(std::string origin, std::vector<uint8_t> bytes);
   const std::vector<std::unique_ptr<Storage>> &storages() const { return storages_; }
 
-  /// Claims `storage` for an in-place rewrite into `layoutTag`. Returns true the first
-  /// time (the caller rewrites), false when the same layout was already claimed (the
-  /// caller reuses it), and an error when another layout was claimed: that storage must
-  /// then be copied, never rewritten twice.
-  llvm::Expected<bool> claimLayout(const Storage *storage, llvm::StringRef layoutTag);
-  /// The layout tag claimed for `storage`, or empty.
-  std::string claimedLayout(const Storage *storage) const;
+  /// The storage already derived from `source` in `layoutTag`, or null.
+  Storage *findDerived(const Storage *source, llvm::StringRef layoutTag) const;
+  /// Records `bytes` as `source` in `layoutTag` and returns the new storage.
+  Storage *addDerived(const Storage *source, llvm::StringRef layoutTag, DerivedKind kind,
+                      std::vector<uint8_t> bytes);
+  /// Every tag of `kind` derived from `source`, in the order they were created.
+  std::vector<std::string> derivedTags(const Storage *source, DerivedKind kind) const;
 
 private:
   std::vector<std::unique_ptr<Storage>> storages_;
-  std::map<int, std::string> layoutClaims_;
+  std::map<std::pair<int, std::string>, Storage *> derived_;
+  std::map<int, std::vector<std::pair<std::string, DerivedKind>>> tagsBySource_;
 };
 
 } // namespace vkqc

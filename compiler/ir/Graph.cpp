@@ -94,6 +94,14 @@ Value *Graph::findValue(llvm::StringRef name) const {
   return it == valuesByName_.end() ? nullptr : it->second;
 }
 
+void Graph::renameValue(Value *v, llvm::StringRef name) {
+  if (findValue(name))
+    llvm::report_fatal_error("renameValue: the name " + name + " is taken");
+  valuesByName_.erase(v->name);
+  v->name = name.str();
+  valuesByName_[v->name] = v;
+}
+
 std::string Graph::uniqueName(llvm::StringRef base) const {
   if (!findValue(base))
     return base.str();

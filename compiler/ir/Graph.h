@@ -88,6 +88,8 @@ public:
   /// Creates a value owned by the graph. Names must be unique; the caller checks.
   Value *createValue(std::string name);
   Value *findValue(llvm::StringRef name) const;
+  /// Renames `v` to `name`, which must not be taken.
+  void renameValue(Value *v, llvm::StringRef name);
   /// A value name not yet used, derived from `base`.
   std::string uniqueName(llvm::StringRef base) const;
   const std::vector<std::unique_ptr<Value>> &values() const { return values_; }

@@ -81,11 +81,18 @@ TEST_CASE("the verifier rejects broken graphs with a named culprit", "[verifier]
   }
 }
 
-TEST_CASE("layout claims on a storage: once, again, or conflict", "[constants]") {
+TEST_CASE("derived layouts: created once per (storage, tag), never in place", "[constants]") {
   ConstantPool pool;
-  static const uint8_t bytes[4] = {};
+  static const uint8_t bytes[4] = {1, 2, 3, 4};
   Storage *s = pool.addView("w", bytes);
-  CHECK(valueOrFail(pool.claimLayout(s, "q4-linear")) == true);
-  CHECK(valueOrFail(pool.claimLayout(s, "q4-linear")) == false);
-  CHECK_THAT(errorOf(pool.claimLayout(s, "scales-transposed")), Catch::Contains("already in layout 'q4-linear'"));
+  CHECK(pool.findDerived(s, "q4-linear") == nullptr);
+  Storage *packed = pool.addDerived(s, "q4-linear", DerivedKind::Layout, {9, 9});
+  CHECK(pool.findDerived(s, "q4-linear") == packed);
+  Storage *other = pool.addDerived(s, "scales-transposed", DerivedKind::Layout, {7});
+  pool.addDerived(s, "sums", DerivedKind::Summary, {1});
+  CHECK(other != packed);
+  CHECK(pool.derivedTags(s, DerivedKind::Layout) == std::vector<std::string>{"q4-linear", "scales-transposed"});
+  CHECK(pool.derivedTags(s, DerivedKind::Summary) == std::vector<std::string>{"sums"});
+  CHECK(s->bytes[0] == 1); // the source is untouched
+  CHECK(packed->origin == "w@q4-linear");
 }

@@ -1,0 +1,47 @@
+// The one way passes and patterns change a graph: create nodes, redirect uses, erase.
+//
+// It keeps the graph well-formed step by step (new nodes go before an insertion point, so
+// topological order holds) and records whether anything changed.
+#pragma once
+
+#include "compiler/ir/Graph.h"
+
+namespace vkqc {
+
+class Rewriter {
+public:
+  explicit Rewriter(Graph &g) : g_(g) {}
+
+  Graph &graph() { return g_; }
+  bool changed() const { return changed_; }
+
+  /// New nodes are inserted immediately before `node` (null: at the end).
+  void setInsertionPoint(Node *node) { insertionPoint_ = node; }
+
+  /// Creates a node of `target` (a schema in OpSchemas.def) with the given arguments
+  /// (the rest from schema defaults) and one tensor result of `dtype` and `shape`, named
+  /// after `nameHint`. Returns the result.
+  Value *createOp(llvm::StringRef target, std::vector<NamedArg> args, DType dtype, Dims shape,
+                  llvm::StringRef nameHint);
+
+  /// Creates a graph input holding a constant (after the existing constant inputs).
+  Value *createConstant(llvm::StringRef nameHint, std::string stateName, ConstantTensor constant);
+
+  /// Every use of `from` (node operands and graph outputs) now reads `to`.
+  void replaceAllUsesWith(Value *from, Value *to);
+  /// Gives `v` the name `name`, which must be free.
+  void renameValue(Value *v, llvm::StringRef name);
+  /// Erases `node`; its results must be unused.
+  void eraseNode(Node *node);
+  /// Erases `node` if nothing reads its results; returns whether it did.
+  bool eraseIfUnused(Node *node);
+  /// Erases a constant input if nothing reads it.
+  bool eraseInputIfUnused(Value *input);
+
+private:
+  Graph &g_;
+  Node *insertionPoint_ = nullptr;
+  bool changed_ = false;
+};
+
+} // namespace vkqc

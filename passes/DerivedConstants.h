@@ -1,0 +1,38 @@
+// Constants in another layout or dtype, made through the pool's one registry.
+//
+// Used by pack-weights (int4 packing, scale transposes, weight sums) and legalize-dtypes
+// (casts of float constants). The same source in the same layout is made once and shared:
+// a tied weight packed for two users is packed once.
+#pragma once
+
+#include "compiler/interp/Tensor.h"
+#include "compiler/ir/Rewriter.h"
+#include "passes/Pass.h"
+
+#include <functional>
+
+namespace vkqc {
+
+struct DerivedConstant {
+  Value *value;
+  bool reused; // the registry already held this layout of this source
+};
+
+using ConstantTransform = std::function<llvm::Expected<interp::Tensor>(const interp::Tensor &)>;
+
+/// The constant `source` transformed by `transform` into `layout`, as a constant input
+/// named after `nameHint`. Creates the storage on first request; returns the existing
+/// constant value afterwards.
+llvm::Expected<DerivedConstant> deriveConstant(Rewriter &rw, const Value *source,
+                                               llvm::StringRef layout, DerivedKind kind,
+                                               llvm::StringRef nameHint,
+                                               const ConstantTransform &transform);
+
+/// A read-only tensor over a constant input's bytes (no copy).
+interp::Tensor constantView(const Value *constant);
+
+/// Notes in the report every source storage now read in more than one layout (a copy
+/// was made for the second layout rather than changing the first in place).
+void reportSecondLayouts(const Graph &g, PassContext &ctx, llvm::StringRef pass);
+
+} // namespace vkqc

@@ -1,0 +1,61 @@
+// dq-embedding: a torchao int4 embedding table, dequantized whole, then gathered.
+//
+//   %table = torchao.dequantize_affine(%q : i8[V, D], [1, G], %s : [V, D/G], %zp = 0, int8, -8, 7)
+//   %y     = aten.embedding(%table, %indices)
+// =>
+//   %y     = et_vk.embedding_q4gsw(vkqc.pack_q4_linear_weight(%q), %s, G, %indices,
+//                                  is_linear_weight=true)
+//
+// The packed table uses the linear layout, so a tied lm-head linear shares the same bytes.
+#include "patterns/QuantMatchers.h"
+
+#include "compiler/quant/Q4Packing.h"
+
+namespace vkqc {
+
+namespace {
+struct DequantEmbeddingMatch {
+  Node *embedding;
+  Q4WeightDequant weight;
+  Value *indices;
+};
+
+class DequantEmbeddingPattern : public TypedPattern<DequantEmbeddingMatch> {
+public:
+  std::optional<DequantEmbeddingMatch> match(const Node &root, const PassOptions &,
+                                             MatchTrace &why) const override {
+    std::optional<Q4WeightDequant> w = matchQ4WeightDequant(root.tensorArg("weight"), why);
+    if (!w)
+      return std::nullopt;
+    // embedding_q4gsw reads rows in blocks of 32 values (EmbeddingQ4gsw.cpp checks it).
+    if (w->cols % 32 != 0)
+      return why.reject("embedding width " + std::to_string(w->cols) +
+                        " is not a multiple of 32 (embedding_q4gsw needs it)");
+    return DequantEmbeddingMatch{const_cast<Node *>(&root), *w, root.tensorArg("indices")};
+  }
+
+  void rewrite(Rewriter &rw, const DequantEmbeddingMatch &m) const override {
+    const Q4WeightDequant &w = m.weight;
+    Value *packed = rw.createOp("vkqc.pack_q4_linear_weight.default", {{"weight", w.qdata}},
+                                DType::UInt8, {SymExpr(w.rows), SymExpr(quant::alignUp(w.cols, 8) / 2)},
+                                w.qdata->name + "_q4");
+    Value *out = m.embedding->results[0];
+    Value *fused = rw.createOp("et_vk.embedding_q4gsw.default",
+                               {{"weight", packed},
+                                {"weight_scales", w.scales},
+                                {"group_size", w.groupSize},
+                                {"indices", m.indices},
+                                {"is_linear_weight", true}},
+                               out->dtype, out->shape, m.embedding->name + "_q4gsw");
+    rw.replaceAllUsesWith(out, fused);
+    rw.eraseNode(m.embedding);
+    rw.eraseIfUnused(w.dequant);
+  }
+};
+} // namespace
+
+std::unique_ptr<Pattern> createDequantEmbeddingPattern() {
+  return std::make_unique<DequantEmbeddingPattern>();
+}
+
+} // namespace vkqc

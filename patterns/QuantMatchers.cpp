@@ -1,0 +1,172 @@
+#include "patterns/QuantMatchers.h"
+
+#include "compiler/ir/Printer.h"
+
+#include <cstring>
+
+namespace vkqc {
+
+namespace {
+bool isTarget(const Value *v, llvm::StringRef target) {
+  return v && v->definingNode && v->definingNode->target == target;
+}
+
+std::string name(const Value *v) { return "%" + v->name; }
+
+// True when every element is zero (for floats, either sign).
+bool allZero(const ConstantTensor &c) {
+  llvm::ArrayRef<uint8_t> bytes = c.bytes();
+  size_t elem = dtypeSize(c.dtype);
+  bool isFloat = isFloatingPoint(c.dtype);
+  for (size_t i = 0; i < bytes.size(); i += elem)
+    for (size_t b = 0; b < elem; ++b) {
+      uint8_t byte = bytes[i + b];
+      if (isFloat && b == elem - 1)
+        byte &= 0x7f; // little-endian: the sign bit lives in the last byte
+      if (byte)
+        return false;
+    }
+  return true;
+}
+
+bool allInInt4Range(const ConstantTensor &c) {
+  for (uint8_t b : c.bytes()) {
+    int8_t v = static_cast<int8_t>(b);
+    if (v < -8 || v > 7)
+      return false;
+  }
+  return true;
+}
+
+bool isPerTokenBlock(const ArgValue &blockArg, const Value *input) {
+  std::optional<std::vector<int64_t>> block = asLiteralInts(blockArg);
+  if (!block || block->size() != input->shape.size() || block->empty())
+    return false;
+  const SymExpr &last = input->shape.back();
+  if (!last.isConstant() || block->back() != last.constant())
+    return false;
+  for (size_t i = 0; i + 1 < block->size(); ++i)
+    if ((*block)[i] != 1)
+      return false;
+  return true;
+}
+} // namespace
+
+std::optional<int64_t> literalInt(const ArgValue &v) { return asInt(v); }
+
+bool isVulkanComputeDType(DType t) { return t == DType::Float32 || t == DType::Float16; }
+
+std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTrace &why) {
+  if (!isTarget(weight, "torchao.dequantize_affine.default"))
+    return why.reject("the weight " + name(weight) + " is not produced by torchao.dequantize_affine");
+  const Node &dq = *weight->definingNode;
+  Q4WeightDequant m;
+  m.dequant = const_cast<Node *>(&dq);
+  m.qdata = dq.tensorArg("input");
+  m.scales = dq.tensorArg("scale");
+  m.zeroPoint = dq.tensorArg("zero_point");
+  m.outputDType = std::get<DType>(dq.arg("output_dtype"));
+
+  if (!m.qdata->isConstant())
+    return why.reject("the quantized weight " + name(m.qdata) + " is not a constant");
+  if (std::get<DType>(dq.arg("input_dtype")) != DType::Int8 || m.qdata->dtype != DType::Int8)
+    return why.reject("the weight is not int8-held (input_dtype " +
+                      std::string(dtypeName(std::get<DType>(dq.arg("input_dtype")))) + ")");
+  std::optional<int64_t> qmin = literalInt(dq.arg("quant_min"));
+  std::optional<int64_t> qmax = literalInt(dq.arg("quant_max"));
+  if (qmin != -8 || qmax != 7)
+    return why.reject("quant range [" + argToString(dq.arg("quant_min")) + ", " +
+                      argToString(dq.arg("quant_max")) + "] is not int4 [-8, 7]");
+  const std::vector<int64_t> &shape = m.qdata->constant.shape;
+  if (shape.size() != 2)
+    return why.reject("the quantized weight is not 2-D");
+  m.rows = shape[0];
+  m.cols = shape[1];
+  std::optional<std::vector<int64_t>> block = asLiteralInts(dq.arg("block_size"));
+  if (!block || block->size() != 2 || (*block)[0] != 1 || (*block)[1] <= 0)
+    return why.reject("block_size " + argToString(dq.arg("block_size")) + " is not [1, group_size]");
+  m.groupSize = (*block)[1];
+  if (m.cols % m.groupSize != 0)
+    return why.reject("group size " + std::to_string(m.groupSize) + " does not divide " +
+                      std::to_string(m.cols));
+  if (!m.scales->isConstant() || !isFloatingPoint(m.scales->dtype))
+    return why.reject("the scales " + name(m.scales) + " are not a float constant");
+  if (m.scales->constant.shape != std::vector<int64_t>{m.rows, m.cols / m.groupSize})
+    return why.reject("the scales are not [" + std::to_string(m.rows) + ", " +
+                      std::to_string(m.cols / m.groupSize) + "]");
+  if (m.zeroPoint) {
+    // The kernels are symmetric: they have no weight zero point at all.
+    if (!m.zeroPoint->isConstant())
+      return why.reject("the weight zero point is not a constant");
+    if (!allZero(m.zeroPoint->constant))
+      return why.reject("the weight zero point is not zero everywhere (asymmetric weights; the "
+                        "q4gsw kernels are symmetric)");
+  }
+  // quant_min/quant_max do not clamp in dequantize_affine: check the data itself.
+  if (!allInInt4Range(m.qdata->constant))
+    return why.reject("the quantized weight holds values outside [-8, 7]");
+  if (!isVulkanComputeDType(m.outputDType))
+    return why.reject("the weight dequantizes to " + std::string(dtypeName(m.outputDType)) +
+                      "; Vulkan kernels compute in f32 or f16 (run legalize-dtypes first)");
+  return m;
+}
+
+std::optional<DynamicActivationQuant> matchDynamicActivationQuant(const Value *x, MatchTrace &why) {
+  if (!isTarget(x, "torchao.dequantize_affine.default"))
+    return why.reject("the activation " + name(x) + " is not dequantized from int8");
+  DynamicActivationQuant m;
+  m.dequantize = x->definingNode;
+  Value *q = m.dequantize->tensorArg("input");
+  if (!isTarget(q, "torchao.quantize_affine.default"))
+    return why.reject("the activation is not quantized by torchao.quantize_affine");
+  m.quantize = q->definingNode;
+  m.input = m.quantize->tensorArg("input");
+  m.scale = m.quantize->tensorArg("scale");
+  m.zeroPoint = m.quantize->tensorArg("zero_point");
+  if (!m.scale || !m.zeroPoint || m.dequantize->tensorArg("scale") != m.scale ||
+      m.dequantize->tensorArg("zero_point") != m.zeroPoint)
+    return why.reject("quantize and dequantize of the activation use different qparams");
+  if (!isTarget(m.scale, "torchao.choose_qparams_affine.default") ||
+      m.scale->definingNode != m.zeroPoint->definingNode ||
+      m.scale->definingNode->results[0] != m.scale || m.scale->definingNode->results[1] != m.zeroPoint)
+    return why.reject("the activation qparams do not come from one choose_qparams_affine");
+  m.chooseQParams = m.scale->definingNode;
+  if (m.chooseQParams->tensorArg("input") != m.input)
+    return why.reject("choose_qparams_affine reads another tensor than the one quantized");
+  for (const Node *n : {m.chooseQParams, m.quantize, m.dequantize})
+    if (!isPerTokenBlock(n->arg("block_size"), m.input))
+      return why.reject(n->name + " is not per token (block_size " + argToString(n->arg("block_size")) + ")");
+  const Node *dq = m.dequantize;
+  if (std::get<DType>(m.quantize->arg("output_dtype")) != DType::Int8 ||
+      std::get<DType>(dq->arg("input_dtype")) != DType::Int8)
+    return why.reject("the activation is not quantized to int8");
+  for (const Node *n : {const_cast<const Node *>(m.quantize), dq})
+    if (literalInt(n->arg("quant_min")) != -128 || literalInt(n->arg("quant_max")) != 127)
+      return why.reject(n->name + " does not use the int8 range [-128, 127]");
+  // The kernels have a variant for an int8 zero point and one for a zero point held in
+  // the compute dtype; anything else (int32) has none.
+  DType zp = m.zeroPoint->dtype;
+  if (zp != DType::Int8 && !isVulkanComputeDType(zp))
+    return why.reject("the activation zero point is " + std::string(dtypeName(zp)) +
+                      "; the kernels read int8 (zpint8) or a float (zpinherit)");
+  if (!isVulkanComputeDType(m.input->dtype) || !isVulkanComputeDType(m.scale->dtype))
+    return why.reject("the activation or its scale is not f32/f16");
+  return m;
+}
+
+bool isAcceptableBias(const ArgValue &bias, int64_t n, DType dtype, MatchTrace &why) {
+  if (isNone(bias))
+    return true;
+  const Value *b = asTensor(bias);
+  if (!b || !b->isConstant()) {
+    why.reject("the bias is not a constant");
+    return false;
+  }
+  if (b->constant.shape != std::vector<int64_t>{n} || b->dtype != dtype) {
+    why.reject("the bias is not a " + std::string(dtypeName(dtype)) + " [" + std::to_string(n) + "]");
+    return false;
+  }
+  return true;
+}
+
+} // namespace vkqc
