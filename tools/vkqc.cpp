@@ -5,6 +5,7 @@
 #include "compiler/driver/Summary.h"
 #include "compiler/import/ExportImporter.h"
 #include "compiler/ir/Printer.h"
+#include "compiler/target/Target.h"
 #include "patterns/Pattern.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -22,6 +23,7 @@ namespace {
 cl::SubCommand CompileCmd("compile", "Compile a torch.export program (.pt2 or models/model.json)");
 cl::SubCommand PassesCmd("passes", "List the passes of the pipeline, in order");
 cl::SubCommand OpsCmd("ops", "List the ops vkqc accepts and emits, with their schemas");
+cl::SubCommand TargetsCmd("targets", "List the GPU targets and their limits");
 
 cl::OptionCategory IOCategory("Input and output");
 cl::OptionCategory PipelineCategory("Pipeline");
@@ -59,6 +61,11 @@ cl::opt<ComputeDType> DTypeFlag("dtype", cl::desc("Compute dtype of the compiled
                                 cl::values(clEnumValN(ComputeDType::FP32, "fp32", "float32 (default)"),
                                            clEnumValN(ComputeDType::FP16, "fp16", "float16")),
                                 cl::sub(CompileCmd), cl::cat(LoweringCategory));
+cl::opt<std::string> TargetFlag("target",
+                                cl::desc("GPU target: generic (default), mali-valhall, adreno-7xx, "
+                                         "lavapipe, or an alias (vkqc targets)"),
+                                cl::init("generic"), cl::value_desc("name"), cl::sub(CompileCmd),
+                                cl::cat(LoweringCategory));
 cl::opt<bool> WeightOnlyLinear("weight-only-linear",
                                cl::desc("Lower 8da4w linears to the weight-only int4 kernel "
                                         "(drops the activation quantization)"),
@@ -135,9 +142,12 @@ int writeReport(const Graph &g, const PassContext &ctx) {
 
 int runCompile() {
   PipelineOptions opts = pipelineOptionsFromFlags();
-  // Check the pipeline before reading a possibly large model.
+  // Check the flags before reading a possibly large model.
   if (llvm::Expected<std::vector<const PassInfo *>> p = resolvePipeline(opts); !p)
     return fail(InputPath, p.takeError());
+  if (llvm::Expected<const Target *> t = lookupTarget(TargetFlag); !t)
+    return fail(InputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                                   "--target: " + llvm::toString(t.takeError())));
 
   llvm::Expected<ImportedModel> model = importModel(InputPath);
   if (!model)
@@ -146,6 +156,7 @@ int runCompile() {
   PassContext ctx;
   ctx.options.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
   ctx.options.weightOnlyLinear = WeightOnlyLinear;
+  ctx.options.target = TargetFlag;
   if (auto err = runPipeline(g, opts, ctx, llvm::errs()))
     return fail(InputPath, std::move(err));
   if (int rc = writeReport(g, ctx))
@@ -205,6 +216,22 @@ int runListPasses() {
   return 0;
 }
 
+int runListTargets() {
+  llvm::outs() << fmt::format("{:<14} {:>14} {:>8} {:>8} {:>5} {:>5} {:>8}  {}\n", "target", "buffer elems",
+                              "img2d", "img3d", "fp16", "int8", "int8dot", "aliases / description");
+  for (const Target &t : allTargets()) {
+    std::string aliases;
+    for (const std::string &a : t.aliases)
+      aliases += (aliases.empty() ? "" : ",") + a;
+    llvm::outs() << fmt::format("{:<14} {:>14} {:>8} {:>8} {:>5} {:>5} {:>8}  {}{}\n", t.name,
+                                t.maxBufferElements, t.maxImageExtent2D, t.maxImageExtent3D,
+                                t.fp16 ? "yes" : "no", t.int8Storage ? "yes" : "no",
+                                t.int8DotProduct ? "yes" : "no", aliases.empty() ? "" : "[" + aliases + "] ",
+                                t.description);
+  }
+  return 0;
+}
+
 int runListOps() {
   for (const OpSchema &s : allOpSchemas())
     llvm::outs() << s.target << "  " << s.text << "\n";
@@ -226,6 +253,8 @@ int main(int argc, char **argv) {
     return runListPasses();
   if (OpsCmd)
     return runListOps();
+  if (TargetsCmd)
+    return runListTargets();
   llvm::errs() << "vkqc: error: no command given; try `vkqc --help`\n";
   return 1;
 }

@@ -48,6 +48,9 @@ public:
   std::optional<std::vector<int64_t>> staticShape() const;
 };
 
+/// Where a node runs, decided by the partition pass.
+enum class Placement { Unassigned, Vulkan, Cpu };
+
 class Node {
 public:
   std::string name;
@@ -55,6 +58,7 @@ public:
   const OpSchema *schema = nullptr;
   std::vector<NamedArg> args; // in schema order, every schema argument present
   std::vector<Value *> results;
+  Placement placement = Placement::Unassigned;
 
   const ArgValue &arg(llvm::StringRef argName) const;
   ArgValue &arg(llvm::StringRef argName);

@@ -111,7 +111,10 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
     os << (n->results.empty() ? "" : " = ") << n->target << "(";
     for (size_t i = 0; i < n->args.size(); ++i)
       os << (i ? ", " : "") << n->args[i].name << "=" << argToString(n->args[i].value);
-    os << ")\n";
+    os << ")";
+    if (n->placement != Placement::Unassigned)
+      os << (n->placement == Placement::Vulkan ? " @vulkan" : " @cpu");
+    os << "\n";
   }
   os << "  return";
   for (size_t i = 0; i < g.outputs.size(); ++i)
