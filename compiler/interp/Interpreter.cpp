@@ -149,7 +149,8 @@ std::unordered_map<const Value *, size_t> lastUses(const Graph &g) {
 }
 
 /// Runs one node and stores its checked results in `env`.
-llvm::Error runNode(const Graph &g, const Node &node, Environment &env) {
+llvm::Error runNode(const Graph &g, const Node &node, Environment &env,
+                    const TensorObserver &observer) {
   OpHandler handler = findOpHandler(node.target);
   if (!handler)
     return error("the interpreter has no handler for this target");
@@ -159,8 +160,12 @@ llvm::Error runNode(const Graph &g, const Node &node, Environment &env) {
     return results.takeError();
   if (llvm::Error e = checkResults(g, node, *results, env.bindings))
     return e;
-  for (size_t i = 0; i < results->size(); ++i)
+  for (size_t i = 0; i < results->size(); ++i) {
+    const Tensor *t = std::get_if<Tensor>(&(*results)[i]);
+    if (observer && t)
+      observer(*node.results[i], *t);
     env.values[node.results[i]] = std::move((*results)[i]);
+  }
   return llvm::Error::success();
 }
 
@@ -181,13 +186,19 @@ void releaseDeadValues(const Node &node, size_t index,
 
 llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
                                                    llvm::ArrayRef<Tensor> userInputs) {
+  return interpretGraph(g, userInputs, TensorObserver());
+}
+
+llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
+                                                   llvm::ArrayRef<Tensor> userInputs,
+                                                   const TensorObserver &observer) {
   Environment env;
   if (llvm::Error e = bindInputs(g, userInputs, env))
     return e;
   std::unordered_map<const Value *, size_t> lastUse = lastUses(g);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node &node = *g.nodes[i];
-    if (llvm::Error e = runNode(g, node, env))
+    if (llvm::Error e = runNode(g, node, env, observer))
       return nodeError(node, std::move(e));
     releaseDeadValues(node, i, lastUse, env);
   }

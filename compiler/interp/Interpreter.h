@@ -8,6 +8,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -20,6 +21,13 @@ namespace vkqc::interp {
 /// its Value declares. Every failure is an Error naming the input or node.
 llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
                                                    llvm::ArrayRef<Tensor> userInputs);
+
+/// Sees every tensor a node computes, right after it is checked (for dumps and numerics
+/// debugging).
+using TensorObserver = std::function<void(const Value &result, const Tensor &tensor)>;
+llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
+                                                   llvm::ArrayRef<Tensor> userInputs,
+                                                   const TensorObserver &observer);
 
 /// How close `actual` is to `expected`, computed in double over all elements.
 struct Comparison {
