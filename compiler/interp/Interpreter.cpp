@@ -46,9 +46,12 @@ llvm::Expected<Tensor> constantView(const Value &v) {
 /// Puts the constants and the user inputs into `env` and binds the shape symbols.
 llvm::Error bindInputs(const Graph &g, llvm::ArrayRef<Tensor> userInputs, Environment &env) {
   std::vector<const Value *> userValues;
-  for (const Value *v : g.inputs)
+  for (const Value *v : g.inputs) {
+    if (!v)
+      return error("the graph has a null input");
     if (!v->isConstant())
       userValues.push_back(v);
+  }
   if (userValues.size() != userInputs.size())
     return error("the graph takes " + llvm::Twine(userValues.size()) + " user inputs, got " +
                  llvm::Twine(userInputs.size()));
@@ -125,6 +128,8 @@ llvm::Error checkResults(const Graph &g, const Node &node, const OpResults &resu
     return error("the op gave " + llvm::Twine(results.size()) + " results, the node has " +
                  llvm::Twine(node.results.size()));
   for (size_t i = 0; i < results.size(); ++i) {
+    if (!node.results[i])
+      return error("result " + llvm::Twine(i) + " of the node is null");
     const Value &v = *node.results[i];
     llvm::Error e = v.isTensor() ? checkTensorResult(v, results[i], bindings)
                                  : checkSymIntResult(g, v, results[i], bindings);
@@ -204,6 +209,8 @@ llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
   }
   std::vector<Tensor> outputs;
   for (const Value *v : g.outputs) {
+    if (!v)
+      return error("the graph has a null output");
     auto it = env.values.find(v);
     const Tensor *t = it == env.values.end() ? nullptr : std::get_if<Tensor>(&it->second);
     if (!t)

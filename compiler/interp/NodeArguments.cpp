@@ -12,6 +12,14 @@ const char *argKindName(const ArgValue &arg) {
   static_assert(std::variant_size_v<ArgValue> == sizeof(names) / sizeof(names[0]));
   return names[arg.index()];
 }
+
+// Python numbers: bool, int, float, or an integer known only at run time.
+bool holdsNumber(const ArgValue &arg) {
+  const Value *v = asTensor(arg);
+  return std::holds_alternative<bool>(arg) || std::holds_alternative<int64_t>(arg) ||
+         std::holds_alternative<double>(arg) || std::holds_alternative<SymIntArg>(arg) ||
+         (v && !v->isTensor());
+}
 } // namespace
 
 void NodeArguments::fail(llvm::StringRef name, const llvm::Twine &why) {
@@ -97,22 +105,29 @@ std::vector<Tensor> NodeArguments::tensors(llvm::StringRef name) {
 
 Operand NodeArguments::operand(llvm::StringRef name) {
   const ArgValue *arg = find(name);
-  if (const Value *v = arg ? asTensor(*arg) : nullptr; v && v->isTensor())
+  if (!arg)
+    return Tensor();
+  if (const Value *v = asTensor(*arg); v && v->isTensor())
     return tensor(name);
-  return scalar(name);
+  if (holdsNumber(*arg))
+    return scalar(name);
+  wrongKind(name, *arg, "a tensor or a number");
+  return Tensor();
 }
 
 Scalar NodeArguments::scalar(llvm::StringRef name) {
   const ArgValue *arg = find(name);
   if (!arg)
     return Scalar();
+  if (!holdsNumber(*arg)) {
+    wrongKind(name, *arg, "a number");
+    return Scalar();
+  }
   if (const bool *b = std::get_if<bool>(arg))
     return Scalar::ofBool(*b);
   if (const double *d = std::get_if<double>(arg))
     return Scalar::ofFloat(*d);
-  if (std::optional<int64_t> i = integerOf(name, *arg))
-    return Scalar::ofInt(*i);
-  return Scalar();
+  return Scalar::ofInt(integerOf(name, *arg).value_or(0));
 }
 
 std::optional<int64_t> NodeArguments::symbolicInteger(llvm::StringRef name,

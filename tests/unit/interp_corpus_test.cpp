@@ -76,8 +76,6 @@ TEST_CASE("every real export reproduces its PyTorch logits", "[interp][corpus]")
     Tolerance t = toleranceFor(name);
     INFO("cosine " << c.cosine << ", max abs error " << c.maxAbsError << " (max |expected| "
                    << c.maxAbsExpected << ")");
-    WARN(name << ": cosine " << c.cosine << " maxAbsError " << c.maxAbsError
-              << " maxAbsExpected " << c.maxAbsExpected);
     CHECK(c.shapesMatch);
     CHECK(meetsTolerance(c, t));
   }
