@@ -1,10 +1,25 @@
 // Reductions and scans: mean, cumsum, softmax.
+#include "compiler/interp/CascadeSum.h"
 #include "compiler/interp/KernelSupport.h"
 
 #include <cmath>
 #include <limits>
 
 namespace vkqc::interp {
+
+namespace {
+/// True when each output's elements are one contiguous run of the input: no kept dim
+/// of size above 1 follows a reduced dim.
+bool reducesContiguousRuns(const Shape &shape, const std::vector<bool> &reduced) {
+  bool seenReduced = false;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (!reduced[d] && seenReduced && shape[d] != 1)
+      return false;
+    seenReduced |= reduced[d];
+  }
+  return numelOf(shape) > 0;
+}
+} // namespace
 
 llvm::Expected<Tensor> mean(const Tensor &x, llvm::ArrayRef<int64_t> dims, bool keepdim,
                             std::optional<DType> dtype) {
@@ -35,12 +50,21 @@ llvm::Expected<Tensor> mean(const Tensor &x, llvm::ArrayRef<int64_t> dims, bool 
       outShape.push_back(keptShape.back());
   }
 
-  // Accumulate in double: the per-element source -> destination map is broadcasting
-  // read backwards.
-  std::vector<double> sums(static_cast<size_t>(numelOf(keptShape)), 0.0);
-  std::vector<int64_t> destination = broadcastSourceIndex(keptShape, x.shape());
-  for (int64_t i = 0; i < x.numel(); ++i)
-    sums[destination[i]] += roundToPrecision(x.getDouble(i), resultDtype);
+  std::vector<double> sums;
+  if (x.dtype() == DType::Float32 && resultDtype == DType::Float32 &&
+      reducesContiguousRuns(x.shape(), reduced)) {
+    // PyTorch sums f32 in float, in its own order (then divides): match it bit for bit.
+    const float *data = x.data<float>();
+    for (int64_t start = 0; start < x.numel(); start += count)
+      sums.push_back(torchFloatRowSum(data + start, count));
+  } else {
+    // Accumulate in double: the per-element source -> destination map is broadcasting
+    // read backwards.
+    sums.assign(static_cast<size_t>(numelOf(keptShape)), 0.0);
+    std::vector<int64_t> destination = broadcastSourceIndex(keptShape, x.shape());
+    for (int64_t i = 0; i < x.numel(); ++i)
+      sums[destination[i]] += roundToPrecision(x.getDouble(i), resultDtype);
+  }
 
   Tensor result(resultDtype, outShape);
   for (int64_t i = 0; i < result.numel(); ++i)

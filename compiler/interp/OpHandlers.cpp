@@ -1,0 +1,360 @@
+// One handler per op target: read the node's arguments, call the kernel.
+#include "compiler/interp/OpHandlers.h"
+
+#include "llvm/ADT/StringMap.h"
+
+namespace vkqc::interp {
+
+namespace {
+
+using Args = NodeArguments;
+using Result = llvm::Expected<OpResults>;
+
+// ---- shared shapes of handler ------------------------------------------------------------
+
+template <llvm::Expected<Tensor> (*Kernel)(const Tensor &)> Result unaryOp(Args &a) {
+  Tensor self = a.tensor("self");
+  return a.finish([&] { return Kernel(self); });
+}
+
+template <llvm::Expected<Tensor> (*Kernel)(const Operand &, const Operand &)>
+Result binaryOp(Args &a) {
+  Operand self = a.operand("self"), other = a.operand("other");
+  return a.finish([&] { return Kernel(self, other); });
+}
+
+template <llvm::Expected<Tensor> (*Kernel)(const Operand &, const Operand &, const Scalar &)>
+Result binaryWithAlpha(Args &a) {
+  Operand self = a.operand("self"), other = a.operand("other");
+  Scalar alpha = a.scalar("alpha");
+  return a.finish([&] { return Kernel(self, other, alpha); });
+}
+
+
+/// view / _unsafe_view / reshape: the same kernel, the sizes under different names.
+Result reshapeBy(Args &a, llvm::StringRef sizesArg) {
+  Tensor self = a.tensor("self");
+  std::vector<int64_t> sizes = a.integers(sizesArg);
+  return a.finish([&] { return reshape(self, sizes); });
+}
+Result viewOp(Args &a) { return reshapeBy(a, "size"); }
+Result reshapeOp(Args &a) { return reshapeBy(a, "shape"); }
+
+// ---- aten --------------------------------------------------------------------------------
+
+// Only the dtype is checked: sizes and strides are layout facts of eager PyTorch.
+Result assertTensorMetadata(Args &a) {
+  Tensor t = a.tensor("a");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&]() -> llvm::Error {
+    if (!dtype || *dtype == t.dtype())
+      return llvm::Error::success();
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "tensor has dtype " + std::string(dtypeName(t.dtype())) +
+                                       ", the assertion wants " +
+                                       std::string(dtypeName(*dtype)));
+  });
+}
+
+Result toCopy(Args &a) {
+  Tensor self = a.tensor("self");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&] { return dtype ? toDType(self, *dtype) : clone(self); });
+}
+
+Result arangeOp(Args &a) {
+  Scalar end = a.scalar("end");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&] { return arange(end, dtype); });
+}
+
+Result bmmOp(Args &a) {
+  Tensor self = a.tensor("self"), mat2 = a.tensor("mat2");
+  return a.finish([&] { return bmm(self, mat2); });
+}
+
+Result catOp(Args &a) {
+  std::vector<Tensor> tensors = a.tensors("tensors");
+  int64_t dim = a.integer("dim");
+  return a.finish([&] { return cat(tensors, dim); });
+}
+
+Result cumsumOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t dim = a.integer("dim");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&] { return cumsum(self, dim, dtype); });
+}
+
+Result diffOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t n = a.integer("n"), dim = a.integer("dim");
+  std::optional<Tensor> prepend = a.optionalTensor("prepend");
+  std::optional<Tensor> append = a.optionalTensor("append");
+  return a.finish([&] { return diff(self, n, dim, prepend, append); });
+}
+
+// padding_idx, scale_grad_by_freq and sparse only change the backward pass.
+Result embeddingOp(Args &a) {
+  Tensor weight = a.tensor("weight"), indices = a.tensor("indices");
+  return a.finish([&] { return embedding(weight, indices); });
+}
+
+// `implicit` only records how the expand arose.
+Result expandOp(Args &a) {
+  Tensor self = a.tensor("self");
+  std::vector<int64_t> sizes = a.integers("size");
+  return a.finish([&] { return expand(self, sizes); });
+}
+
+Result indexOp(Args &a) {
+  Tensor self = a.tensor("self");
+  std::vector<std::optional<Tensor>> indices = a.optionalTensors("indices");
+  return a.finish([&] { return index(self, indices); });
+}
+
+Result linearOp(Args &a) {
+  Tensor input = a.tensor("input"), weight = a.tensor("weight");
+  std::optional<Tensor> bias = a.optionalTensor("bias");
+  return a.finish([&] { return linear(input, weight, bias); });
+}
+
+Result matmulOp(Args &a) {
+  Tensor self = a.tensor("self"), other = a.tensor("other");
+  return a.finish([&] { return matmul(self, other); });
+}
+
+Result meanOp(Args &a) {
+  Tensor self = a.tensor("self");
+  std::vector<int64_t> dims = a.optionalIntegers("dim").value_or(std::vector<int64_t>());
+  bool keepdim = a.boolean("keepdim");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&] { return mean(self, dims, keepdim, dtype); });
+}
+
+Result newOnesOp(Args &a) {
+  Tensor self = a.tensor("self");
+  std::vector<int64_t> sizes = a.integers("size");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&] { return newOnes(self, sizes, dtype); });
+}
+
+Result permuteOp(Args &a) {
+  Tensor self = a.tensor("self");
+  std::vector<int64_t> dims = a.integers("dims");
+  return a.finish([&] { return permute(self, dims); });
+}
+
+Result powOp(Args &a) {
+  Tensor self = a.tensor("self");
+  Scalar exponent = a.scalar("exponent");
+  return a.finish([&] { return pow(self, exponent); });
+}
+
+Result attentionOp(Args &a) {
+  Tensor q = a.tensor("query"), k = a.tensor("key"), v = a.tensor("value");
+  std::optional<Tensor> mask = a.optionalTensor("attn_mask");
+  double dropout = a.real("dropout_p");
+  bool causal = a.boolean("is_causal");
+  std::optional<double> scale = a.optionalReal("scale");
+  bool gqa = a.boolean("enable_gqa");
+  if (dropout != 0.0)
+    a.fail("dropout_p", "must be 0 for inference");
+  return a.finish(
+      [&] { return scaledDotProductAttention(q, k, v, mask, dropout, causal, scale, gqa); });
+}
+
+Result sliceOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t dim = a.integer("dim"), step = a.integer("step");
+  std::optional<int64_t> start = a.optionalInteger("start"), end = a.optionalInteger("end");
+  return a.finish([&] { return slice(self, dim, start, end, step); });
+}
+
+// softmax(x, dim, dtype) casts x to dtype first, like PyTorch.
+Result softmaxOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t dim = a.integer("dim");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&]() -> llvm::Expected<Tensor> {
+    if (!dtype)
+      return softmax(self, dim);
+    llvm::Expected<Tensor> cast = toDType(self, *dtype);
+    if (!cast)
+      return cast.takeError();
+    return softmax(*cast, dim);
+  });
+}
+
+Result symSizeOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t dim = a.integer("dim");
+  return a.finish([&]() -> llvm::Expected<int64_t> {
+    if (dim < -self.rank() || dim >= self.rank())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "dim " + std::to_string(dim) + " out of range for rank " +
+                                         std::to_string(self.rank()));
+    return self.dim(dim);
+  });
+}
+
+Result transposeOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t dim0 = a.integer("dim0"), dim1 = a.integer("dim1");
+  return a.finish([&] { return transpose(self, dim0, dim1); });
+}
+
+Result unsqueezeOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t dim = a.integer("dim");
+  return a.finish([&] { return unsqueeze(self, dim); });
+}
+
+// ---- torchao and quantized_decomposed ----------------------------------------------------
+
+Result chooseQParamsOp(Args &a) {
+  std::optional<Tensor> input = a.optionalTensor("input");
+  if (!input)
+    a.fail("input", "None is not supported");
+  MappingType mapping = a.parsedString("mapping_type", parseMappingType);
+  std::vector<int64_t> blockSize = a.integers("block_size");
+  DType target = a.dtype("target_dtype");
+  std::optional<int64_t> qmin = a.optionalInteger("quant_min");
+  std::optional<int64_t> qmax = a.optionalInteger("quant_max");
+  std::optional<double> eps = a.optionalReal("eps");
+  std::optional<DType> scaleDtype = a.optionalDType("scale_dtype");
+  std::optional<DType> zeroPointDtype = a.optionalDType("zero_point_dtype");
+  bool keepdim = a.boolean("keepdim");
+  return a.finish([&] {
+    return chooseQParamsAffine(*input, mapping, blockSize, target, qmin, qmax, eps, scaleDtype,
+                               zeroPointDtype, keepdim);
+  });
+}
+
+Result quantizeAffineOp(Args &a) {
+  Tensor input = a.tensor("input"), scale = a.tensor("scale");
+  std::vector<int64_t> blockSize = a.integers("block_size");
+  std::optional<Tensor> zeroPoint = a.optionalTensor("zero_point");
+  DType outputDtype = a.dtype("output_dtype");
+  std::optional<int64_t> qmin = a.optionalInteger("quant_min");
+  std::optional<int64_t> qmax = a.optionalInteger("quant_max");
+  return a.finish([&] {
+    return quantizeAffine(input, blockSize, scale, zeroPoint, outputDtype, qmin, qmax);
+  });
+}
+
+Result dequantizeAffineOp(Args &a) {
+  Tensor input = a.tensor("input"), scale = a.tensor("scale");
+  std::vector<int64_t> blockSize = a.integers("block_size");
+  std::optional<Tensor> zeroPoint = a.optionalTensor("zero_point");
+  DType inputDtype = a.dtype("input_dtype"), outputDtype = a.dtype("output_dtype");
+  std::optional<int64_t> qmin = a.optionalInteger("quant_min");
+  std::optional<int64_t> qmax = a.optionalInteger("quant_max");
+  return a.finish([&] {
+    return dequantizeAffine(input, blockSize, scale, zeroPoint, inputDtype, qmin, qmax,
+                            outputDtype);
+  });
+}
+
+Result embedding4bitOp(Args &a) {
+  Tensor weight = a.tensor("weight"), scales = a.tensor("weight_scales");
+  std::optional<Tensor> zeroPoints = a.optionalTensor("weight_zero_points");
+  int64_t qmin = a.integer("weight_quant_min"), qmax = a.integer("weight_quant_max");
+  Tensor indices = a.tensor("indices");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish(
+      [&] { return embedding4bit(weight, scales, zeroPoints, qmin, qmax, indices, dtype); });
+}
+
+// ---- et_vk fused ops ---------------------------------------------------------------------
+
+Result linearQ4gswOp(Args &a) {
+  Tensor x = a.tensor("self"), weights = a.tensor("weights");
+  Tensor scales = a.tensor("weight_scales");
+  int64_t groupSize = a.integer("group_size");
+  std::optional<Tensor> bias = a.optionalTensor("bias");
+  return a.finish([&] { return linearQ4gsw(x, weights, scales, groupSize, bias); });
+}
+
+Result linearDq8caQ4gswOp(Args &a) {
+  Tensor x = a.tensor("input"), inputScales = a.tensor("input_scales");
+  Tensor inputZeroPoints = a.tensor("input_zp"), weights = a.tensor("weights");
+  Tensor weightSums = a.tensor("weight_sums"), scales = a.tensor("weight_scales");
+  int64_t groupSize = a.integer("group_size");
+  std::optional<Tensor> bias = a.optionalTensor("bias");
+  return a.finish([&] {
+    return linearDq8caQ4gsw(x, inputScales, inputZeroPoints, weights, weightSums, scales,
+                            groupSize, bias);
+  });
+}
+
+Result embeddingQ4gswOp(Args &a) {
+  Tensor weight = a.tensor("weight"), scales = a.tensor("weight_scales");
+  int64_t groupSize = a.integer("group_size");
+  Tensor indices = a.tensor("indices");
+  bool isLinearWeight = a.boolean("is_linear_weight");
+  return a.finish(
+      [&] { return embeddingQ4gsw(weight, scales, groupSize, indices, isLinearWeight); });
+}
+
+const llvm::StringMap<OpHandler> &handlerTable() {
+  static const llvm::StringMap<OpHandler> table = {
+      {"aten.__and__.Tensor", binaryOp<bitwiseAnd>},
+      {"aten._assert_tensor_metadata.default", assertTensorMetadata},
+      {"aten._to_copy.default", toCopy},
+      {"aten._unsafe_view.default", viewOp},
+      {"aten.add.Tensor", binaryWithAlpha<add>},
+      {"aten.arange.default", arangeOp},
+      {"aten.bmm.default", bmmOp},
+      {"aten.cat.default", catOp},
+      {"aten.clone.default", unaryOp<clone>},
+      {"aten.cos.default", unaryOp<interp::cos>},
+      {"aten.cumsum.default", cumsumOp},
+      {"aten.diff.default", diffOp},
+      {"aten.div.Tensor", binaryOp<div>},
+      {"aten.embedding.default", embeddingOp},
+      {"aten.eq.Tensor", binaryOp<eq>},
+      {"aten.expand.default", expandOp},
+      {"aten.index.Tensor", indexOp},
+      {"aten.le.Tensor", binaryOp<le>},
+      {"aten.linear.default", linearOp},
+      {"aten.matmul.default", matmulOp},
+      {"aten.mean.dim", meanOp},
+      {"aten.mul.Tensor", binaryOp<mul>},
+      {"aten.ne.Scalar", binaryOp<ne>},
+      {"aten.neg.default", unaryOp<neg>},
+      {"aten.new_ones.default", newOnesOp},
+      {"aten.permute.default", permuteOp},
+      {"aten.pow.Tensor_Scalar", powOp},
+      {"aten.reshape.default", reshapeOp},
+      {"aten.rsqrt.default", unaryOp<rsqrt>},
+      {"aten.scaled_dot_product_attention.default", attentionOp},
+      {"aten.silu.default", unaryOp<silu>},
+      {"aten.sin.default", unaryOp<interp::sin>},
+      {"aten.slice.Tensor", sliceOp},
+      {"aten.softmax.int", softmaxOp},
+      {"aten.sub.Tensor", binaryWithAlpha<sub>},
+      {"aten.sym_size.int", symSizeOp},
+      {"aten.transpose.int", transposeOp},
+      {"aten.unsqueeze.default", unsqueezeOp},
+      {"aten.view.default", viewOp},
+      {"torchao.choose_qparams_affine.default", chooseQParamsOp},
+      {"torchao.quantize_affine.default", quantizeAffineOp},
+      {"torchao.dequantize_affine.default", dequantizeAffineOp},
+      {"quantized_decomposed.embedding_4bit.dtype", embedding4bitOp},
+      {"et_vk.linear_q4gsw.default", linearQ4gswOp},
+      {"et_vk.linear_dq8ca_q4gsw.default", linearDq8caQ4gswOp},
+      {"et_vk.embedding_q4gsw.default", embeddingQ4gswOp},
+  };
+  return table;
+}
+
+} // namespace
+
+OpHandler findOpHandler(llvm::StringRef target) {
+  const auto &table = handlerTable();
+  auto it = table.find(target);
+  return it == table.end() ? nullptr : it->second;
+}
+
+} // namespace vkqc::interp
