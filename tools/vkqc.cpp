@@ -1,9 +1,10 @@
 // vkqc: the command-line tool. Flags and dispatch only; the work lives in the libraries.
+#include "compiler/driver/Compile.h"
 #include "compiler/driver/OutputFile.h"
-#include "compiler/driver/PassManager.h"
 #include "compiler/driver/Report.h"
 #include "compiler/driver/Summary.h"
-#include "compiler/import/ExportImporter.h"
+#include "compiler/interp/Interpreter.h"
+#include "compiler/interp/Npy.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/target/Target.h"
 #include "patterns/Pattern.h"
@@ -21,84 +22,109 @@ namespace cl = llvm::cl;
 namespace {
 
 cl::SubCommand CompileCmd("compile", "Compile a torch.export program (.pt2 or models/model.json)");
-cl::SubCommand PassesCmd("passes", "List the passes of the pipeline, in order");
+cl::SubCommand RunCmd("run", "Compile (as far as --compile-to) and interpret a program on .npy inputs");
+cl::SubCommand CheckCmd("check", "Compile, run and compare with expected outputs (exit 1 beyond tolerance)");
+cl::SubCommand PassesCmd("passes", "List the passes of the pipeline and the patterns, in order");
 cl::SubCommand OpsCmd("ops", "List the ops vkqc accepts and emits, with their schemas");
 cl::SubCommand TargetsCmd("targets", "List the GPU targets and their limits");
 
 cl::OptionCategory IOCategory("Input and output");
 cl::OptionCategory PipelineCategory("Pipeline");
-cl::OptionCategory PrintingCategory("IR printing and debugging");
 cl::OptionCategory LoweringCategory("Lowering");
+cl::OptionCategory PrintingCategory("IR printing and debugging");
 
-// ---- compile: input and output ----------------------------------------------------------
+// Options of every command that compiles: `compile` and `run` take the same pipeline.
+#define VKQC_COMPILING_COMMANDS cl::sub(CompileCmd), cl::sub(RunCmd), cl::sub(CheckCmd)
+
+// ---- input and output -------------------------------------------------------------------
 cl::opt<std::string> InputPath(cl::Positional, cl::desc("<model.pt2 | models/model.json>"),
-                               cl::Required, cl::sub(CompileCmd), cl::cat(IOCategory));
+                               cl::Required, VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
 cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomically)"),
-                                cl::value_desc("file"), cl::sub(CompileCmd), cl::cat(IOCategory));
+                                cl::value_desc("file"), VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
+cl::list<std::string> InputTensors("input", cl::desc("A .npy input of the program (repeat in order)"),
+                                   cl::value_desc("file.npy"), VKQC_COMPILING_COMMANDS,
+                                   cl::cat(IOCategory));
 enum class EmitKind { Summary, VkIR, Dot };
-cl::opt<EmitKind> Emit("emit", cl::desc("What to write"), cl::init(EmitKind::Summary),
+cl::opt<EmitKind> Emit("emit", cl::desc("What `compile` writes"), cl::init(EmitKind::Summary),
                        cl::values(clEnumValN(EmitKind::Summary, "summary", "a short summary (default)"),
                                   clEnumValN(EmitKind::VkIR, "vkir", "the IR as .vkir text"),
                                   clEnumValN(EmitKind::Dot, "dot", "the IR as a Graphviz digraph")),
                        cl::sub(CompileCmd), cl::cat(IOCategory));
 
-// ---- compile: pipeline -----------------------------------------------------------------
+// ---- pipeline ---------------------------------------------------------------------------
 cl::list<std::string> PassList("passes", cl::desc("Run exactly these passes, in this order"),
-                               cl::CommaSeparated, cl::value_desc("p1,p2"), cl::sub(CompileCmd),
+                               cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_COMPILING_COMMANDS,
                                cl::cat(PipelineCategory));
 cl::opt<std::string> CompileTo("compile-to",
-                               cl::desc("Stop after pass <p> (or 'import') and print the IR"),
-                               cl::value_desc("p"), cl::sub(CompileCmd), cl::cat(PipelineCategory));
+                               cl::desc("Stop after pass <p> (or 'import'); `compile` prints the IR"),
+                               cl::value_desc("p"), VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> VerifyEach("verify-each", cl::desc("Verify the IR after import and every pass"),
-                         cl::init(true), cl::sub(CompileCmd), cl::cat(PipelineCategory));
+                         cl::init(true), VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
+cl::opt<bool> VerifyNumerics("verify-numerics",
+                             cl::desc("Interpret the IR after import and every pass on the --input "
+                                      "tensors; fail naming the first pass that changes the result"),
+                             VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> TimePasses("time-passes", cl::desc("Print the time each pass took (stderr)"),
-                         cl::sub(CompileCmd), cl::cat(PipelineCategory));
+                         VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
 
-// ---- compile: lowering choices ---------------------------------------------------------
+// ---- lowering choices -------------------------------------------------------------------
 enum class ComputeDType { FP32, FP16 };
 cl::opt<ComputeDType> DTypeFlag("dtype", cl::desc("Compute dtype of the compiled program"),
                                 cl::init(ComputeDType::FP32),
                                 cl::values(clEnumValN(ComputeDType::FP32, "fp32", "float32 (default)"),
                                            clEnumValN(ComputeDType::FP16, "fp16", "float16")),
-                                cl::sub(CompileCmd), cl::cat(LoweringCategory));
+                                VKQC_COMPILING_COMMANDS, cl::cat(LoweringCategory));
 cl::opt<std::string> TargetFlag("target",
                                 cl::desc("GPU target: generic (default), mali-valhall, adreno-7xx, "
                                          "lavapipe, or an alias (vkqc targets)"),
-                                cl::init("generic"), cl::value_desc("name"), cl::sub(CompileCmd),
+                                cl::init("generic"), cl::value_desc("name"), VKQC_COMPILING_COMMANDS,
                                 cl::cat(LoweringCategory));
 cl::opt<bool> WeightOnlyLinear("weight-only-linear",
                                cl::desc("Lower 8da4w linears to the weight-only int4 kernel "
                                         "(drops the activation quantization)"),
-                               cl::sub(CompileCmd), cl::cat(LoweringCategory));
+                               VKQC_COMPILING_COMMANDS, cl::cat(LoweringCategory));
 
-// ---- compile: IR printing ---------------------------------------------------------------
+// ---- IR printing and reports ------------------------------------------------------------
 cl::list<std::string> PrintBefore("print-ir-before", cl::desc("Print the IR before these passes"),
                                   cl::CommaSeparated, cl::value_desc("p1,p2"),
-                                  cl::sub(CompileCmd), cl::cat(PrintingCategory));
+                                  VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
 cl::list<std::string> PrintAfter("print-ir-after", cl::desc("Print the IR after these passes"),
-                                 cl::CommaSeparated, cl::value_desc("p1,p2"), cl::sub(CompileCmd),
+                                 cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_COMPILING_COMMANDS,
                                  cl::cat(PrintingCategory));
 cl::alias DumpAfter("dump-after", cl::desc("Alias for --print-ir-after"), cl::aliasopt(PrintAfter));
 cl::opt<bool> PrintAfterAll("print-ir-after-all", cl::desc("Print the IR after every pass"),
-                            cl::sub(CompileCmd), cl::cat(PrintingCategory));
+                            VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<bool> PrintAfterChange("print-ir-after-change",
                                cl::desc("Print the IR after every pass that changed it"),
-                               cl::sub(CompileCmd), cl::cat(PrintingCategory));
+                               VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<std::string> PrintTreeDir("print-ir-tree-dir",
                                   cl::desc("Write the IR after import and each pass to "
                                            "<dir>/NN_<pass>.vkir"),
-                                  cl::value_desc("dir"), cl::sub(CompileCmd),
+                                  cl::value_desc("dir"), VKQC_COMPILING_COMMANDS,
                                   cl::cat(PrintingCategory));
-
 enum class ReportKind { None, Text, Json };
 cl::opt<ReportKind> ReportFlag("report", cl::desc("Print what each pass did to each node and why (stderr)"),
                                cl::ValueOptional, cl::init(ReportKind::None),
                                cl::values(clEnumValN(ReportKind::Text, "text", "text (the default of --report)"),
                                           clEnumValN(ReportKind::Json, "json", "JSON"),
                                           clEnumValN(ReportKind::Text, "", "")),
-                               cl::sub(CompileCmd), cl::cat(PrintingCategory));
+                               VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<std::string> ReportFile("report-file", cl::desc("Write the --report to <file> instead of stderr"),
-                                cl::value_desc("file"), cl::sub(CompileCmd), cl::cat(PrintingCategory));
+                                cl::value_desc("file"), VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
+
+// ---- check ------------------------------------------------------------------------------
+cl::list<std::string> ExpectTensors("expect", cl::desc("The expected output (.npy), in output order"),
+                                    cl::value_desc("file.npy"), cl::sub(CheckCmd), cl::cat(IOCategory));
+cl::opt<double> MinCosine("min-cosine",
+                          cl::desc("Smallest cosine similarity that passes (default 0.9999 in f32, "
+                                   "0.999 with f16/bf16)"),
+                          cl::sub(CheckCmd), cl::cat(IOCategory));
+cl::opt<double> MaxError("max-error",
+                         cl::desc("Largest max-abs error that passes, relative to max |expected| "
+                                  "(default: not checked)"),
+                         cl::sub(CheckCmd), cl::cat(IOCategory));
+
+cl::opt<bool> PassesMarkdown("markdown", cl::desc("Print docs/passes.md (Markdown)"), cl::sub(PassesCmd));
 
 /// Prints `vkqc: error: <file>: <message>` and returns the exit code.
 int fail(llvm::StringRef file, llvm::Error err) {
@@ -107,18 +133,34 @@ int fail(llvm::StringRef file, llvm::Error err) {
   return 1;
 }
 
-PipelineOptions pipelineOptionsFromFlags() {
-  PipelineOptions opts;
-  opts.passes.assign(PassList.begin(), PassList.end());
-  opts.compileTo = CompileTo;
-  opts.printBefore.insert(PrintBefore.begin(), PrintBefore.end());
-  opts.printAfter.insert(PrintAfter.begin(), PrintAfter.end());
-  opts.printAfterAll = PrintAfterAll;
-  opts.printAfterChange = PrintAfterChange;
-  opts.printTreeDir = PrintTreeDir;
-  opts.verifyEach = VerifyEach;
-  opts.timePasses = TimePasses;
-  return opts;
+CompileRequest requestFromFlags() {
+  CompileRequest r;
+  r.modelPath = InputPath;
+  r.pipeline.passes.assign(PassList.begin(), PassList.end());
+  r.pipeline.compileTo = CompileTo;
+  r.pipeline.printBefore.insert(PrintBefore.begin(), PrintBefore.end());
+  r.pipeline.printAfter.insert(PrintAfter.begin(), PrintAfter.end());
+  r.pipeline.printAfterAll = PrintAfterAll;
+  r.pipeline.printAfterChange = PrintAfterChange;
+  r.pipeline.printTreeDir = PrintTreeDir;
+  r.pipeline.verifyEach = VerifyEach;
+  r.pipeline.timePasses = TimePasses;
+  r.options.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
+  r.options.weightOnlyLinear = WeightOnlyLinear;
+  r.options.target = TargetFlag;
+  r.verifyNumerics = VerifyNumerics;
+  return r;
+}
+
+/// Writes `text` to -o, or stdout without one.
+int writeText(const std::string &text) {
+  if (OutputPath.empty()) {
+    llvm::outs() << text;
+    return 0;
+  }
+  if (auto err = writeFileAtomically(OutputPath, text))
+    return fail(OutputPath, std::move(err));
+  return 0;
 }
 
 int writeReport(const Graph &g, const PassContext &ctx) {
@@ -140,28 +182,54 @@ int writeReport(const Graph &g, const PassContext &ctx) {
   return 0;
 }
 
+/// Reads the --input tensors and compiles; on failure prints the error, sets `rc` and
+/// returns nothing.
+std::optional<CompiledModel> compileFromFlags(std::vector<interp::Tensor> &inputs, int &rc) {
+  llvm::Expected<std::vector<interp::Tensor>> tensors = readInputTensors(InputTensors);
+  if (!tensors) {
+    rc = fail("--input", tensors.takeError());
+    return std::nullopt;
+  }
+  inputs = std::move(*tensors);
+  CompileRequest request = requestFromFlags();
+  if (request.verifyNumerics)
+    request.numericsInputs = inputs;
+  // compileModel checks the flags before it reads a possibly large model.
+  llvm::Expected<CompiledModel> compiled = compileModel(request, llvm::errs());
+  if (!compiled) {
+    rc = fail(InputPath, compiled.takeError());
+    return std::nullopt;
+  }
+  rc = writeReport(*compiled->model.graph, compiled->context);
+  if (rc)
+    return std::nullopt;
+  return std::move(*compiled);
+}
+
+/// Compiles and interprets the program on the --input tensors.
+std::optional<std::vector<interp::Tensor>> compileAndInterpret(int &rc, interp::Tolerance *tolerance) {
+  std::vector<interp::Tensor> inputs;
+  std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
+  if (!compiled)
+    return std::nullopt;
+  if (tolerance)
+    *tolerance = compiled->tolerance;
+  llvm::Expected<std::vector<interp::Tensor>> outputs =
+      interp::interpretGraph(*compiled->model.graph, inputs);
+  if (!outputs) {
+    rc = fail(InputPath, outputs.takeError());
+    return std::nullopt;
+  }
+  return std::move(*outputs);
+}
+
 int runCompile() {
-  PipelineOptions opts = pipelineOptionsFromFlags();
-  // Check the flags before reading a possibly large model.
-  if (llvm::Expected<std::vector<const PassInfo *>> p = resolvePipeline(opts); !p)
-    return fail(InputPath, p.takeError());
-  if (llvm::Expected<const Target *> t = lookupTarget(TargetFlag); !t)
-    return fail(InputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                                   "--target: " + llvm::toString(t.takeError())));
-
-  llvm::Expected<ImportedModel> model = importModel(InputPath);
-  if (!model)
-    return fail(InputPath, model.takeError());
-  Graph &g = *model->graph;
-  PassContext ctx;
-  ctx.options.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
-  ctx.options.weightOnlyLinear = WeightOnlyLinear;
-  ctx.options.target = TargetFlag;
-  if (auto err = runPipeline(g, opts, ctx, llvm::errs()))
-    return fail(InputPath, std::move(err));
-  if (int rc = writeReport(g, ctx))
+  std::vector<interp::Tensor> inputs;
+  int rc = 0;
+  std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
+  if (!compiled)
     return rc;
-
+  const Graph &g = *compiled->model.graph;
   // --compile-to prints the IR where the pipeline stopped unless something else was asked.
   EmitKind emit = Emit;
   if (!CompileTo.empty() && Emit.getNumOccurrences() == 0)
@@ -180,17 +248,63 @@ int runCompile() {
     break;
   }
   os.flush();
+  return writeText(text);
+}
+
+int runInterpret() {
   if (OutputPath.empty()) {
-    llvm::outs() << text;
-    return 0;
+    llvm::errs() << "vkqc: error: run: give the output file with -o OUT.npy\n";
+    return 1;
   }
-  if (auto err = writeFileAtomically(OutputPath, text))
+  int rc = 0;
+  std::optional<std::vector<interp::Tensor>> outputs = compileAndInterpret(rc, nullptr);
+  if (!outputs)
+    return rc;
+  if (outputs->size() != 1)
+    return fail(InputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                                   "run: the program has " +
+                                                       std::to_string(outputs->size()) +
+                                                       " outputs; -o writes exactly one"));
+  if (auto err = interp::writeNpy(OutputPath, outputs->front()))
     return fail(OutputPath, std::move(err));
   return 0;
 }
 
-cl::opt<bool> PassesMarkdown("markdown", cl::desc("Print docs/passes.md (Markdown)"),
-                             cl::sub(PassesCmd));
+int runCheck() {
+  llvm::Expected<std::vector<interp::Tensor>> expected = readInputTensors(ExpectTensors);
+  if (!expected)
+    return fail("--expect", expected.takeError());
+  int rc = 0;
+  interp::Tolerance tolerance{};
+  std::optional<std::vector<interp::Tensor>> outputs = compileAndInterpret(rc, &tolerance);
+  if (!outputs)
+    return rc;
+  if (expected->size() != outputs->size())
+    return fail(InputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                                   "check: the program has " + std::to_string(outputs->size()) +
+                                                       " outputs, --expect gives " +
+                                                       std::to_string(expected->size())));
+  if (MinCosine.getNumOccurrences())
+    tolerance.minCosine = MinCosine;
+  if (MaxError.getNumOccurrences())
+    tolerance.maxErrorRelativeToMax = MaxError;
+  bool pass = true;
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    llvm::Expected<interp::Comparison> c = interp::compareTensors((*outputs)[i], (*expected)[i]);
+    if (!c)
+      return fail(ExpectTensors[i], c.takeError());
+    bool ok = interp::meetsTolerance(*c, tolerance);
+    pass = pass && ok;
+    llvm::outs() << fmt::format("check: output {}: cosine {:.9f}, max abs error {:.4g} (max |expected| {:.4g}): "
+                                "{} (cosine >= {}{})\n",
+                                i, c->cosine, c->maxAbsError, c->maxAbsExpected, ok ? "PASS" : "FAIL",
+                                tolerance.minCosine,
+                                tolerance.maxErrorRelativeToMax
+                                    ? fmt::format(", error <= {} x max", *tolerance.maxErrorRelativeToMax)
+                                    : std::string());
+  }
+  return pass ? 0 : 1;
+}
 
 int runListPasses() {
   if (PassesMarkdown) {
@@ -242,13 +356,17 @@ int runListOps() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions({&IOCategory, &PipelineCategory, &PrintingCategory, &LoweringCategory});
+  cl::HideUnrelatedOptions({&IOCategory, &PipelineCategory, &LoweringCategory, &PrintingCategory});
   cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "vkqc " VKQC_VERSION "\n"; });
   cl::ParseCommandLineOptions(argc, argv,
                               "vkqc: ahead-of-time compiler for torchao-quantized PyTorch "
                               "programs to ExecuTorch Vulkan\n");
   if (CompileCmd)
     return runCompile();
+  if (RunCmd)
+    return runInterpret();
+  if (CheckCmd)
+    return runCheck();
   if (PassesCmd)
     return runListPasses();
   if (OpsCmd)

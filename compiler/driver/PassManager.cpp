@@ -75,13 +75,16 @@ llvm::Expected<std::vector<const PassInfo *>> resolvePipeline(const PipelineOpti
 }
 
 llvm::Error runPipeline(Graph &g, const PipelineOptions &opts, PassContext &ctx,
-                        llvm::raw_ostream &log) {
+                        llvm::raw_ostream &log, const StageHook &afterStage) {
   llvm::Expected<std::vector<const PassInfo *>> pipeline = resolvePipeline(opts);
   if (!pipeline)
     return pipeline.takeError();
   if (opts.verifyEach)
     if (auto err = verifyGraph(g))
       return pipelineError("IR invalid after import: " + llvm::toString(std::move(err)));
+  if (afterStage)
+    if (auto err = afterStage(g, "import"))
+      return err;
   int stage = 0;
   if (!opts.printTreeDir.empty())
     if (auto err = writeTreeFile(g, opts.printTreeDir, stage, "import"))
@@ -102,6 +105,9 @@ llvm::Error runPipeline(Graph &g, const PipelineOptions &opts, PassContext &ctx,
       if (auto err = verifyGraph(g))
         return pipelineError("pass '" + info->name + "' broke the IR: " +
                              llvm::toString(std::move(err)));
+    if (afterStage)
+      if (auto err = afterStage(g, info->name))
+        return err;
     bool printAfter = opts.printAfterAll || opts.printAfter.count(info->name) ||
                       (opts.printAfterChange && graphToString(g) != before);
     if (printAfter)

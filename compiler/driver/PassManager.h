@@ -6,6 +6,7 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,8 +29,11 @@ struct PipelineOptions {
 /// names are an error that lists the known ones.
 llvm::Expected<std::vector<const PassInfo *>> resolvePipeline(const PipelineOptions &opts);
 
+/// Called with the IR after import and after every pass (--verify-numerics).
+using StageHook = std::function<llvm::Error(const Graph &g, llvm::StringRef stage)>;
+
 /// Runs the pipeline on `g`. Dumps and timing go to `log` (stderr in the tool).
 llvm::Error runPipeline(Graph &g, const PipelineOptions &opts, PassContext &ctx,
-                        llvm::raw_ostream &log);
+                        llvm::raw_ostream &log, const StageHook &afterStage = nullptr);
 
 } // namespace vkqc

@@ -1,6 +1,8 @@
 // One handler per op target: read the node's arguments, call the kernel.
 #include "compiler/interp/OpHandlers.h"
 
+#include "compiler/interp/LayoutKernels.h"
+
 #include "llvm/ADT/StringMap.h"
 
 namespace vkqc::interp {
@@ -293,8 +295,39 @@ Result embeddingQ4gswOp(Args &a) {
   int64_t groupSize = a.integer("group_size");
   Tensor indices = a.tensor("indices");
   bool isLinearWeight = a.boolean("is_linear_weight");
-  return a.finish(
-      [&] { return embeddingQ4gsw(weight, scales, groupSize, indices, isLinearWeight); });
+  // The kernel computes in f32 (as ExecuTorch's reference does); the node says what it
+  // stores, which is the compute dtype (f16 under --dtype=fp16).
+  const std::vector<Value *> &results = a.node().results;
+  return a.finish([&]() -> llvm::Expected<Tensor> {
+    llvm::Expected<Tensor> rows = embeddingQ4gsw(weight, scales, groupSize, indices, isLinearWeight);
+    if (!rows || results.empty() || rows->dtype() == results[0]->dtype)
+      return rows;
+    return toDType(*rows, results[0]->dtype);
+  });
+}
+
+// ---- vkqc layout ops (folded into constants by pack-weights) ------------------------------
+
+Result packQ4LinearWeightOp(Args &a) {
+  Tensor weight = a.tensor("weight");
+  return a.finish([&] { return packQ4LinearWeight(weight); });
+}
+
+Result q4WeightSumsOp(Args &a) {
+  Tensor weight = a.tensor("weight");
+  int64_t groupSize = a.integer("group_size");
+  return a.finish([&] { return q4WeightSums(weight, groupSize); });
+}
+
+Result transposePadScalesOp(Args &a) {
+  Tensor scales = a.tensor("scales");
+  int64_t align = a.integer("align");
+  return a.finish([&] { return transposePadScales(scales, align); });
+}
+
+Result swapNibblesOp(Args &a) {
+  Tensor weight = a.tensor("weight");
+  return a.finish([&] { return swapNibbles(weight); });
 }
 
 const llvm::StringMap<OpHandler> &handlerTable() {
@@ -345,6 +378,10 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"et_vk.linear_q4gsw.default", linearQ4gswOp},
       {"et_vk.linear_dq8ca_q4gsw.default", linearDq8caQ4gswOp},
       {"et_vk.embedding_q4gsw.default", embeddingQ4gswOp},
+      {"vkqc.pack_q4_linear_weight.default", packQ4LinearWeightOp},
+      {"vkqc.q4_weight_sums.default", q4WeightSumsOp},
+      {"vkqc.transpose_pad_scales.default", transposePadScalesOp},
+      {"vkqc.swap_nibbles.default", swapNibblesOp},
   };
   return table;
 }
