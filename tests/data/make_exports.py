@@ -138,7 +138,46 @@ def export(name, model, out_dir, vocab):
     print(name, "ok", tuple(logits.shape), flush=True)
 
 
+def export_graph_only(name, model, out_dir, max_seq):
+    """Saves the archive, then keeps only its graph: model.json, the payload configs and
+    archive_sizes.json (byte size of every entry), like the shared 1B corpus entry."""
+    import json
+    import tarfile
+    import zipfile
+    wrapped = LogitsOnly(model).eval()
+    tokens = torch.randint(0, 1000, (1, 7), dtype=torch.int64)
+    with torch.no_grad():
+        ep = torch.export.export(wrapped, (tokens,), dynamic_shapes={"input_ids": {1: torch.export.Dim.AUTO(min=2, max=max_seq)}}, strict=False)
+        ep = ep.run_decompositions({})
+    pt2 = os.path.join(out_dir, name + ".pt2")
+    torch.export.save(ep, pt2)
+    with zipfile.ZipFile(pt2) as z:
+        sizes = {i.filename: i.file_size for i in z.infolist()}
+        keep = [n for n in z.namelist() if n.endswith(".json") or "/data/" not in n]
+        root = os.path.join(out_dir, name)
+        for n in keep:
+            z.extract(n, out_dir)
+    with open(os.path.join(out_dir, name, "archive_sizes.json"), "w") as f:
+        json.dump(sizes, f, indent=0)
+    os.remove(pt2)
+    with tarfile.open(os.path.join(out_dir, name + ".graph.tar.gz"), "w:gz") as t:
+        t.add(os.path.join(out_dir, name), arcname=name)
+    print(name, "graph ok", sum(sizes.values()), "bytes", flush=True)
+
+
+def llama1b_layers(layers):
+    """Llama-3.2-1B shape with `layers` layers, tied, 8da4w, group 32 (the corpus recipe)."""
+    m = llama(128256, 2048, 8192, layers, 32, 8, True, torch.float32)
+    quantize(m, w8da4(32), 32, True)
+    return m
+
+
 def main(out_dir):
+    if sys.argv[2:3] == ["--llama1b-graph"]:
+        layers = int(sys.argv[3])
+        os.makedirs(out_dir, exist_ok=True)
+        export_graph_only(f"llama1b_{layers}layer_8da4w_fp32", llama1b_layers(layers), out_dir, 2048)
+        return
     os.makedirs(out_dir, exist_ok=True)
     variants = []
 
