@@ -8,15 +8,31 @@
 
 namespace vkqc {
 
-interp::Tensor constantView(const Value *constant) {
-  return interp::Tensor::view(constant->constant.dtype, constant->constant.shape,
-                              constant->constant.bytes().data());
+namespace {
+// Runs `transform` on `source` and writes its bytes into `dst`; the temporary tensor is
+// one constant's worth, freed before the next constant is made.
+llvm::Error produce(const ConstantTensor &source, const DerivedType &type,
+                    const ConstantTransform &transform, llvm::MutableArrayRef<uint8_t> dst) {
+  llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = source.data();
+  if (!bytes)
+    return bytes.takeError();
+  llvm::Expected<interp::Tensor> result =
+      transform(interp::Tensor::view(source.dtype, source.shape, bytes->data()));
+  if (!result)
+    return result.takeError();
+  if (result->dtype() != type.dtype || result->shape() != type.shape || result->byteSize() != dst.size())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the layout transform produced another type than it declared");
+  const auto *out = static_cast<const uint8_t *>(result->raw());
+  std::copy(out, out + dst.size(), dst.begin());
+  return llvm::Error::success();
 }
+} // namespace
 
 llvm::Expected<DerivedConstant> deriveConstant(Rewriter &rw, const Value *source,
                                                llvm::StringRef layout, DerivedKind kind,
-                                               llvm::StringRef nameHint,
-                                               const ConstantTransform &transform) {
+                                               llvm::StringRef nameHint, const DerivedType &type,
+                                               ConstantTransform transform) {
   Graph &g = rw.graph();
   const ConstantTensor &c = source->constant;
   // Two constants may view one storage at different offsets: the tag says which view.
@@ -26,20 +42,22 @@ llvm::Expected<DerivedConstant> deriveConstant(Rewriter &rw, const Value *source
       if (in->isConstant() && in->constant.storage == existing)
         return DerivedConstant{in, true};
   }
-  llvm::Expected<interp::Tensor> result = transform(constantView(source));
-  if (!result)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "cannot make " + layout + " of " + source->name + ": " +
-                                       llvm::toString(result.takeError()));
+  ConstantTensor derived;
+  derived.dtype = type.dtype;
+  derived.shape = type.shape;
+  uint64_t size = derived.byteSize();
   Storage *storage = g.constants.findDerived(c.storage, tag);
   if (!storage) {
-    const auto *bytes = static_cast<const uint8_t *>(result->raw());
-    storage = g.constants.addDerived(c.storage, tag, kind,
-                                     std::vector<uint8_t>(bytes, bytes + result->byteSize()));
+    std::string what = layout.str() + " of " + source->name;
+    storage = g.constants.addDerived(
+        c.storage, tag, kind, size,
+        [c, type, what, transform = std::move(transform)](llvm::MutableArrayRef<uint8_t> dst) -> llvm::Error {
+          if (auto err = produce(c, type, transform, dst))
+            return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                           "cannot make " + what + ": " + llvm::toString(std::move(err)));
+          return llvm::Error::success();
+        });
   }
-  ConstantTensor derived;
-  derived.dtype = result->dtype();
-  derived.shape = result->shape();
   derived.storage = storage;
   Value *v = rw.createConstant(nameHint, source->stateName + "@" + layout.str(), derived);
   return DerivedConstant{v, false};
@@ -58,7 +76,7 @@ void reportSecondLayouts(const Graph &g, PassContext &ctx, llvm::StringRef pass)
     auto it = sourceOf.find(in->constant.storage);
     if (it != sourceOf.end())
       layouts[it->second].insert(in->constant.storage->origin);
-    else if (!in->constant.storage->origin.empty() && in->constant.storage->owned.empty())
+    else if (!in->constant.storage->isDerived())
       layouts[in->constant.storage].insert("original");
   }
   for (const auto &[storage, used] : layouts) {

@@ -20,16 +20,20 @@ struct DerivedConstant {
 
 using ConstantTransform = std::function<llvm::Expected<interp::Tensor>(const interp::Tensor &)>;
 
+/// What a transform produces: the derived constant's type, known before any byte is made.
+struct DerivedType {
+  DType dtype;
+  std::vector<int64_t> shape;
+};
+
 /// The constant `source` transformed by `transform` into `layout`, as a constant input
-/// named after `nameHint`. Creates the storage on first request; returns the existing
-/// constant value afterwards.
+/// named after `nameHint`. The first request registers a derived storage whose bytes are
+/// produced on demand (streamed into the output when the program is written); later
+/// requests return the existing constant value.
 llvm::Expected<DerivedConstant> deriveConstant(Rewriter &rw, const Value *source,
                                                llvm::StringRef layout, DerivedKind kind,
-                                               llvm::StringRef nameHint,
-                                               const ConstantTransform &transform);
-
-/// A read-only tensor over a constant input's bytes (no copy).
-interp::Tensor constantView(const Value *constant);
+                                               llvm::StringRef nameHint, const DerivedType &type,
+                                               ConstantTransform transform);
 
 /// Notes in the report every source storage now read in more than one layout (a copy
 /// was made for the second layout rather than changing the first in place).

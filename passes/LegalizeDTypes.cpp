@@ -51,7 +51,7 @@ public:
         continue;
       llvm::Expected<DerivedConstant> cast = deriveConstant(
           rw, in, "cast_" + std::string(dtypeName(compute)), DerivedKind::Layout,
-          in->name + "_" + std::string(dtypeName(compute)),
+          in->name + "_" + std::string(dtypeName(compute)), DerivedType{compute, in->constant.shape},
           [compute](const interp::Tensor &t) { return interp::toDType(t, compute); });
       if (!cast)
         return cast.takeError();

@@ -55,8 +55,13 @@ public:
       DerivedKind kind = n->target == "vkqc.q4_weight_sums.default" ? DerivedKind::Summary
                                                                      : DerivedKind::Layout;
       std::string resultName = n->results[0]->name;
+      std::optional<std::vector<int64_t>> shape = n->results[0]->staticShape();
+      if (!shape)
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       n->name + ": a layout op over a constant must have a static shape");
       llvm::Expected<DerivedConstant> packed =
-          deriveConstant(rw, source, layoutName(*n), kind, resultName + "_tmp", *layoutTransform(*n));
+          deriveConstant(rw, source, layoutName(*n), kind, resultName + "_tmp",
+                         DerivedType{n->results[0]->dtype, *shape}, *layoutTransform(*n));
       if (!packed)
         return packed.takeError();
       ctx.note("pack-weights", packed->value->name, packed->reused ? "shared" : "packed",

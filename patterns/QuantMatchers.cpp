@@ -2,7 +2,10 @@
 
 #include "compiler/ir/Printer.h"
 
+#include "llvm/Support/Parallel.h"
+
 #include <cstring>
+#include <numeric>
 
 namespace vkqc {
 
@@ -14,8 +17,7 @@ bool isTarget(const Value *v, llvm::StringRef target) {
 std::string name(const Value *v) { return "%" + v->name; }
 
 // True when every element is zero (for floats, either sign).
-bool allZero(const ConstantTensor &c) {
-  llvm::ArrayRef<uint8_t> bytes = c.bytes();
+bool allZero(const ConstantTensor &c, llvm::ArrayRef<uint8_t> bytes) {
   size_t elem = dtypeSize(c.dtype);
   bool isFloat = isFloatingPoint(c.dtype);
   for (size_t i = 0; i < bytes.size(); i += elem)
@@ -29,13 +31,21 @@ bool allZero(const ConstantTensor &c) {
   return true;
 }
 
-bool allInInt4Range(const ConstantTensor &c) {
-  for (uint8_t b : c.bytes()) {
-    int8_t v = static_cast<int8_t>(b);
-    if (v < -8 || v > 7)
-      return false;
-  }
-  return true;
+// Weights are large (hundreds of MB): scan them in parallel chunks.
+bool allInInt4Range(llvm::ArrayRef<uint8_t> bytes) {
+  constexpr size_t kChunk = 1 << 20;
+  size_t chunks = (bytes.size() + kChunk - 1) / kChunk;
+  std::vector<size_t> index(chunks);
+  std::iota(index.begin(), index.end(), 0);
+  // Counted as ints: parallelTransformReduce cannot keep bools (vector<bool>).
+  size_t bad = llvm::parallelTransformReduce(
+      index, size_t(0), [](size_t a, size_t b) { return a + b; }, [&](size_t i) {
+        size_t count = 0;
+        for (uint8_t b : bytes.slice(i * kChunk, std::min(kChunk, bytes.size() - i * kChunk)))
+          count += static_cast<int8_t>(b) < -8 || static_cast<int8_t>(b) > 7;
+        return count;
+      });
+  return bad == 0;
 }
 
 bool isPerTokenBlock(const ArgValue &blockArg, const Value *input) {
@@ -98,12 +108,18 @@ std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTr
     // The kernels are symmetric: they have no weight zero point at all.
     if (!m.zeroPoint->isConstant())
       return why.reject("the weight zero point is not a constant");
-    if (!allZero(m.zeroPoint->constant))
+    llvm::Expected<llvm::ArrayRef<uint8_t>> zp = m.zeroPoint->constant.data();
+    if (!zp)
+      return why.reject("cannot read the weight zero point: " + llvm::toString(zp.takeError()));
+    if (!allZero(m.zeroPoint->constant, *zp))
       return why.reject("the weight zero point is not zero everywhere (asymmetric weights; the "
                         "q4gsw kernels are symmetric)");
   }
   // quant_min/quant_max do not clamp in dequantize_affine: check the data itself.
-  if (!allInInt4Range(m.qdata->constant))
+  llvm::Expected<llvm::ArrayRef<uint8_t>> q = m.qdata->constant.data();
+  if (!q)
+    return why.reject("cannot read the quantized weight: " + llvm::toString(q.takeError()));
+  if (!allInInt4Range(*q))
     return why.reject("the quantized weight holds values outside [-8, 7]");
   if (!isVulkanComputeDType(m.outputDType))
     return why.reject("the weight dequantizes to " + std::string(dtypeName(m.outputDType)) +

@@ -26,7 +26,7 @@ void printSummary(const Graph &g, llvm::raw_ostream &os) {
     }
     ++constants;
     if (storages.insert(in->constant.storage).second)
-      constantBytes += in->constant.storage->bytes.size();
+      constantBytes += in->constant.storage->size();
   }
   os << fmt::format("  constants: {} named, {} storages, {} bytes\n", constants, storages.size(),
                     constantBytes);

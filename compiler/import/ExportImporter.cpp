@@ -303,11 +303,11 @@ private:
     uint64_t elem = dtypeSize(c.dtype);
     uint64_t offsetElems = static_cast<uint64_t>(meta->storageOffset.constant());
     uint64_t needElems = offsetElems + static_cast<uint64_t>(c.numel());
-    uint64_t available = storage->bytes.size() / elem;
+    uint64_t available = storage->size() / elem;
     if (offsetElems > available || needElems > available)
       return metaJson.error("'" + fqn + "' needs " + llvm::Twine(needElems * elem) + " bytes from " +
                             entry + " (offset " + llvm::Twine(offsetElems * elem) + "), which has only " +
-                            llvm::Twine(storage->bytes.size()));
+                            llvm::Twine(storage->size()));
     c.storage = storage;
     c.byteOffset = offsetElems * elem;
     v->constant = c;

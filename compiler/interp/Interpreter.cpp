@@ -35,12 +35,15 @@ llvm::Expected<Tensor> constantView(const Value &v) {
   const ConstantTensor &c = v.constant;
   if (!c.storage)
     return error("constant %" + v.name + " has no storage");
-  uint64_t available = c.storage->bytes.size();
+  uint64_t available = c.storage->size();
   if (c.byteOffset > available || c.byteSize() > available - c.byteOffset)
     return error("constant %" + v.name + " reaches past the end of its storage");
   if (c.dtype != v.dtype || v.staticShape() != std::optional<Shape>(c.shape))
     return error("constant %" + v.name + " data does not match its declared dtype and shape");
-  return Tensor::view(c.dtype, c.shape, c.bytes().data());
+  llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = c.data();
+  if (!bytes)
+    return error("constant %" + v.name + ": " + llvm::toString(bytes.takeError()));
+  return Tensor::view(c.dtype, c.shape, bytes->data());
 }
 
 /// Puts the constants and the user inputs into `env` and binds the shape symbols.

@@ -2,6 +2,39 @@
 
 namespace vkqc {
 
+llvm::Expected<llvm::ArrayRef<uint8_t>> Storage::data() const {
+  if (!producer_)
+    return view_;
+  if (!isMaterialized_) {
+    std::vector<uint8_t> bytes(size_);
+    if (auto err = producer_(bytes))
+      return std::move(err);
+    materialized_ = std::move(bytes);
+    isMaterialized_ = true;
+  }
+  return llvm::ArrayRef<uint8_t>(materialized_);
+}
+
+llvm::Error Storage::writeTo(llvm::MutableArrayRef<uint8_t> dst) const {
+  if (dst.size() != size_)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   origin + ": destination size does not match the storage");
+  if (producer_ && !isMaterialized_)
+    return producer_(dst);
+  llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = data();
+  if (!bytes)
+    return bytes.takeError();
+  std::copy(bytes->begin(), bytes->end(), dst.begin());
+  return llvm::Error::success();
+}
+
+llvm::Expected<llvm::ArrayRef<uint8_t>> ConstantTensor::data() const {
+  llvm::Expected<llvm::ArrayRef<uint8_t>> all = storage->data();
+  if (!all)
+    return all.takeError();
+  return all->slice(byteOffset, byteSize());
+}
+
 int64_t ConstantTensor::numel() const {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -13,15 +46,17 @@ Storage *ConstantPool::addView(std::string origin, llvm::ArrayRef<uint8_t> bytes
   auto s = std::make_unique<Storage>();
   s->id = static_cast<int>(storages_.size());
   s->origin = std::move(origin);
-  s->bytes = bytes;
+  s->view_ = bytes;
+  s->size_ = bytes.size();
   storages_.push_back(std::move(s));
   return storages_.back().get();
 }
 
 Storage *ConstantPool::addOwned(std::string origin, std::vector<uint8_t> bytes) {
   Storage *s = addView(std::move(origin), {});
-  s->owned = std::move(bytes);
-  s->bytes = s->owned;
+  s->materialized_ = std::move(bytes);
+  s->view_ = s->materialized_;
+  s->size_ = s->materialized_.size();
   return s;
 }
 
@@ -31,8 +66,10 @@ Storage *ConstantPool::findDerived(const Storage *source, llvm::StringRef layout
 }
 
 Storage *ConstantPool::addDerived(const Storage *source, llvm::StringRef layoutTag,
-                                  DerivedKind kind, std::vector<uint8_t> bytes) {
-  Storage *s = addOwned(source->origin + "@" + layoutTag.str(), std::move(bytes));
+                                  DerivedKind kind, uint64_t size, StorageProducer producer) {
+  Storage *s = addView(source->origin + "@" + layoutTag.str(), {});
+  s->size_ = size;
+  s->producer_ = std::move(producer);
   derived_[{source->id, layoutTag.str()}] = s;
   tagsBySource_[source->id].emplace_back(layoutTag.str(), kind);
   return s;

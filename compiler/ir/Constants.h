@@ -2,8 +2,10 @@
 //
 // A Storage is one run of bytes, normally a view into the mmapped input archive (no
 // weight byte is copied at import). Several named constants may share one Storage: that
-// is how tied weights arrive. Passes that need the bytes in another layout create a new
-// owned Storage through the ConstantPool; they never write into a view.
+// is how tied weights arrive. Passes that need the bytes in another layout register a
+// derived Storage through the ConstantPool: its bytes are produced on demand, straight
+// into the output file when the program is written, so no second copy of all weights is
+// ever resident. Nothing ever writes into a view.
 #pragma once
 
 #include "compiler/ir/DType.h"
@@ -12,6 +14,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,11 +26,30 @@ namespace vkqc {
 /// quantity computed from them (weight sums), which is not a second copy of the data.
 enum class DerivedKind { Layout, Summary };
 
-struct Storage {
+/// Writes a derived storage's bytes into `dst`, which has exactly the storage's size.
+using StorageProducer = std::function<llvm::Error(llvm::MutableArrayRef<uint8_t> dst)>;
+
+class Storage {
+public:
   int id = 0;
-  std::string origin; // archive entry (`data/weights/weight_3`) or `derived:<what>`
-  llvm::ArrayRef<uint8_t> bytes;
-  std::vector<uint8_t> owned; // backing bytes when the storage was created by a pass
+  std::string origin; // archive entry (`data/weights/weight_3`) or `<source>@<layout>`
+
+  uint64_t size() const { return size_; }
+  /// True for a storage computed from another one (a packed layout, a cast).
+  bool isDerived() const { return static_cast<bool>(producer_); }
+  /// The bytes; a derived storage computes them on first use and keeps them (the
+  /// interpreter and printers). Writers use writeTo instead.
+  llvm::Expected<llvm::ArrayRef<uint8_t>> data() const;
+  /// Writes the bytes into `dst` (size() bytes) without keeping a copy.
+  llvm::Error writeTo(llvm::MutableArrayRef<uint8_t> dst) const;
+
+private:
+  friend class ConstantPool;
+  llvm::ArrayRef<uint8_t> view_;
+  uint64_t size_ = 0;
+  StorageProducer producer_;
+  mutable std::vector<uint8_t> materialized_;
+  mutable bool isMaterialized_ = false;
 };
 
 /// A tensor over a Storage: contiguous, row-major, starting `byteOffset` bytes in.
@@ -39,9 +61,8 @@ struct ConstantTensor {
 
   int64_t numel() const;
   uint64_t byteSize() const { return static_cast<uint64_t>(numel()) * dtypeSize(dtype); }
-  llvm::ArrayRef<uint8_t> bytes() const {
-    return storage->bytes.slice(byteOffset, byteSize());
-  }
+  /// The tensor's bytes (computing a derived storage on first use).
+  llvm::Expected<llvm::ArrayRef<uint8_t>> data() const;
 };
 
 /// Owns every Storage of a graph, and is the one registry of layout changes.
@@ -62,9 +83,9 @@ public:
 
   /// The storage already derived from `source` in `layoutTag`, or null.
   Storage *findDerived(const Storage *source, llvm::StringRef layoutTag) const;
-  /// Records `bytes` as `source` in `layoutTag` and returns the new storage.
+  /// Registers `source` in `layoutTag`: `size` bytes that `producer` writes on demand.
   Storage *addDerived(const Storage *source, llvm::StringRef layoutTag, DerivedKind kind,
-                      std::vector<uint8_t> bytes);
+                      uint64_t size, StorageProducer producer);
   /// Every tag of `kind` derived from `source`, in the order they were created.
   std::vector<std::string> derivedTags(const Storage *source, DerivedKind kind) const;
 

@@ -93,9 +93,12 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
     auto bound = [](std::optional<int64_t> b) { return b ? std::to_string(*b) : std::string("inf"); };
     os << "symbol " << name << " in [" << bound(range.min) << ", " << bound(range.max) << "]\n";
   }
-  for (const auto &s : g.constants.storages())
-    os << fmt::format("storage #{} {} {} B xxh64={:016x}\n", s->id, quoted(s->origin),
-                      s->bytes.size(), llvm::xxHash64(llvm::toStringRef(s->bytes)));
+  for (const auto &s : g.constants.storages()) {
+    llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = s->data();
+    std::string checksum = bytes ? fmt::format("xxh64={:016x}", llvm::xxHash64(llvm::toStringRef(*bytes)))
+                                 : "unavailable (" + llvm::toString(bytes.takeError()) + ")";
+    os << fmt::format("storage #{} {} {} B {}\n", s->id, quoted(s->origin), s->size(), checksum);
+  }
   os << "graph @forward {\n";
   for (const Value *in : g.inputs) {
     os << "  %" << in->name << ": " << typeToString(*in) << " = " << inputKindName(*in->inputKind);

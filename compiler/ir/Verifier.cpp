@@ -83,8 +83,7 @@ llvm::Error verifyGraph(const Graph &g) {
       const ConstantTensor &c = in->constant;
       if (!c.storage)
         return fail(where, "constant has no storage");
-      if (c.byteOffset > c.storage->bytes.size() ||
-          c.byteSize() > c.storage->bytes.size() - c.byteOffset)
+      if (c.byteOffset > c.storage->size() || c.byteSize() > c.storage->size() - c.byteOffset)
         return fail(where, "constant bytes run past the end of its storage");
       std::optional<std::vector<int64_t>> shape = in->staticShape();
       if (!shape || *shape != c.shape || in->dtype != c.dtype)

@@ -81,18 +81,35 @@ TEST_CASE("the verifier rejects broken graphs with a named culprit", "[verifier]
   }
 }
 
-TEST_CASE("derived layouts: created once per (storage, tag), never in place", "[constants]") {
+TEST_CASE("derived layouts: registered once per (storage, tag), produced on demand", "[constants]") {
   ConstantPool pool;
   static const uint8_t bytes[4] = {1, 2, 3, 4};
   Storage *s = pool.addView("w", bytes);
   CHECK(pool.findDerived(s, "q4-linear") == nullptr);
-  Storage *packed = pool.addDerived(s, "q4-linear", DerivedKind::Layout, {9, 9});
+  int produced = 0;
+  auto fill = [&produced](uint8_t value) {
+    return [&produced, value](llvm::MutableArrayRef<uint8_t> dst) {
+      ++produced;
+      std::fill(dst.begin(), dst.end(), value);
+      return llvm::Error::success();
+    };
+  };
+  Storage *packed = pool.addDerived(s, "q4-linear", DerivedKind::Layout, 2, fill(9));
+  CHECK(produced == 0); // nothing is made until someone reads it
   CHECK(pool.findDerived(s, "q4-linear") == packed);
-  Storage *other = pool.addDerived(s, "scales-transposed", DerivedKind::Layout, {7});
-  pool.addDerived(s, "sums", DerivedKind::Summary, {1});
+  Storage *other = pool.addDerived(s, "scales-transposed", DerivedKind::Layout, 1, fill(7));
+  pool.addDerived(s, "sums", DerivedKind::Summary, 1, fill(1));
   CHECK(other != packed);
   CHECK(pool.derivedTags(s, DerivedKind::Layout) == std::vector<std::string>{"q4-linear", "scales-transposed"});
   CHECK(pool.derivedTags(s, DerivedKind::Summary) == std::vector<std::string>{"sums"});
-  CHECK(s->bytes[0] == 1); // the source is untouched
+
+  uint8_t out[2] = {};
+  CHECK(errorText(packed->writeTo(out)) == ""); // straight into the destination
+  CHECK(out[1] == 9);
+  CHECK(valueOrFail(packed->data())[0] == 9);
+  CHECK(valueOrFail(packed->data())[1] == 9); // computed once, then kept
+  CHECK(produced == 2);
+  CHECK(valueOrFail(s->data())[0] == 1); // the source is untouched
   CHECK(packed->origin == "w@q4-linear");
+  CHECK_THAT(errorText(packed->writeTo(llvm::MutableArrayRef<uint8_t>(out, 1))), Catch::Contains("size"));
 }
