@@ -259,9 +259,9 @@ VulkanContext::~VulkanContext() {
     vkDestroyInstance(instance_, nullptr);
 }
 
-llvm::Error VulkanContext::checkRequirements(const shaders::ShaderVariant &variant) const {
+llvm::Error checkDeviceFeatures(const shaders::ShaderVariant &variant, const DeviceInfo &device) {
   const shaders::DeviceRequirements &need = variant.requirements;
-  const DeviceFeatures &have = info_.features;
+  const DeviceFeatures &have = device.features;
   std::string missing;
   auto require = [&](bool needed, bool present, const char *feature) {
     if (needed && !present)
@@ -274,7 +274,11 @@ llvm::Error VulkanContext::checkRequirements(const shaders::ShaderVariant &varia
   if (missing.empty())
     return llvm::Error::success();
   return runtimeError("shader " + llvm::Twine(variant.name) + " needs " + missing +
-                      ", which Vulkan device " + info_.describe() + " lacks");
+                      ", which Vulkan device " + device.describe() + " lacks");
+}
+
+llvm::Error VulkanContext::checkRequirements(const shaders::ShaderVariant &variant) const {
+  return checkDeviceFeatures(variant, info_);
 }
 
 bool VulkanContext::supports(const shaders::ShaderVariant &variant) const {

@@ -41,6 +41,9 @@ struct DeviceInfo {
   std::string describe() const;
 };
 
+/// An error naming every feature `variant` needs that `device` lacks.
+llvm::Error checkDeviceFeatures(const shaders::ShaderVariant &variant, const DeviceInfo &device);
+
 /// Every physical device the loader sees (for `vkqc run --list-devices`).
 llvm::Expected<std::vector<DeviceInfo>> listDevices();
 
