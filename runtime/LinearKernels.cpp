@@ -57,9 +57,7 @@ llvm::Expected<LinearShape> checkLinearOperands(llvm::StringRef op, const Tensor
 /// workgroup; tiled covers an 8x8 grid of TILE_M x TILE_N tiles.
 llvm::Expected<WorkgroupCount> linearWorkgroups(const shaders::ShaderVariant &variant,
                                                 const LinearShape &s) {
-  if (!variant.findPushConstant("M"))
-    return opError(variant.family, "variant has no M push constant");
-  if (llvm::StringRef(variant.name).contains("_coop"))
+  if (detail::hasMacro(variant, "ALGO_COOP"))
     return WorkgroupCount{workgroupsFor(s.n, 4), static_cast<uint32_t>(s.m), 1};
   auto tileM = detail::macroValue(variant, "TILE_M");
   if (!tileM)

@@ -56,6 +56,13 @@ llvm::Expected<const ComputePipeline *> pipelineFor(VulkanContext &context,
   return context.pipeline(*variant);
 }
 
+bool hasMacro(const shaders::ShaderVariant &variant, llvm::StringRef name) {
+  for (const shaders::MacroDefinition &macro : variant.macros)
+    if (name == macro.name)
+      return true;
+  return false;
+}
+
 llvm::Expected<int64_t> macroValue(const shaders::ShaderVariant &variant, llvm::StringRef name) {
   for (const shaders::MacroDefinition &macro : variant.macros) {
     int64_t value = 0;

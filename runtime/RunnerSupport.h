@@ -31,6 +31,8 @@ llvm::Expected<interp::Tensor> download(const DeviceBuffer &buffer, DType dtype,
 llvm::Expected<const ComputePipeline *> pipelineFor(VulkanContext &context,
                                                     llvm::Expected<std::string> variantName);
 
+/// Whether the variant was compiled with macro `name` (e.g. ALGO_COOP).
+bool hasMacro(const shaders::ShaderVariant &variant, llvm::StringRef name);
 /// An integer macro of the variant (e.g. TILE_M); an error when it is missing.
 llvm::Expected<int64_t> macroValue(const shaders::ShaderVariant &variant, llvm::StringRef name);
 

@@ -27,10 +27,6 @@ void storeOutput(int m, int n, float value) {
 
 #if defined(ALGO_COOP)
 
-layout(local_size_x = COOP_WGS, local_size_y = 1, local_size_z = 1) in;
-
-shared vec4 partialSums[COOP_WGS];
-
 void main() {
   int n0 = int(gl_WorkGroupID.x) * COOP_N;
   int m = int(gl_WorkGroupID.y);
@@ -48,20 +44,12 @@ void main() {
     }
   }
 
-  partialSums[lane] = sums;
-  barrier();
-  for (int stride = COOP_WGS / 2; stride > 0; stride /= 2) {
-    if (lane < stride)
-      partialSums[lane] += partialSums[lane + stride];
-    barrier();
-  }
+  reduceAcrossWorkgroup(lane, sums);
   if (lane < COOP_N && n0 + lane < pc.N)
     storeOutput(m, n0 + lane, partialSums[0][lane]);
 }
 
 #elif defined(ALGO_TILED)
-
-layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 
 void main() {
   int n0 = int(gl_GlobalInvocationID.x) * TILE_N;
@@ -69,13 +57,9 @@ void main() {
   if (n0 >= pc.N || m0 >= pc.M)
     return;
 
-  // Rows / columns past the edge re-read the last valid one and are never stored.
   int rows[TILE_M];
-  for (int i = 0; i < TILE_M; ++i)
-    rows[i] = min(m0 + i, pc.M - 1);
   int cols[TILE_N];
-  for (int j = 0; j < TILE_N; ++j)
-    cols[j] = min(n0 + j, pc.N - 1);
+  tileCoordinates(m0, n0, rows, cols);
 
   float acc[TILE_M][TILE_N];
   for (int i = 0; i < TILE_M; ++i)
@@ -115,6 +99,4 @@ void main() {
         storeOutput(m0 + i, n0 + j, acc[i][j]);
 }
 
-#else
-#error "define ALGO_COOP or ALGO_TILED"
 #endif
