@@ -1,0 +1,31 @@
+// The values of every variant axis named in Shaders.def: the suffix each adds to the
+// variant name, the macros it defines for the GLSL, and the element types it fixes.
+#pragma once
+
+#include "shaders/ShaderTypes.h"
+
+#include "llvm/ADT/Optional.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vkqc::shaders {
+
+/// Element types that binding declarations refer to by role (DTYPE, SCALES_DTYPE, ZP_DTYPE).
+struct TypeRoles {
+  ElementType dtype = ElementType::Float32;
+  ElementType scalesDtype = ElementType::Float16;
+  llvm::Optional<ElementType> zpDtype; // unset: the zero point inherits DTYPE
+};
+
+struct AxisValue {
+  std::string suffix; // empty: the value adds nothing to the name
+  std::vector<std::pair<std::string, std::string>> macros;
+  void (*setRoles)(TypeRoles &) = nullptr;
+};
+
+/// The values of `axis`, in name order; an error for an unknown axis.
+llvm::Expected<const std::vector<AxisValue> *> axisValues(llvm::StringRef axis);
+
+} // namespace vkqc::shaders
