@@ -28,21 +28,22 @@ public:
       Node *root = findNode(g, name);
       if (!root)
         continue;
-      std::string reasons;
-      bool fused = false;
-      for (size_t i = 0; i < patterns.size() && !fused; ++i) {
+      std::string reasons; // of the patterns that refused, in the order tried
+      std::string fusedBy;
+      for (size_t i = 0; i < patterns.size() && fusedBy.empty(); ++i) {
         const PatternInfo &info = allPatterns()[i];
         if (info.anchor != root->target)
           continue;
         MatchTrace why;
-        fused = patterns[i]->apply(*root, rw, ctx.options, why);
-        if (fused)
-          ctx.note("fuse-quantized", name, "fused", info.name);
+        if (patterns[i]->apply(*root, rw, ctx.options, why))
+          fusedBy = info.name;
         for (const std::string &r : why.reasons())
           reasons += (reasons.empty() ? "" : "; ") + info.name + ": " + r;
       }
-      if (!fused)
+      if (fusedBy.empty())
         ctx.note("fuse-quantized", name, "rejected", reasons);
+      else
+        ctx.note("fuse-quantized", name, "fused", reasons.empty() ? fusedBy : fusedBy + " (" + reasons + ")");
     }
     return rw.changed();
   }

@@ -22,7 +22,7 @@ struct DequantEmbeddingMatch {
 
 class DequantEmbeddingPattern : public TypedPattern<DequantEmbeddingMatch> {
 public:
-  std::optional<DequantEmbeddingMatch> match(const Node &root, const PassOptions &,
+  std::optional<DequantEmbeddingMatch> match(const Graph &g, const Node &root, const PassOptions &options,
                                              MatchTrace &why) const override {
     std::optional<Q4WeightDequant> w = matchQ4WeightDequant(root.tensorArg("weight"), why);
     if (!w)
@@ -31,6 +31,8 @@ public:
     if (w->cols % 32 != 0)
       return why.reject("embedding width " + std::to_string(w->cols) +
                         " is not a multiple of 32 (embedding_q4gsw needs it)");
+    if (!fitsTarget(g, root, options, why))
+      return std::nullopt;
     return DequantEmbeddingMatch{const_cast<Node *>(&root), *w, root.tensorArg("indices")};
   }
 

@@ -22,7 +22,7 @@ struct DequantLinearMatch {
 
 class DequantLinearPattern : public TypedPattern<DequantLinearMatch> {
 public:
-  std::optional<DequantLinearMatch> match(const Node &root, const PassOptions &options,
+  std::optional<DequantLinearMatch> match(const Graph &g, const Node &root, const PassOptions &options,
                                           MatchTrace &why) const override {
     std::optional<Q4WeightDequant> w = matchQ4WeightDequant(root.tensorArg("weight"), why);
     if (!w || !linearShapesSupported(*w, why))
@@ -37,7 +37,7 @@ public:
     DType out = root.results[0]->dtype;
     if (m.input->dtype != out || w->outputDType != out)
       return why.reject("input, weight and output dtypes differ");
-    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why))
+    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why))
       return std::nullopt;
     return m;
   }

@@ -25,7 +25,7 @@ struct DynamicQuantLinearMatch {
 
 class DynamicQuantLinearPattern : public TypedPattern<DynamicQuantLinearMatch> {
 public:
-  std::optional<DynamicQuantLinearMatch> match(const Node &root, const PassOptions &options,
+  std::optional<DynamicQuantLinearMatch> match(const Graph &g, const Node &root, const PassOptions &options,
                                                MatchTrace &why) const override {
     if (options.weightOnlyLinear)
       return why.reject("--weight-only-linear asks for the weight-only kernel");
@@ -42,7 +42,7 @@ public:
     DType out = root.results[0]->dtype;
     if (act->input->dtype != out || w->outputDType != out)
       return why.reject("activation, weight and output dtypes differ");
-    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why))
+    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why))
       return std::nullopt;
     return DynamicQuantLinearMatch{const_cast<Node *>(&root), *w, *act};
   }

@@ -23,7 +23,7 @@ struct LegacyEmbeddingMatch {
 
 class LegacyEmbedding4bitPattern : public TypedPattern<LegacyEmbeddingMatch> {
 public:
-  std::optional<LegacyEmbeddingMatch> match(const Node &root, const PassOptions &,
+  std::optional<LegacyEmbeddingMatch> match(const Graph &g, const Node &root, const PassOptions &options,
                                             MatchTrace &why) const override {
     Value *w = root.tensorArg("weight");
     Value *s = root.tensorArg("weight_scales");
@@ -48,6 +48,8 @@ public:
     if (!isVulkanComputeDType(out))
       return why.reject("the embedding produces " + std::string(dtypeName(out)) +
                         "; Vulkan kernels compute in f32 or f16 (run legalize-dtypes first)");
+    if (!fitsTarget(g, root, options, why))
+      return std::nullopt;
     return LegacyEmbeddingMatch{const_cast<Node *>(&root), w, s, rows, width / 2, width / groups};
   }
 

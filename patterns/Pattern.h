@@ -36,12 +36,12 @@ public:
 /// A pattern with a typed match result: `match` never changes the graph.
 template <typename MatchT> class TypedPattern : public Pattern {
 public:
-  virtual std::optional<MatchT> match(const Node &root, const PassOptions &options,
+  virtual std::optional<MatchT> match(const Graph &g, const Node &root, const PassOptions &options,
                                       MatchTrace &why) const = 0;
   virtual void rewrite(Rewriter &rw, const MatchT &m) const = 0;
 
   bool apply(Node &root, Rewriter &rw, const PassOptions &options, MatchTrace &why) const final {
-    std::optional<MatchT> m = match(root, options, why);
+    std::optional<MatchT> m = match(rw.graph(), root, options, why);
     if (!m)
       return false;
     rw.setInsertionPoint(&root);

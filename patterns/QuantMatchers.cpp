@@ -1,6 +1,7 @@
 #include "patterns/QuantMatchers.h"
 
 #include "compiler/ir/Printer.h"
+#include "compiler/target/TargetLimits.h"
 
 #include "llvm/Support/Parallel.h"
 
@@ -160,14 +161,27 @@ std::optional<DynamicActivationQuant> matchDynamicActivationQuant(const Value *x
     if (literalInt(n->arg("quant_min")) != -128 || literalInt(n->arg("quant_max")) != 127)
       return why.reject(n->name + " does not use the int8 range [-128, 127]");
   // The kernels have a variant for an int8 zero point and one for a zero point held in
-  // the compute dtype; anything else (int32) has none.
+  // the activation's dtype; anything else (int32, f32 zero points of f16 activations) has none.
   DType zp = m.zeroPoint->dtype;
-  if (zp != DType::Int8 && !isVulkanComputeDType(zp))
+  if (zp != DType::Int8 && zp != m.input->dtype)
     return why.reject("the activation zero point is " + std::string(dtypeName(zp)) +
-                      "; the kernels read int8 (zpint8) or a float (zpinherit)");
+                      "; the kernels read int8 (zpint8) or the activation dtype " +
+                      std::string(dtypeName(m.input->dtype)) + " (zpinherit)");
   if (!isVulkanComputeDType(m.input->dtype) || !isVulkanComputeDType(m.scale->dtype))
     return why.reject("the activation or its scale is not f32/f16");
   return m;
+}
+
+bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, MatchTrace &why) {
+  llvm::Expected<const Target *> target = lookupTarget(options.target);
+  if (!target) {
+    why.reject(llvm::toString(target.takeError()));
+    return false;
+  }
+  std::string problem = nodeTensorProblem(g, root, **target);
+  if (!problem.empty())
+    why.reject(problem + " (it could not run on the GPU)");
+  return problem.empty();
 }
 
 bool isAcceptableBias(const ArgValue &bias, int64_t n, DType dtype, MatchTrace &why) {

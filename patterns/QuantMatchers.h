@@ -37,6 +37,11 @@ std::optional<DynamicActivationQuant> matchDynamicActivationQuant(const Value *x
 /// A bias the kernels can take: none, or a constant [n] of the compute dtype.
 bool isAcceptableBias(const ArgValue &bias, int64_t n, DType dtype, MatchTrace &why);
 
+/// The fused op would read and write the tensors `root` reads and writes: they must all
+/// fit the --target (dtype, buffer limit), else the fused op could not be delegated and
+/// no CPU kernel would run it. Records the reason when they do not.
+bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, MatchTrace &why);
+
 /// The dtypes a Vulkan kernel computes in.
 bool isVulkanComputeDType(DType t);
 

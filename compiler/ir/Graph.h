@@ -59,6 +59,8 @@ public:
   std::vector<NamedArg> args; // in schema order, every schema argument present
   std::vector<Value *> results;
   Placement placement = Placement::Unassigned;
+  /// The compiled shader variants a Vulkan node runs, set by select-kernels.
+  std::vector<std::string> kernels;
 
   const ArgValue &arg(llvm::StringRef argName) const;
   ArgValue &arg(llvm::StringRef argName);

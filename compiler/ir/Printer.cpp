@@ -1,5 +1,6 @@
 #include "compiler/ir/Printer.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/xxhash.h"
 
 #include <fmt/format.h>
@@ -117,6 +118,8 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
     os << ")";
     if (n->placement != Placement::Unassigned)
       os << (n->placement == Placement::Vulkan ? " @vulkan" : " @cpu");
+    if (!n->kernels.empty())
+      os << " kernels=" << llvm::join(n->kernels, ",");
     os << "\n";
   }
   os << "  return";

@@ -1,0 +1,19 @@
+// Whether a tensor can live on a target's GPU: a dtype its kernels read and a size under
+// its buffer limit (symbolic sizes at the top of their range). Shared by the patterns
+// (which must not fuse what the target cannot run) and the partitioner.
+#pragma once
+
+#include "compiler/ir/Graph.h"
+#include "compiler/target/Target.h"
+
+#include <string>
+
+namespace vkqc {
+
+/// Why `v` cannot be a Vulkan tensor on `t`, or an empty string when it can.
+std::string tensorProblem(const Graph &g, const Value &v, const Target &t);
+
+/// The first problem of any tensor `n` reads or writes, or an empty string.
+std::string nodeTensorProblem(const Graph &g, const Node &n, const Target &t);
+
+} // namespace vkqc
