@@ -200,7 +200,7 @@ Json inspectDocument(const PteView &view) {
   document["segments"] = segments;
   if (view.constantSegment)
     document["constant_segment"] = {{"segment", view.constantSegment->segmentIndex},
-                                    {"offsets", view.constantSegment->offsets.size()}};
+                                    {"entries", view.constantSegment->offsets.size()}};
   document["inline_delegate_data"] = view.inlineDelegateDataCount;
   document["execution_plans"] = plans;
   document["named_data"] = namedData;
