@@ -123,13 +123,16 @@ struct PteCompileSpec {
   std::vector<uint8_t> value;
 };
 
+/// BackendDelegate.id of the ExecuTorch Vulkan backend.
+inline constexpr char kVulkanBackendId[] = "VulkanBackend";
+
 enum class DelegateDataPlacement {
   Segment, // the stock flow: the blob gets its own 128-aligned segment
   Inline,  // the blob goes into Program.backend_delegate_data
 };
 
 struct PteDelegate {
-  std::string id = "VulkanBackend";
+  std::string id = kVulkanBackendId;
   /// The backend's processed blob (for Vulkan: buildVulkanDelegateBlob's result).
   std::vector<uint8_t> processedData;
   /// Empty blobs always stay inline, as in the stock flow.

@@ -4,6 +4,7 @@
 #include "serialize/SerializeError.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cstring>
 
@@ -14,7 +15,6 @@ namespace fb = executorch_flatbuffer;
 namespace {
 
 constexpr size_t kFlatbufferPrefixSize = 8; // root offset + file identifier
-constexpr llvm::StringLiteral kVulkanBackendId("VulkanBackend");
 
 // ---- Values and instructions -------------------------------------------------
 
@@ -342,6 +342,19 @@ llvm::Expected<PteView> readPte(llvm::ArrayRef<uint8_t> file) {
     file = alignedCopy;
   }
   return PteFileReader(file).read();
+}
+
+llvm::Expected<PteView> readPteFile(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return serializeError(path, "cannot read: " + buffer.getError().message());
+  llvm::ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()),
+                                (*buffer)->getBufferSize());
+  auto view = readPte(bytes);
+  if (!view)
+    return serializeError(path, llvm::toString(view.takeError()));
+  return view;
 }
 
 } // namespace vkqc::serialize

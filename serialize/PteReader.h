@@ -6,6 +6,7 @@
 #include "serialize/PteView.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 namespace vkqc::serialize {
@@ -13,5 +14,8 @@ namespace vkqc::serialize {
 /// The structured content of the .pte bytes `file`; a corrupt or truncated
 /// file gives an error "<where>: <what>".
 llvm::Expected<PteView> readPte(llvm::ArrayRef<uint8_t> file);
+
+/// readPte of the file at `path`; errors read "<path>: <where>: <what>".
+llvm::Expected<PteView> readPteFile(llvm::StringRef path);
 
 } // namespace vkqc::serialize

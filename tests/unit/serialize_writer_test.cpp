@@ -1,4 +1,5 @@
 // writePte: atomic file output, and rejection of inconsistent descriptions.
+#include "serialize/PteReader.h"
 #include "serialize/PteWriter.h"
 
 #include "serialize_sample_program.h"
@@ -25,6 +26,8 @@ TEST_CASE("writePte writes exactly the serialized bytes", "[serialize]") {
   std::vector<uint8_t> expected = valueOrFail(serializePte(program));
   CHECK(std::vector<uint8_t>((*written)->getBufferStart(), (*written)->getBufferEnd()) ==
         expected);
+  PteView view = valueOrFail(readPteFile(path));
+  CHECK(view.fileSize == expected.size());
 
   SECTION("a failed write leaves no file behind") {
     llvm::SmallString<128> missing(directory);
@@ -35,6 +38,7 @@ TEST_CASE("writePte writes exactly the serialized bytes", "[serialize]") {
     llvm::sys::path::append(rejected, "rejected.pte");
     CHECK(errorText(writePte(program, rejected)) != "");
     CHECK_FALSE(llvm::sys::fs::exists(rejected));
+    CHECK(errorOf(readPteFile(rejected)).rfind(std::string(rejected) + ": cannot read: ", 0) == 0);
   }
   llvm::sys::fs::remove_directories(directory);
 }
