@@ -1,0 +1,11 @@
+#include "serialize/PteProgram.h"
+
+namespace vkqc::serialize {
+
+uint32_t PteProgram::addConstantBuffer(std::vector<uint8_t> bytes) {
+  constantBuffers.push_back(std::move(bytes));
+  // Entry 0 of the serialized constant segment is the reserved empty buffer.
+  return static_cast<uint32_t>(constantBuffers.size());
+}
+
+} // namespace vkqc::serialize

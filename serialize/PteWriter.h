@@ -1,0 +1,23 @@
+// Writes a PteProgram as an ExecuTorch .pte file: the Program flatbuffer
+// ("ET12"), the "eh00" extended header when there is segment data, then the
+// segments, each at a 128-byte boundary. Same program -> same bytes.
+#pragma once
+
+#include "serialize/PteProgram.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace vkqc::serialize {
+
+/// The bytes of the .pte file for `program`.
+llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program);
+
+/// Writes the .pte file atomically: the bytes go to a temporary file that is
+/// renamed to `path` only when complete; on failure nothing is left behind.
+llvm::Error writePte(const PteProgram &program, llvm::StringRef path);
+
+} // namespace vkqc::serialize

@@ -1,0 +1,58 @@
+// Where the data of a .pte goes outside the flatbuffer: the constant segment,
+// one segment per distinct delegate blob and one per named data entry, each
+// placed at a 128-byte boundary after the previous one (facts §1.6).
+#pragma once
+
+#include "serialize/PteProgram.h"
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace vkqc::serialize {
+
+/// The runtime requires segment starts aligned to this; ExecuTorch's default.
+constexpr uint64_t kSegmentAlignment = 128;
+/// Alignment of each CPU constant inside the constant segment.
+constexpr uint64_t kConstantTensorAlignment = 16;
+
+/// How BackendDelegate.processed refers to a delegate's bytes.
+struct DelegateDataReference {
+  executorch_flatbuffer::DataLocation location = executorch_flatbuffer::DataLocation::INLINE;
+  uint32_t index = 0; // into segments or into backend_delegate_data
+};
+
+struct SegmentLayout {
+  /// The concatenated CPU constants (segment 0) and where each starts; entry
+  /// 0 is the reserved empty buffer.
+  std::vector<uint8_t> constantSegmentData;
+  std::vector<uint64_t> constantOffsets;
+
+  /// Segment payloads in file order and their offsets relative to
+  /// segment_base_offset. Payloads point into the PteProgram and into
+  /// constantSegmentData (whose heap buffer survives moves of the layout).
+  std::vector<llvm::ArrayRef<uint8_t>> segmentData;
+  std::vector<uint64_t> segmentOffsets;
+  /// Bytes from the first segment's start to the last segment's end.
+  uint64_t segmentDataSize = 0;
+
+  /// delegateReferences[plan][delegate].
+  std::vector<std::vector<DelegateDataReference>> delegateReferences;
+  std::vector<llvm::ArrayRef<uint8_t>> inlineDelegateData;
+
+  /// The segment of each NamedDataStore entry, in store order.
+  std::vector<uint32_t> namedDataSegmentIndices;
+
+  SegmentLayout() = default;
+  SegmentLayout(SegmentLayout &&) = default;
+  // A copy would leave segmentData[0] pointing into the original.
+  SegmentLayout(const SegmentLayout &) = delete;
+  SegmentLayout &operator=(const SegmentLayout &) = delete;
+};
+
+/// Lays out the segments of `program` (deterministically: program order, with
+/// identical delegate blobs sharing one segment).
+SegmentLayout layoutSegments(const PteProgram &program);
+
+} // namespace vkqc::serialize
