@@ -6,8 +6,12 @@
 #include "compiler/interp/Interpreter.h"
 #include "compiler/interp/Npy.h"
 #include "compiler/ir/Printer.h"
+#include "compiler/lower/PteLowering.h"
 #include "compiler/target/Target.h"
 #include "patterns/Pattern.h"
+#include "serialize/Inspect.h"
+#include "serialize/PteReader.h"
+#include "serialize/PteWriter.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -24,6 +28,7 @@ namespace {
 cl::SubCommand CompileCmd("compile", "Compile a torch.export program (.pt2 or models/model.json)");
 cl::SubCommand RunCmd("run", "Compile (as far as --compile-to) and interpret a program on .npy inputs");
 cl::SubCommand CheckCmd("check", "Compile, run and compare with expected outputs (exit 1 beyond tolerance)");
+cl::SubCommand InspectCmd("inspect", "Explain a .pte: header, segments, plan, delegates, kernels, constants");
 cl::SubCommand PassesCmd("passes", "List the passes of the pipeline and the patterns, in order");
 cl::SubCommand OpsCmd("ops", "List the ops vkqc accepts and emits, with their schemas");
 cl::SubCommand TargetsCmd("targets", "List the GPU targets and their limits");
@@ -44,9 +49,11 @@ cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomi
 cl::list<std::string> InputTensors("input", cl::desc("A .npy input of the program (repeat in order)"),
                                    cl::value_desc("file.npy"), VKQC_COMPILING_COMMANDS,
                                    cl::cat(IOCategory));
-enum class EmitKind { Summary, VkIR, Dot };
-cl::opt<EmitKind> Emit("emit", cl::desc("What `compile` writes"), cl::init(EmitKind::Summary),
-                       cl::values(clEnumValN(EmitKind::Summary, "summary", "a short summary (default)"),
+enum class EmitKind { Pte, Summary, VkIR, Dot };
+cl::opt<EmitKind> Emit("emit", cl::desc("What `compile` writes (default: pte when -o ends in .pte, else summary)"),
+                       cl::init(EmitKind::Summary),
+                       cl::values(clEnumValN(EmitKind::Pte, "pte", "the ExecuTorch program"),
+                                  clEnumValN(EmitKind::Summary, "summary", "a short summary"),
                                   clEnumValN(EmitKind::VkIR, "vkir", "the IR as .vkir text"),
                                   clEnumValN(EmitKind::Dot, "dot", "the IR as a Graphviz digraph")),
                        cl::sub(CompileCmd), cl::cat(IOCategory));
@@ -123,6 +130,10 @@ cl::opt<double> MaxError("max-error",
                          cl::desc("Largest max-abs error that passes, relative to max |expected| "
                                   "(default: not checked)"),
                          cl::sub(CheckCmd), cl::cat(IOCategory));
+
+// ---- inspect ----------------------------------------------------------------------------
+cl::opt<std::string> PtePath(cl::Positional, cl::desc("<model.pte>"), cl::Required, cl::sub(InspectCmd));
+cl::opt<bool> InspectJson("json", cl::desc("Print JSON instead of text"), cl::sub(InspectCmd));
 
 cl::opt<bool> PassesMarkdown("markdown", cl::desc("Print docs/passes.md (Markdown)"), cl::sub(PassesCmd));
 
@@ -223,6 +234,19 @@ std::optional<std::vector<interp::Tensor>> compileAndInterpret(int &rc, interp::
   return std::move(*outputs);
 }
 
+int writeProgram(const Graph &g) {
+  if (OutputPath.empty()) {
+    llvm::errs() << "vkqc: error: compile: give the .pte path with -o\n";
+    return 1;
+  }
+  llvm::Expected<serialize::PteProgram> program = lowerToPte(g);
+  if (!program)
+    return fail(InputPath, program.takeError());
+  if (auto err = serialize::writePte(*program, OutputPath))
+    return fail(OutputPath, std::move(err));
+  return 0;
+}
+
 int runCompile() {
   std::vector<interp::Tensor> inputs;
   int rc = 0;
@@ -230,10 +254,16 @@ int runCompile() {
   if (!compiled)
     return rc;
   const Graph &g = *compiled->model.graph;
-  // --compile-to prints the IR where the pipeline stopped unless something else was asked.
+  // Without --emit: the IR where --compile-to stopped, a program for `-o x.pte`, else a summary.
   EmitKind emit = Emit;
-  if (!CompileTo.empty() && Emit.getNumOccurrences() == 0)
-    emit = EmitKind::VkIR;
+  if (Emit.getNumOccurrences() == 0) {
+    if (!CompileTo.empty())
+      emit = EmitKind::VkIR;
+    else if (llvm::StringRef(OutputPath).endswith(".pte"))
+      emit = EmitKind::Pte;
+  }
+  if (emit == EmitKind::Pte)
+    return writeProgram(g);
   std::string text;
   llvm::raw_string_ostream os(text);
   switch (emit) {
@@ -245,6 +275,8 @@ int runCompile() {
     break;
   case EmitKind::Dot:
     printDot(g, os);
+    break;
+  case EmitKind::Pte:
     break;
   }
   os.flush();
@@ -304,6 +336,14 @@ int runCheck() {
                                     : std::string());
   }
   return pass ? 0 : 1;
+}
+
+int runInspect() {
+  llvm::Expected<serialize::PteView> view = serialize::readPteFile(PtePath);
+  if (!view)
+    return fail(PtePath, view.takeError());
+  serialize::printInspect(*view, llvm::outs(), InspectJson);
+  return 0;
 }
 
 int runListPasses() {
@@ -367,6 +407,8 @@ int main(int argc, char **argv) {
     return runInterpret();
   if (CheckCmd)
     return runCheck();
+  if (InspectCmd)
+    return runInspect();
   if (PassesCmd)
     return runListPasses();
   if (OpsCmd)

@@ -50,5 +50,6 @@ std::optional<DType> dtypeFromName(std::string_view name) {
 }
 
 long long serdeCode(DType t) { return info(t).serde; }
+long long c10Code(DType t) { return info(t).c10; }
 
 } // namespace vkqc

@@ -26,5 +26,7 @@ std::optional<DType> dtypeFromSerdeCode(long long code);
 std::optional<DType> dtypeFromC10Code(long long code);
 std::optional<DType> dtypeFromName(std::string_view name);
 long long serdeCode(DType t);
+/// c10::ScalarType code (also ExecuTorch's ScalarType in .pte files).
+long long c10Code(DType t);
 
 } // namespace vkqc

@@ -1,0 +1,508 @@
+#include "compiler/lower/PteLowering.h"
+
+#include "compiler/ir/Printer.h"
+#include "compiler/lower/CpuOperators.h"
+#include "serialize/VulkanBlobBuilder.h"
+#include "shaders/Shaders.h"
+
+#include <map>
+#include <numeric>
+#include <set>
+
+namespace vkqc {
+
+using namespace serialize;
+
+namespace {
+
+constexpr uint64_t kPlanningAlignment = 16; // as ExecuTorch's MemoryPlanningPass
+
+llvm::Error lowerError(const llvm::Twine &what) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "writing the .pte: " + what);
+}
+
+// Each symbol at the top of its range: tensors are planned and declared at their largest.
+std::map<std::string, int64_t> upperBounds(const Graph &g) {
+  std::map<std::string, int64_t> top;
+  for (const auto &[name, range] : g.symbols)
+    top[name] = range.max.value_or(range.min.value_or(1));
+  return top;
+}
+
+llvm::Expected<std::vector<int64_t>> upperBoundShape(const Value &v, const std::map<std::string, int64_t> &top) {
+  std::vector<int64_t> dims;
+  for (const SymExpr &d : v.shape) {
+    llvm::Expected<int64_t> n = d.evaluate(top);
+    if (!n)
+      return n.takeError();
+    dims.push_back(*n);
+  }
+  return dims;
+}
+
+bool isDynamic(const Value &v) {
+  return std::any_of(v.shape.begin(), v.shape.end(), [](const SymExpr &d) { return !d.isConstant(); });
+}
+
+VkDataType vkDataType(DType t) {
+  switch (t) {
+  case DType::Bool:
+    return VkDataType::BOOL;
+  case DType::UInt8:
+    return VkDataType::UINT8;
+  case DType::Int8:
+    return VkDataType::INT8;
+  case DType::Int32:
+  case DType::Int64: // narrowed to int32 on upload (downcast_64_bit, the runtime's default)
+    return VkDataType::INT32;
+  case DType::Float16:
+    return VkDataType::FLOAT16;
+  case DType::Float64:
+    return VkDataType::FLOAT64;
+  default:
+    return VkDataType::FLOAT32;
+  }
+}
+
+std::vector<uint8_t> littleEndian32(uint32_t v) {
+  return {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
+}
+
+// The ExecuTorch pytree encoding of forward(*inputs) and of its outputs.
+PteContainerMeta containerMeta(size_t inputs, size_t outputs) {
+  auto tuple = [](size_t n) {
+    std::string s = "T" + std::to_string(n);
+    for (size_t i = 0; i < n; ++i)
+      s += "#1";
+    s += "(";
+    for (size_t i = 0; i < n; ++i)
+      s += i ? ",$" : "$";
+    return s + ")";
+  };
+  PteContainerMeta meta;
+  meta.encodedInputs = "T2#" + std::to_string(inputs) + "#0(" + tuple(inputs) + ",D0())";
+  meta.encodedOutputs = outputs == 1 ? "$" : tuple(outputs);
+  return meta;
+}
+
+class PteLowering {
+public:
+  explicit PteLowering(const Graph &g, LoweringStats &stats) : g_(g), stats_(stats), top_(upperBounds(g)) {}
+
+  llvm::Expected<PteProgram> run() {
+    for (const auto &n : g_.nodes)
+      if (n->placement == Placement::Unassigned)
+        return lowerError("node '" + n->name + "' has no placement; run the whole pipeline (partition)");
+    for (const Value *in : g_.inputs)
+      if (!in->isConstant()) {
+        llvm::Expected<int32_t> e = tensorEValue(in);
+        if (!e)
+          return e.takeError();
+        plan_.inputs.push_back(*e);
+      }
+    for (size_t i = 0; i < g_.nodes.size();) {
+      size_t end = i + 1;
+      if (g_.nodes[i]->placement == Placement::Vulkan) {
+        while (end < g_.nodes.size() && g_.nodes[end]->placement == Placement::Vulkan)
+          ++end;
+        if (auto err = emitDelegate(i, end))
+          return std::move(err);
+      } else if (auto err = emitKernel(*g_.nodes[i])) {
+        return std::move(err);
+      }
+      i = end;
+    }
+    for (const Value *out : g_.outputs) {
+      llvm::Expected<int32_t> e = tensorEValue(out);
+      if (!e)
+        return e.takeError();
+      plan_.outputs.push_back(*e);
+      if (auto it = plannedIndex_.find(*e); it != plannedIndex_.end())
+        planned_[it->second].lastUse = INT32_MAX;
+    }
+    planMemory();
+    plan_.containerMeta = containerMeta(plan_.inputs.size(), plan_.outputs.size());
+    plan_.chains.push_back(std::move(chain_));
+    program_.plans.push_back(std::move(plan_));
+    return std::move(program_);
+  }
+
+private:
+  struct Planned {
+    int32_t evalue;
+    uint64_t bytes;
+    int32_t firstUse;
+    int32_t lastUse;
+  };
+
+  const Graph &g_;
+  LoweringStats &stats_;
+  std::map<std::string, int64_t> top_;
+  PteProgram program_;
+  PteExecutionPlan plan_;
+  PteChain chain_;
+  std::map<const Value *, int32_t> evalueOf_;
+  std::map<std::pair<const Storage *, uint64_t>, uint32_t> constantBufferOf_;
+  std::vector<Planned> planned_;
+  std::map<int32_t, size_t> plannedIndex_;
+  std::map<std::pair<std::string, std::string>, int32_t> operatorIndex_;
+
+  int32_t instructionIndex() const { return static_cast<int32_t>(chain_.instructions.size()); }
+
+  int32_t addEValue(PteValue v) {
+    plan_.values.push_back(std::move(v));
+    return static_cast<int32_t>(plan_.values.size() - 1);
+  }
+
+  void noteUse(int32_t evalue) {
+    if (auto it = plannedIndex_.find(evalue); it != plannedIndex_.end())
+      planned_[it->second].lastUse = std::max(planned_[it->second].lastUse, instructionIndex());
+  }
+
+  // The EValue of an IR tensor: constants point into the constant segment; everything
+  // else is memory planned at its upper-bound size.
+  llvm::Expected<int32_t> tensorEValue(const Value *v) {
+    if (auto it = evalueOf_.find(v); it != evalueOf_.end())
+      return it->second;
+    llvm::Expected<std::vector<int64_t>> dims = upperBoundShape(*v, top_);
+    if (!dims)
+      return dims.takeError();
+    PteTensor t;
+    t.scalarType = static_cast<ScalarType>(c10Code(v->dtype));
+    uint64_t bytes = dtypeSize(v->dtype);
+    for (size_t i = 0; i < dims->size(); ++i) {
+      t.sizes.push_back(static_cast<int32_t>((*dims)[i]));
+      t.dimOrder.push_back(static_cast<uint8_t>(i));
+      bytes *= static_cast<uint64_t>((*dims)[i]);
+    }
+    t.shapeDynamism = isDynamic(*v) ? TensorShapeDynamism::DYNAMIC_BOUND : TensorShapeDynamism::STATIC;
+    if (v->isConstant()) {
+      auto key = std::make_pair(v->constant.storage, v->constant.byteOffset);
+      auto it = constantBufferOf_.find(key);
+      if (it == constantBufferOf_.end()) {
+        llvm::Expected<llvm::ArrayRef<uint8_t>> data = v->constant.data();
+        if (!data)
+          return data.takeError();
+        stats_.cpuConstantBytes += data->size();
+        it = constantBufferOf_.emplace(key, program_.addConstantBuffer(data->vec())).first;
+      }
+      t.dataBufferIndex = it->second;
+    } else {
+      t.allocation = PteAllocation{1, 0}; // offsets come from planMemory
+    }
+    int32_t e = addEValue(t);
+    if (!v->isConstant()) {
+      plannedIndex_[e] = planned_.size();
+      planned_.push_back({e, bytes, instructionIndex(), instructionIndex()});
+    }
+    evalueOf_[v] = e;
+    return e;
+  }
+
+  // ---- CPU kernel calls ------------------------------------------------------------
+
+  llvm::Expected<int32_t> intEValue(const SymIntArg &s) {
+    if (!s.symbol)
+      return addEValue(PteInt{s.literal});
+    auto it = evalueOf_.find(s.symbol);
+    if (it == evalueOf_.end())
+      return lowerError("symbolic int %" + s.symbol->name + " is read before it is computed");
+    return it->second;
+  }
+
+  llvm::Expected<int32_t> argEValue(const ArgValue &arg) {
+    if (const Value *v = asTensor(arg)) {
+      llvm::Expected<int32_t> e = v->isTensor() ? tensorEValue(v) : intEValue(SymIntArg{0, const_cast<Value *>(v)});
+      if (e)
+        noteUse(*e);
+      return e;
+    }
+    if (isNone(arg) || std::holds_alternative<DeviceArg>(arg))
+      return addEValue(PteNull{});
+    if (const bool *b = std::get_if<bool>(&arg))
+      return addEValue(PteBool{*b});
+    if (const int64_t *i = std::get_if<int64_t>(&arg))
+      return addEValue(PteInt{*i});
+    if (const double *d = std::get_if<double>(&arg))
+      return addEValue(PteDouble{*d});
+    if (const std::string *s = std::get_if<std::string>(&arg))
+      return addEValue(PteString{*s});
+    if (const DType *t = std::get_if<DType>(&arg))
+      return addEValue(PteInt{c10Code(*t)});
+    if (const LayoutArg *l = std::get_if<LayoutArg>(&arg))
+      return addEValue(PteInt{l->code});
+    if (const MemoryFormatArg *m = std::get_if<MemoryFormatArg>(&arg))
+      return addEValue(PteInt{m->code});
+    if (const SymIntArg *s = std::get_if<SymIntArg>(&arg))
+      return intEValue(*s);
+    if (const IntList *list = std::get_if<IntList>(&arg)) { // items are Int EValue indices
+      PteIntList out;
+      for (const SymIntArg &item : *list) {
+        llvm::Expected<int32_t> e = intEValue(item);
+        if (!e)
+          return e.takeError();
+        out.items.push_back(*e);
+      }
+      return addEValue(out);
+    }
+    if (const auto *list = std::get_if<std::vector<double>>(&arg))
+      return addEValue(PteDoubleList{*list});
+    if (const auto *list = std::get_if<std::vector<bool>>(&arg))
+      return addEValue(PteBoolList{*list});
+    const TensorListArg &tensors = std::get<TensorListArg>(arg);
+    std::vector<int32_t> items;
+    bool optional = false;
+    for (const Value *v : tensors.tensors) {
+      if (!v) {
+        optional = true;
+        items.push_back(-1);
+        continue;
+      }
+      llvm::Expected<int32_t> e = tensorEValue(v);
+      if (!e)
+        return e.takeError();
+      noteUse(*e);
+      items.push_back(*e);
+    }
+    return optional ? addEValue(PteOptionalTensorList{items}) : addEValue(PteTensorList{items});
+  }
+
+  llvm::Error emitKernel(const Node &n) {
+    const CpuOperator *op = cpuOperatorForTarget(n.target);
+    if (!op)
+      return lowerError("node '" + n.name + "' (" + n.target + ") runs on the CPU, and ExecuTorch has no CPU kernel for it");
+    auto key = std::make_pair(op->name, op->overload);
+    auto it = operatorIndex_.find(key);
+    if (it == operatorIndex_.end()) {
+      plan_.operators.push_back(PteOperator{op->name, op->overload});
+      it = operatorIndex_.emplace(key, static_cast<int32_t>(plan_.operators.size() - 1)).first;
+    }
+    PteKernelCall call;
+    call.operatorIndex = it->second;
+    for (const NamedArg &a : n.args) {
+      llvm::Expected<int32_t> e = argEValue(a.value);
+      if (!e)
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       "node '" + n.name + "' argument '" + a.name + "': " + llvm::toString(e.takeError()));
+      call.args.push_back(*e);
+    }
+    for (const Value *r : n.results) {
+      if (!r->isTensor()) { // a symbolic int: an Int EValue the kernel fills at run time
+        evalueOf_[r] = addEValue(PteInt{0});
+        call.args.push_back(evalueOf_[r]);
+        continue;
+      }
+      llvm::Expected<int32_t> e = tensorEValue(r);
+      if (!e)
+        return e.takeError();
+      call.args.push_back(*e);
+    }
+    chain_.instructions.push_back(call);
+    ++stats_.cpuKernels;
+    return llvm::Error::success();
+  }
+
+  // ---- Vulkan delegates ------------------------------------------------------------
+
+  llvm::Error emitDelegate(size_t begin, size_t end) {
+    std::set<const Node *> region;
+    for (size_t i = begin; i < end; ++i)
+      region.insert(g_.nodes[i].get());
+    std::set<const Value *> usedOutside(g_.outputs.begin(), g_.outputs.end());
+    for (size_t i = end; i < g_.nodes.size(); ++i)
+      for (const Value *v : g_.nodes[i]->operands())
+        usedOutside.insert(v);
+
+    VkGraphDescription vk;
+    std::map<const Value *, uint32_t> idOf;
+    std::vector<const Value *> inputs, outputs;
+    std::set<std::string> shaderNames;
+
+    auto addValue = [&](VkValue v) {
+      vk.values.push_back(std::move(v));
+      return static_cast<uint32_t>(vk.values.size() - 1);
+    };
+    auto tensorId = [&](const Value *v) -> llvm::Expected<uint32_t> {
+      if (auto it = idOf.find(v); it != idOf.end())
+        return it->second;
+      llvm::Expected<std::vector<int64_t>> dims = upperBoundShape(*v, top_);
+      if (!dims)
+        return dims.takeError();
+      VkTensorValue t;
+      t.datatype = vkDataType(v->dtype);
+      for (int64_t d : *dims)
+        t.dims.push_back(static_cast<uint32_t>(d));
+      if (v->isConstant()) {
+        llvm::Expected<llvm::ArrayRef<uint8_t>> data = v->constant.data();
+        if (!data)
+          return data.takeError();
+        t.constantId = static_cast<int32_t>(vk.constants.size());
+        vk.constants.push_back(VkNamedConstant{program_.namedData.add(*data), data->size()});
+        stats_.namedDataBytes += data->size();
+        t.stagingDatatype = t.datatype;
+      } else {
+        t.storageType = VkStorageType::BUFFER;
+        t.memoryLayout = VkMemoryLayout::TENSOR_WIDTH_PACKED;
+        t.stagingDatatype = t.datatype;
+        bool definedInside = v->definingNode && region.count(v->definingNode);
+        if (!definedInside)
+          inputs.push_back(v);
+      }
+      uint32_t id = addValue(t);
+      idOf[v] = id;
+      return id;
+    };
+
+    uint32_t nodeId = 0;
+    for (size_t i = begin; i < end; ++i) {
+      const Node &n = *g_.nodes[i];
+      VkOperatorCall call;
+      call.nodeId = nodeId++;
+      call.name = n.target;
+      for (const NamedArg &a : n.args) {
+        llvm::Expected<uint32_t> id = vkArgValue(a.value, tensorId, addValue);
+        if (!id)
+          return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                         "node '" + n.name + "' argument '" + a.name + "': " + llvm::toString(id.takeError()));
+        call.args.push_back(*id);
+      }
+      std::vector<int32_t> resultIds;
+      for (const Value *r : n.results) {
+        llvm::Expected<uint32_t> id = tensorId(r);
+        if (!id)
+          return id.takeError();
+        resultIds.push_back(*id);
+        if (usedOutside.count(r))
+          outputs.push_back(r);
+      }
+      call.args.push_back(resultIds.size() == 1 ? resultIds[0] : addValue(VkValueListValue{resultIds}));
+      vk.chain.push_back(call);
+      shaderNames.insert(n.kernels.begin(), n.kernels.end());
+      ++stats_.vulkanOps;
+    }
+    for (const std::string &name : shaderNames) {
+      const shaders::ShaderVariant *variant = shaders::findShader(name);
+      if (!variant)
+        return lowerError("no compiled shader " + name);
+      std::vector<uint8_t> spirv(variant->spirv.size() * 4);
+      for (size_t w = 0; w < variant->spirv.size(); ++w)
+        for (int b = 0; b < 4; ++b)
+          spirv[w * 4 + b] = uint8_t(variant->spirv[w] >> (8 * b));
+      vk.shaders.push_back(VkShader{name, std::move(spirv)});
+    }
+
+    PteDelegateCall call;
+    call.delegateIndex = static_cast<int32_t>(plan_.delegates.size());
+    for (const Value *in : inputs) {
+      vk.inputIds.push_back(idOf[in]);
+      llvm::Expected<int32_t> e = tensorEValue(in);
+      if (!e)
+        return e.takeError();
+      noteUse(*e);
+      call.args.push_back(*e);
+    }
+    for (const Value *out : outputs) {
+      vk.outputIds.push_back(idOf[out]);
+      llvm::Expected<int32_t> e = tensorEValue(out);
+      if (!e)
+        return e.takeError();
+      call.args.push_back(*e);
+    }
+    llvm::Expected<std::vector<uint8_t>> blob = buildVulkanDelegateBlob(vk);
+    if (!blob)
+      return blob.takeError();
+    PteDelegate delegate;
+    delegate.processedData = std::move(*blob);
+    delegate.compileSpecs = {{"storage_type_override", littleEndian32(uint32_t(VkStorageType::BUFFER))},
+                             {"memory_layout_override", littleEndian32(uint32_t(VkMemoryLayout::TENSOR_WIDTH_PACKED))},
+                             {"require_dynamic_shapes", {uint8_t(g_.symbols.empty() ? 0 : 1)}}};
+    plan_.delegates.push_back(std::move(delegate));
+    chain_.instructions.push_back(call);
+    ++stats_.delegates;
+    return llvm::Error::success();
+  }
+
+  template <typename TensorId, typename AddValue>
+  llvm::Expected<uint32_t> vkArgValue(const ArgValue &arg, TensorId &tensorId, AddValue &addValue) {
+    if (const Value *v = asTensor(arg)) {
+      if (!v->isTensor())
+        return lowerError("symbolic ints inside a Vulkan delegate are not supported yet");
+      return tensorId(v);
+    }
+    // dtypes, devices, layouts and memory formats are Null, as ExecuTorch's graph builder writes them
+    if (isNone(arg) || std::holds_alternative<DType>(arg) || std::holds_alternative<DeviceArg>(arg) ||
+        std::holds_alternative<LayoutArg>(arg) || std::holds_alternative<MemoryFormatArg>(arg))
+      return addValue(VkNullValue{});
+    if (const bool *b = std::get_if<bool>(&arg))
+      return addValue(VkBoolValue{*b});
+    if (const double *d = std::get_if<double>(&arg))
+      return addValue(VkDoubleValue{*d});
+    if (const std::string *s = std::get_if<std::string>(&arg))
+      return addValue(VkStringValue{*s});
+    if (std::optional<int64_t> i = asInt(arg))
+      return addValue(VkIntValue{*i});
+    if (std::optional<std::vector<int64_t>> ints = asLiteralInts(arg))
+      return addValue(VkIntListValue{*ints});
+    if (const auto *list = std::get_if<std::vector<double>>(&arg))
+      return addValue(VkDoubleListValue{*list});
+    if (const auto *list = std::get_if<std::vector<bool>>(&arg))
+      return addValue(VkBoolListValue{*list});
+    if (const auto *list = std::get_if<TensorListArg>(&arg)) {
+      std::vector<int32_t> ids;
+      for (const Value *v : list->tensors) {
+        if (!v)
+          return lowerError("None inside a tensor list of a Vulkan op");
+        llvm::Expected<uint32_t> id = tensorId(v);
+        if (!id)
+          return id.takeError();
+        ids.push_back(*id);
+      }
+      return addValue(VkValueListValue{ids});
+    }
+    return lowerError("an argument " + argToString(arg) + " a Vulkan op cannot take yet");
+  }
+
+  // ---- memory planning -------------------------------------------------------------
+
+  // Greedy first fit over lifetimes [first use, last use]: tensors that are never alive
+  // together share bytes.
+  void planMemory() {
+    std::vector<size_t> order(planned_.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return planned_[a].firstUse < planned_[b].firstUse;
+    });
+    struct Live {
+      uint64_t offset, size;
+      int32_t lastUse;
+    };
+    std::vector<Live> live;
+    uint64_t total = 0;
+    for (size_t idx : order) {
+      Planned &p = planned_[idx];
+      live.erase(std::remove_if(live.begin(), live.end(), [&](const Live &l) { return l.lastUse < p.firstUse; }),
+                 live.end());
+      std::sort(live.begin(), live.end(), [](const Live &a, const Live &b) { return a.offset < b.offset; });
+      uint64_t size = (p.bytes + kPlanningAlignment - 1) / kPlanningAlignment * kPlanningAlignment;
+      uint64_t offset = 0;
+      for (const Live &l : live) {
+        if (offset + size <= l.offset)
+          break;
+        offset = std::max(offset, l.offset + l.size);
+      }
+      live.push_back({offset, size, p.lastUse});
+      total = std::max(total, offset + size);
+      std::get<PteTensor>(plan_.values[p.evalue]).allocation = PteAllocation{1, offset};
+    }
+    plan_.nonConstBufferSizes = {0, static_cast<int64_t>(total)};
+  }
+};
+
+} // namespace
+
+llvm::Expected<PteProgram> lowerToPte(const Graph &g, LoweringStats *stats) {
+  LoweringStats ignored;
+  return PteLowering(g, stats ? *stats : ignored).run();
+}
+
+} // namespace vkqc
