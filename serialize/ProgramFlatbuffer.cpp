@@ -169,7 +169,7 @@ llvm::Expected<std::vector<uint8_t>> encodeProgramFlatbuffer(const PteProgram &p
 
   std::vector<Offset<fb::DataSegment>> segments;
   for (auto [data, offset] : llvm::zip(layout.segmentData, layout.segmentOffsets))
-    segments.push_back(fb::CreateDataSegment(fbb, offset, data.size()));
+    segments.push_back(fb::CreateDataSegment(fbb, offset, data.size));
   auto constantSegment = fb::CreateSubsegmentOffsetsDirect(fbb, /*segment_index=*/0,
                                                            &layout.constantOffsets);
   std::vector<Offset<fb::NamedData>> namedData;

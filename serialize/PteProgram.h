@@ -167,13 +167,14 @@ struct PteProgram {
   std::vector<PteExecutionPlan> plans;
   /// Constant tensor data for CPU kernels, excluding the reserved empty entry
   /// 0 of the constant segment; use addConstantBuffer to get the index.
-  std::vector<std::vector<uint8_t>> constantBuffers;
+  std::vector<DataSource> constantBuffers;
   /// Delegate constants, fetched by key at runtime.
   NamedDataStore namedData;
 
   /// Adds constant tensor data for a CPU kernel and returns the value for
   /// PteTensor::dataBufferIndex.
   uint32_t addConstantBuffer(std::vector<uint8_t> bytes);
+  uint32_t addConstantBuffer(DataSource data);
 };
 
 } // namespace vkqc::serialize

@@ -10,64 +10,104 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileOutputBuffer.h"
+#include "llvm/Support/Parallel.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace vkqc::serialize {
 
 namespace {
-
 /// Bytes 0..7 of a flatbuffer: root table offset and file identifier.
 constexpr size_t kFlatbufferPrefixSize = ExtendedHeader::kFileOffset;
 
-/// Inserts the extended header after the flatbuffer prefix. Flatbuffer
-/// offsets are relative, so only the root offset moves; the header size is a
-/// multiple of 16, so every alignment inside the flatbuffer is preserved.
-std::vector<uint8_t> spliceExtendedHeader(llvm::ArrayRef<uint8_t> flatbuffer,
-                                          const SegmentLayout &layout) {
+/// The file laid out: its head (flatbuffer, with the extended header spliced in after
+/// the flatbuffer prefix when there are segments) and where the segments start.
+struct FilePlan {
+  std::vector<uint8_t> head;
+  uint64_t segmentBase = 0;
+  uint64_t fileSize = 0;
+};
+
+/// Inserts the extended header after the flatbuffer prefix. Flatbuffer offsets are
+/// relative, so only the root offset moves; the header size is a multiple of 16, so
+/// every alignment inside the flatbuffer is preserved.
+FilePlan planFile(std::vector<uint8_t> flatbuffer, const SegmentLayout &layout) {
+  FilePlan plan;
+  // Like ExecuTorch: no extended header when no segment holds any byte (the empty
+  // constant segment is still listed in Program.segments).
+  if (layout.segmentDataSize == 0) {
+    plan.fileSize = flatbuffer.size();
+    plan.head = std::move(flatbuffer);
+    return plan;
+  }
   ExtendedHeader header;
   header.programSize = ExtendedHeader::kEncodedSize + flatbuffer.size();
   header.segmentBaseOffset = alignUp(header.programSize, kSegmentAlignment);
   header.segmentDataSize = layout.segmentDataSize;
-
-  std::vector<uint8_t> file(flatbuffer.begin(), flatbuffer.begin() + kFlatbufferPrefixSize);
-  uint32_t rootOffset = llvm::support::endian::read32le(file.data());
-  llvm::support::endian::write32le(file.data(), rootOffset + ExtendedHeader::kEncodedSize);
+  plan.head.assign(flatbuffer.begin(), flatbuffer.begin() + kFlatbufferPrefixSize);
+  uint32_t rootOffset = llvm::support::endian::read32le(plan.head.data());
+  llvm::support::endian::write32le(plan.head.data(), rootOffset + ExtendedHeader::kEncodedSize);
   auto encoded = header.encode();
-  file.insert(file.end(), encoded.begin(), encoded.end());
-  file.insert(file.end(), flatbuffer.begin() + kFlatbufferPrefixSize, flatbuffer.end());
-  file.resize(header.segmentBaseOffset, 0);
-  for (auto [data, offset] : llvm::zip(layout.segmentData, layout.segmentOffsets)) {
-    file.resize(header.segmentBaseOffset + offset, 0);
-    file.insert(file.end(), data.begin(), data.end());
-  }
-  return file;
+  plan.head.insert(plan.head.end(), encoded.begin(), encoded.end());
+  plan.head.insert(plan.head.end(), flatbuffer.begin() + kFlatbufferPrefixSize, flatbuffer.end());
+  plan.segmentBase = header.segmentBaseOffset;
+  plan.fileSize = header.segmentBaseOffset + layout.segmentDataSize;
+  return plan;
 }
 
-} // namespace
+/// Writes the whole file into `dst` (exactly plan.fileSize bytes): the head, zero
+/// padding, then every segment in parallel, each straight into its place.
+llvm::Error writeFile(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst) {
+  std::copy(plan.head.begin(), plan.head.end(), dst.begin());
+  std::fill(dst.begin() + plan.head.size(), dst.begin() + plan.segmentBase, 0);
+  std::vector<size_t> order(layout.segmentData.size());
+  std::iota(order.begin(), order.end(), 0);
+  return llvm::parallelForEachError(order, [&](size_t i) -> llvm::Error {
+    uint64_t start = plan.segmentBase + layout.segmentOffsets[i];
+    uint64_t size = layout.segmentData[i].size;
+    uint64_t next = i + 1 < order.size() ? plan.segmentBase + layout.segmentOffsets[i + 1] : plan.fileSize;
+    std::fill(dst.begin() + start + size, dst.begin() + next, 0); // alignment padding
+    if (auto err = layout.segmentData[i].write(dst.slice(start, size)))
+      return serializeError("segment " + llvm::Twine(i), llvm::toString(std::move(err)));
+    return llvm::Error::success();
+  });
+}
 
-llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
+llvm::Expected<std::pair<FilePlan, SegmentLayout>> planProgram(const PteProgram &program) {
   if (auto err = checkPteProgram(program))
-    return err;
+    return std::move(err);
   SegmentLayout layout = layoutSegments(program);
   auto flatbuffer = encodeProgramFlatbuffer(program, layout);
   if (!flatbuffer)
     return flatbuffer.takeError();
-  // Like ExecuTorch: no extended header when no segment holds any byte (the
-  // empty constant segment is still listed in Program.segments).
-  if (layout.segmentDataSize == 0)
-    return std::move(*flatbuffer);
-  return spliceExtendedHeader(*flatbuffer, layout);
+  FilePlan plan = planFile(std::move(*flatbuffer), layout);
+  return std::make_pair(std::move(plan), std::move(layout));
+}
+} // namespace
+
+llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
+  auto planned = planProgram(program);
+  if (!planned)
+    return planned.takeError();
+  std::vector<uint8_t> bytes(planned->first.fileSize);
+  if (auto err = writeFile(planned->first, planned->second, bytes))
+    return std::move(err);
+  return bytes;
 }
 
 llvm::Error writePte(const PteProgram &program, llvm::StringRef path) {
-  auto bytes = serializePte(program);
-  if (!bytes)
-    return bytes.takeError();
-  auto output = llvm::FileOutputBuffer::create(path, bytes->size());
+  auto planned = planProgram(program);
+  if (!planned)
+    return planned.takeError();
+  auto output = llvm::FileOutputBuffer::create(path, planned->first.fileSize);
   if (!output)
     return serializeError(path, "cannot create: " + llvm::toString(output.takeError()));
-  std::copy(bytes->begin(), bytes->end(), (*output)->getBufferStart());
+  llvm::MutableArrayRef<uint8_t> dst((*output)->getBufferStart(), planned->first.fileSize);
+  if (auto err = writeFile(planned->first, planned->second, dst)) {
+    (*output)->discard();
+    return err;
+  }
   if (auto err = (*output)->commit())
     return serializeError(path, "cannot write: " + llvm::toString(std::move(err)));
   return llvm::Error::success();

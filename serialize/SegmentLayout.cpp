@@ -3,6 +3,7 @@
 #include "serialize/Alignment.h"
 #include "serialize/ContentKey.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -13,13 +14,24 @@ namespace {
 /// Segment 0: every CPU constant, each padded to 16 bytes except the last.
 void layoutConstantSegment(const PteProgram &program, SegmentLayout &layout) {
   layout.constantOffsets.push_back(0); // the reserved empty buffer 0
-  for (const std::vector<uint8_t> &buffer : program.constantBuffers) {
-    padToAlignment(layout.constantSegmentData, kConstantTensorAlignment);
-    layout.constantOffsets.push_back(layout.constantSegmentData.size());
-    layout.constantSegmentData.insert(layout.constantSegmentData.end(), buffer.begin(),
-                                      buffer.end());
+  uint64_t end = 0;
+  for (const DataSource &buffer : program.constantBuffers) {
+    uint64_t offset = alignUp(end, kConstantTensorAlignment);
+    layout.constantOffsets.push_back(offset);
+    end = offset + buffer.size;
   }
-  layout.segmentData.push_back(layout.constantSegmentData);
+  DataSource segment;
+  segment.size = end;
+  segment.write = [&program, offsets = layout.constantOffsets](llvm::MutableArrayRef<uint8_t> dst) -> llvm::Error {
+    std::fill(dst.begin(), dst.end(), 0); // padding between constants
+    for (size_t i = 0; i < program.constantBuffers.size(); ++i) {
+      const DataSource &buffer = program.constantBuffers[i];
+      if (auto err = buffer.write(dst.slice(offsets[i + 1], buffer.size)))
+        return err;
+    }
+    return llvm::Error::success();
+  };
+  layout.segmentData.push_back(std::move(segment));
 }
 
 void layoutDelegateData(const PteProgram &program, SegmentLayout &layout) {
@@ -38,7 +50,7 @@ void layoutDelegateData(const PteProgram &program, SegmentLayout &layout) {
       auto [it, inserted] = segmentByContent.try_emplace(
           contentKey(data), static_cast<uint32_t>(layout.segmentData.size()));
       if (inserted)
-        layout.segmentData.push_back(data);
+        layout.segmentData.push_back(DataSource::viewOf(data));
       references.push_back({executorch_flatbuffer::DataLocation::SEGMENT, it->second});
     }
   }
@@ -48,16 +60,16 @@ void layoutNamedData(const PteProgram &program, SegmentLayout &layout) {
   // The store already holds each distinct content once.
   for (const NamedDataStore::Entry &entry : program.namedData.entries()) {
     layout.namedDataSegmentIndices.push_back(static_cast<uint32_t>(layout.segmentData.size()));
-    layout.segmentData.push_back(entry.bytes);
+    layout.segmentData.push_back(entry.data);
   }
 }
 
 void placeSegments(SegmentLayout &layout) {
   uint64_t end = 0;
-  for (llvm::ArrayRef<uint8_t> data : layout.segmentData) {
+  for (const DataSource &data : layout.segmentData) {
     uint64_t offset = alignUp(end, kSegmentAlignment);
     layout.segmentOffsets.push_back(offset);
-    end = offset + data.size();
+    end = offset + data.size;
   }
   layout.segmentDataSize = end;
 }

@@ -24,15 +24,14 @@ struct DelegateDataReference {
 };
 
 struct SegmentLayout {
-  /// The concatenated CPU constants (segment 0) and where each starts; entry
-  /// 0 is the reserved empty buffer.
-  std::vector<uint8_t> constantSegmentData;
+  /// Where each CPU constant starts inside segment 0; entry 0 is the reserved
+  /// empty buffer.
   std::vector<uint64_t> constantOffsets;
 
   /// Segment payloads in file order and their offsets relative to
-  /// segment_base_offset. Payloads point into the PteProgram and into
-  /// constantSegmentData (whose heap buffer survives moves of the layout).
-  std::vector<llvm::ArrayRef<uint8_t>> segmentData;
+  /// segment_base_offset. Sources refer into the PteProgram, which must outlive
+  /// the layout.
+  std::vector<DataSource> segmentData;
   std::vector<uint64_t> segmentOffsets;
   /// Bytes from the first segment's start to the last segment's end.
   uint64_t segmentDataSize = 0;
@@ -44,11 +43,6 @@ struct SegmentLayout {
   /// The segment of each NamedDataStore entry, in store order.
   std::vector<uint32_t> namedDataSegmentIndices;
 
-  SegmentLayout() = default;
-  SegmentLayout(SegmentLayout &&) = default;
-  // A copy would leave segmentData[0] pointing into the original.
-  SegmentLayout(const SegmentLayout &) = delete;
-  SegmentLayout &operator=(const SegmentLayout &) = delete;
 };
 
 /// Lays out the segments of `program` (deterministically: program order, with

@@ -120,6 +120,10 @@ TEST_CASE("sha256 keys match the reference digest", "[serialize]") {
   CHECK(store.add(abc) == store.add(abc));
   CHECK(store.entries().size() == 1);
   REQUIRE(store.find(contentKey(abc)));
-  CHECK(store.find(contentKey(abc))->bytes == abc);
+  const DataSource &data = store.find(contentKey(abc))->data;
+  std::vector<uint8_t> written(data.size);
+  llvm::Error err = data.write(written);
+  REQUIRE_FALSE(static_cast<bool>(err));
+  CHECK(written == abc);
   CHECK_FALSE(store.find("00"));
 }
