@@ -24,7 +24,7 @@ harnesses=${VKQC_FUZZERS:-model_json pt2 npy sympy opschema}
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKQC_FUZZ=ON >/dev/null || exit 1
 ninja -C "$build" -j"$jobs" vkqc-fuzzers || exit 1
-rm -rf "$build/fuzz-seeds"
+
 python3 "$src/tests/fuzz/make_seeds.py" "$build/fuzz-seeds" || exit 1
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}

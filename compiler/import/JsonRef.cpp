@@ -1,8 +1,45 @@
 #include "compiler/import/JsonRef.h"
 
+#include <optional>
+
 namespace vkqc {
 
+namespace {
+// Export files nest about 10 levels deep. nlohmann's parser is iterative, but each level
+// costs an allocation (1M levels take a second and ~100 MB) and other nlohmann operations
+// recurse, so deeper text is refused before parsing.
+constexpr size_t kMaxJsonDepth = 256;
+
+// Offset of the first bracket that opens level kMaxJsonDepth + 1, outside strings.
+std::optional<size_t> tooDeepAt(llvm::StringRef text) {
+  size_t depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+} // namespace
+
 llvm::Expected<nlohmann::json> JsonRef::parse(llvm::StringRef text, llvm::StringRef file) {
+  if (std::optional<size_t> at = tooDeepAt(text))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   file + ":byte " + llvm::Twine(*at + 1) +
+                                       ": JSON nested deeper than " + llvm::Twine(kMaxJsonDepth) +
+                                       " levels");
   // Parse without exceptions first; on failure, parse again with them to learn where.
   nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (!j.is_discarded())

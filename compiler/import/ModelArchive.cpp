@@ -57,6 +57,21 @@ int memClose(voidpf, voidpf stream) {
 }
 int memError(voidpf, voidpf) { return 0; }
 
+// True when the bytes end with a zip end-of-central-directory record (22 bytes and its
+// comment). minizip finds the record by searching backwards and tolerates a file cut
+// short inside it, so a .pt2 missing its last bytes would otherwise be read as whole.
+bool endsWithEndOfCentralDirectory(llvm::ArrayRef<uint8_t> b) {
+  constexpr size_t kRecord = 22;
+  if (b.size() < kRecord)
+    return false;
+  size_t lowest = b.size() - kRecord > 0xffff ? b.size() - kRecord - 0xffff : 0;
+  for (size_t pos = b.size() - kRecord + 1; pos-- > lowest;)
+    if (b[pos] == 'P' && b[pos + 1] == 'K' && b[pos + 2] == 5 && b[pos + 3] == 6 &&
+        pos + kRecord + (b[pos + 20] | (b[pos + 21] << 8)) == b.size())
+      return true;
+  return false;
+}
+
 struct ZipEntry {
   uint64_t dataOffset = 0;
   uint64_t compressedSize = 0;
@@ -127,6 +142,10 @@ private:
   ZipArchive() = default;
 
   llvm::Error index() {
+    if (!endsWithEndOfCentralDirectory(bytes_))
+      return archiveError("archive", "not a zip archive (it does not end with a zip directory "
+                                     "record: truncated?); expected a .pt2 written by "
+                                     "torch.export.save");
     zlib_filefunc64_def io{};
     io.zopen64_file = memOpen;
     io.zread_file = memRead;

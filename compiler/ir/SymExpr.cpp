@@ -52,6 +52,11 @@ std::optional<int64_t> fold(SymExpr::Kind kind, const std::vector<int64_t> &v) {
   case SymExpr::Kind::Pow: // non-negative integer exponents only (sizes and strides)
     if (v[1] < 0)
       return std::nullopt;
+    // |base| <= 1 never overflows: answer directly rather than loop up to 2^63 times.
+    if (v[0] == 0 || v[0] == 1)
+      return v[1] == 0 ? 1 : v[0];
+    if (v[0] == -1)
+      return v[1] % 2 == 0 ? 1 : -1;
     acc = 1;
     for (int64_t i = 0; i < v[1]; ++i)
       if (__builtin_mul_overflow(acc, v[0], &acc))
