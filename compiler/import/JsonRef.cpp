@@ -55,7 +55,19 @@ llvm::Expected<nlohmann::json> JsonRef::parse(llvm::StringRef text, llvm::String
 }
 
 llvm::Error JsonRef::error(const llvm::Twine &what) const {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), where() + ": " + what);
+  // Keys and strings from the file can hold newlines or NULs: the message stays one line.
+  std::string message;
+  for (char c : (where() + ": " + what).str()) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      message += "\\x";
+      message += kHex[(c >> 4) & 0xf];
+      message += kHex[c & 0xf];
+    } else {
+      message += c;
+    }
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
 std::string JsonRef::kindName() const {
@@ -106,14 +118,16 @@ llvm::Expected<JsonRef> JsonRef::at(size_t index) const {
 }
 
 llvm::Expected<int64_t> JsonRef::getInt() const {
-  if (json_->is_number_integer())
-    return json_->get<int64_t>();
-  if (json_->is_number_unsigned()) { // only reached for values above INT64_MAX
+  // nlohmann stores every non-negative integer as unsigned, and is_number_integer() is
+  // true for those too: test unsigned first, or 2^63 and above wrap to negative values.
+  if (json_->is_number_unsigned()) {
     uint64_t u = json_->get<uint64_t>();
     if (u <= static_cast<uint64_t>(INT64_MAX))
       return static_cast<int64_t>(u);
     return error("integer " + llvm::Twine(u) + " does not fit in 64 bits");
   }
+  if (json_->is_number_integer())
+    return json_->get<int64_t>();
   return error("expected an integer, got " + kindName());
 }
 

@@ -25,8 +25,19 @@ constexpr DescrEntry kDescrs[] = {
 };
 
 llvm::Error npyError(llvm::StringRef name, const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 name + ": invalid .npy: " + message);
+  // Header keys and descrs are quoted into messages and may hold newlines: keep one line.
+  std::string text;
+  for (char c : (name + ": invalid .npy: " + message).str()) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      text += "\\x";
+      text += kHex[(c >> 4) & 0xf];
+      text += kHex[c & 0xf];
+    } else {
+      text += c;
+    }
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), text);
 }
 
 /// What the header dict says.

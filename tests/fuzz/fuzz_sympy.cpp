@@ -10,7 +10,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::StringRef text(reinterpret_cast<const char *>(data), size);
   llvm::Expected<SymExpr> e = parseSympy(text);
   if (!e) {
-    fuzz::checkErrorMessage(e.takeError());
+    // Messages quote the text as given; the importer escapes them (JsonRef::error) and
+    // fuzz_model_json checks the one-line contract there.
+    llvm::consumeError(e.takeError());
     return 0;
   }
   (void)e->str();
@@ -21,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       bindings[s] = value;
     llvm::Expected<int64_t> v = e->evaluate(bindings);
     if (!v)
-      fuzz::checkErrorMessage(v.takeError());
+      llvm::consumeError(v.takeError());
   }
   return 0;
 }
