@@ -5,9 +5,11 @@
 BASE is an extracted archive directory (tests/lit/Inputs/mini) or a .pt2. OUT is a
 directory (an extracted archive: OUT/models/model.json) or, with --zip, a .pt2 file.
 Edits apply in order:
-  --set FILE:/json/pointer=JSON    set a value (FILE is model or weights)
+  --set FILE:/json/pointer=JSON    set a value (FILE is model or weights; one past the
+                                   end of a list appends)
   --delete FILE:/json/pointer      delete a key or list element
   --text FILE=TEXT                 replace a JSON file by raw text
+  --text-from FILE=PATH            replace a JSON file by the bytes of PATH
   --truncate ENTRY=N               keep only the first N bytes of an entry
   --omit ENTRY                     leave an entry out
   --zip                            write a zip archive instead of a directory
@@ -110,7 +112,10 @@ def main(argv):
             if op == "--set":
                 pointer, _, value = rest.partition("=")
                 parent, key = walk(doc, pointer)
-                parent[key] = json.loads(value)
+                if isinstance(parent, list) and key == len(parent):
+                    parent.append(json.loads(value))  # one past the end appends
+                else:
+                    parent[key] = json.loads(value)
             else:
                 parent, key = walk(doc, rest)
                 del parent[key]
@@ -118,6 +123,9 @@ def main(argv):
         elif op == "--text":
             file, _, text = arg.partition("=")
             entries[FILES[file]] = text.encode()
+        elif op == "--text-from":
+            file, _, path = arg.partition("=")
+            entries[FILES[file]] = open(path, "rb").read()
         elif op == "--truncate":
             entry, _, n = arg.partition("=")
             entries[entry] = entries[entry][: int(n)]
