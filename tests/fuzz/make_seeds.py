@@ -9,7 +9,7 @@ OUT_DIR/<harness>/ gets one file per seed: model_json (a selector byte, then mod
 bytes; the selector order matches fuzz_model_json.cpp: 0 = tests/lit/Inputs/mini, then
 tests/data/*.pt2 sorted by name), pt2, npy, sympy, opschema.
 """
-import glob, hashlib, io, json, os, re, struct, sys, zipfile
+import glob, hashlib, io, json, os, re, shutil, struct, sys, zipfile
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MINI = os.path.join(SRC, "tests", "lit", "Inputs", "mini")
@@ -139,6 +139,8 @@ def main(argv):
     if argv and argv[0] == "--small":
         small(argv[1])
     else:
+        for h in ("model_json", "pt2", "npy", "sympy", "opschema"):
+            shutil.rmtree(os.path.join(argv[0], h), ignore_errors=True)
         small(argv[0])
         large(argv[0])
 
