@@ -125,6 +125,11 @@ public:
         return bytes.takeError();
       return std::string(bytes->begin(), bytes->end());
     }
+    // Deflate expands at most 1032:1: a larger declared size is a lie, refused before
+    // the buffer for it is allocated.
+    if (e.compressedSize > bytes_.size() || e.size > e.compressedSize * 1032 + 1024)
+      return archiveError(entry, "declared size " + llvm::Twine(e.size) +
+                                     " is more than its compressed bytes can hold");
     unz64_file_pos pos = e.position;
     if (unzGoToFilePos64(zip_, &pos) != UNZ_OK || unzOpenCurrentFile(zip_) != UNZ_OK)
       return archiveError(entry, "cannot open the compressed entry");
