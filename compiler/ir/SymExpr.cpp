@@ -27,7 +27,13 @@ int64_t floorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-int64_t floorMod(int64_t a, int64_t b) { return a - floorDiv(a, b) * b; }
+// a % b with the sign of b, without the overflow of a - floorDiv(a, b) * b.
+int64_t floorMod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0)))
+    r += b;
+  return r;
+}
 
 // Folds a fully constant operation; nullopt on overflow or division by zero.
 std::optional<int64_t> fold(SymExpr::Kind kind, const std::vector<int64_t> &v) {
