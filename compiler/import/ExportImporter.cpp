@@ -283,7 +283,9 @@ private:
         const SymExpr &st = meta->strides[i];
         if (c.shape[i] != 1 && (!st.isConstant() || st.constant() != expected))
           return metaJson.error("'" + fqn + "' is not contiguous; vkqc reads row-major weights only");
-        expected *= c.shape[i];
+        // Sizes were checked left to right; a zero in front can hide an overflow here.
+        if (__builtin_mul_overflow(expected, c.shape[i], &expected))
+          return metaJson.error("'" + fqn + "' has strides that overflow 64 bits");
       }
     }
     if (!meta->storageOffset.isConstant() || meta->storageOffset.constant() < 0)

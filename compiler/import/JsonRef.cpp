@@ -1,8 +1,45 @@
 #include "compiler/import/JsonRef.h"
 
+#include <optional>
+
 namespace vkqc {
 
+namespace {
+// Export files nest about 10 levels deep. nlohmann's parser is iterative, but each level
+// costs an allocation (1M levels take a second and ~100 MB) and other nlohmann operations
+// recurse, so deeper text is refused before parsing.
+constexpr size_t kMaxJsonDepth = 256;
+
+// Offset of the first bracket that opens level kMaxJsonDepth + 1, outside strings.
+std::optional<size_t> tooDeepAt(llvm::StringRef text) {
+  size_t depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+} // namespace
+
 llvm::Expected<nlohmann::json> JsonRef::parse(llvm::StringRef text, llvm::StringRef file) {
+  if (std::optional<size_t> at = tooDeepAt(text))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   file + ":byte " + llvm::Twine(*at + 1) +
+                                       ": JSON nested deeper than " + llvm::Twine(kMaxJsonDepth) +
+                                       " levels");
   // Parse without exceptions first; on failure, parse again with them to learn where.
   nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (!j.is_discarded())
@@ -18,7 +55,19 @@ llvm::Expected<nlohmann::json> JsonRef::parse(llvm::StringRef text, llvm::String
 }
 
 llvm::Error JsonRef::error(const llvm::Twine &what) const {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), where() + ": " + what);
+  // Keys and strings from the file can hold newlines or NULs: the message stays one line.
+  std::string message;
+  for (char c : (where() + ": " + what).str()) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      message += "\\x";
+      message += kHex[(c >> 4) & 0xf];
+      message += kHex[c & 0xf];
+    } else {
+      message += c;
+    }
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
 std::string JsonRef::kindName() const {
@@ -69,14 +118,16 @@ llvm::Expected<JsonRef> JsonRef::at(size_t index) const {
 }
 
 llvm::Expected<int64_t> JsonRef::getInt() const {
-  if (json_->is_number_integer())
-    return json_->get<int64_t>();
-  if (json_->is_number_unsigned()) { // only reached for values above INT64_MAX
+  // nlohmann stores every non-negative integer as unsigned, and is_number_integer() is
+  // true for those too: test unsigned first, or 2^63 and above wrap to negative values.
+  if (json_->is_number_unsigned()) {
     uint64_t u = json_->get<uint64_t>();
     if (u <= static_cast<uint64_t>(INT64_MAX))
       return static_cast<int64_t>(u);
     return error("integer " + llvm::Twine(u) + " does not fit in 64 bits");
   }
+  if (json_->is_number_integer())
+    return json_->get<int64_t>();
   return error("expected an integer, got " + kindName());
 }
 

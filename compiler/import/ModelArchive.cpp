@@ -14,7 +14,19 @@ namespace vkqc {
 
 namespace {
 llvm::Error archiveError(const llvm::Twine &where, const llvm::Twine &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), where + ": " + what);
+  // Entry names come from the zip and may hold newlines or NULs: keep the message one line.
+  std::string message;
+  for (char c : (where + ": " + what).str()) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      message += "\\x";
+      message += kHex[(c >> 4) & 0xf];
+      message += kHex[c & 0xf];
+    } else {
+      message += c;
+    }
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
 // Metadata files are small; anything beyond this is not a real model.json.
@@ -57,6 +69,21 @@ int memClose(voidpf, voidpf stream) {
 }
 int memError(voidpf, voidpf) { return 0; }
 
+// True when the bytes end with a zip end-of-central-directory record (22 bytes and its
+// comment). minizip finds the record by searching backwards and tolerates a file cut
+// short inside it, so a .pt2 missing its last bytes would otherwise be read as whole.
+bool endsWithEndOfCentralDirectory(llvm::ArrayRef<uint8_t> b) {
+  constexpr size_t kRecord = 22;
+  if (b.size() < kRecord)
+    return false;
+  size_t lowest = b.size() - kRecord > 0xffff ? b.size() - kRecord - 0xffff : 0;
+  for (size_t pos = b.size() - kRecord + 1; pos-- > lowest;)
+    if (b[pos] == 'P' && b[pos + 1] == 'K' && b[pos + 2] == 5 && b[pos + 3] == 6 &&
+        pos + kRecord + (b[pos + 20] | (b[pos + 21] << 8)) == b.size())
+      return true;
+  return false;
+}
+
 struct ZipEntry {
   uint64_t dataOffset = 0;
   uint64_t compressedSize = 0;
@@ -98,6 +125,11 @@ public:
         return bytes.takeError();
       return std::string(bytes->begin(), bytes->end());
     }
+    // Deflate expands at most 1032:1: a larger declared size is a lie, refused before
+    // the buffer for it is allocated.
+    if (e.compressedSize > bytes_.size() || e.size > e.compressedSize * 1032 + 1024)
+      return archiveError(entry, "declared size " + llvm::Twine(e.size) +
+                                     " is more than its compressed bytes can hold");
     unz64_file_pos pos = e.position;
     if (unzGoToFilePos64(zip_, &pos) != UNZ_OK || unzOpenCurrentFile(zip_) != UNZ_OK)
       return archiveError(entry, "cannot open the compressed entry");
@@ -127,6 +159,10 @@ private:
   ZipArchive() = default;
 
   llvm::Error index() {
+    if (!endsWithEndOfCentralDirectory(bytes_))
+      return archiveError("archive", "not a zip archive (it does not end with a zip directory "
+                                     "record: truncated?); expected a .pt2 written by "
+                                     "torch.export.save");
     zlib_filefunc64_def io{};
     io.zopen64_file = memOpen;
     io.zread_file = memRead;

@@ -82,6 +82,10 @@ llvm::Expected<TensorMeta> readTensorMeta(const JsonRef &j) {
       continue;
     if (s.constant() < 0)
       return j.error("size " + llvm::Twine(i) + " is negative (" + llvm::Twine(s.constant()) + ")");
+    // Zeros are skipped (as numpy does) so that no order of multiplying the sizes
+    // overflows: [0, 2^62, 2^62] is refused too.
+    if (s.constant() == 0)
+      continue;
     if (__builtin_mul_overflow(bytes, s.constant(), &bytes))
       return j.error("sizes overflow: the tensor would exceed 2^63 bytes");
   }

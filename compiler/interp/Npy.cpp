@@ -25,8 +25,19 @@ constexpr DescrEntry kDescrs[] = {
 };
 
 llvm::Error npyError(llvm::StringRef name, const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 name + ": invalid .npy: " + message);
+  // Header keys and descrs are quoted into messages and may hold newlines: keep one line.
+  std::string text;
+  for (char c : (name + ": invalid .npy: " + message).str()) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      text += "\\x";
+      text += kHex[(c >> 4) & 0xf];
+      text += kHex[c & 0xf];
+    } else {
+      text += c;
+    }
+  }
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), text);
 }
 
 /// What the header dict says.
@@ -208,13 +219,22 @@ llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes, llvm::StringRef nameForEr
     return header.takeError();
 
   // Overflow-checked byte count, compared with what the file holds before allocating.
+  // Zeros are skipped as numpy does, so no order of multiplying the shape overflows int64
+  // (numelOf multiplies left to right: (3, 2^62, 0) overflowed before reaching the 0).
   uint64_t elementSize = dtypeSize(header->dtype);
   uint64_t dataBytes = elementSize;
+  bool empty = false;
   for (int64_t d : header->shape) {
-    if (d != 0 && dataBytes > UINT64_MAX / static_cast<uint64_t>(d))
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
+    if (dataBytes > static_cast<uint64_t>(INT64_MAX) / static_cast<uint64_t>(d))
       return npyError(name, "shape overflows");
     dataBytes *= static_cast<uint64_t>(d);
   }
+  if (empty)
+    dataBytes = 0;
   llvm::StringRef data = bytes.drop_front(prefix + headerLength);
   if (dataBytes != data.size())
     return npyError(name, "shape needs " + llvm::Twine(dataBytes) + " data bytes, file has " +

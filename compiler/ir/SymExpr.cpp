@@ -27,7 +27,13 @@ int64_t floorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-int64_t floorMod(int64_t a, int64_t b) { return a - floorDiv(a, b) * b; }
+// a % b with the sign of b, without the overflow of a - floorDiv(a, b) * b.
+int64_t floorMod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0)))
+    r += b;
+  return r;
+}
 
 // Folds a fully constant operation; nullopt on overflow or division by zero.
 std::optional<int64_t> fold(SymExpr::Kind kind, const std::vector<int64_t> &v) {
@@ -52,6 +58,11 @@ std::optional<int64_t> fold(SymExpr::Kind kind, const std::vector<int64_t> &v) {
   case SymExpr::Kind::Pow: // non-negative integer exponents only (sizes and strides)
     if (v[1] < 0)
       return std::nullopt;
+    // |base| <= 1 never overflows: answer directly rather than loop up to 2^63 times.
+    if (v[0] == 0 || v[0] == 1)
+      return v[1] == 0 ? 1 : v[0];
+    if (v[0] == -1)
+      return v[1] % 2 == 0 ? 1 : -1;
     acc = 1;
     for (int64_t i = 0; i < v[1]; ++i)
       if (__builtin_mul_overflow(acc, v[0], &acc))

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses of tests/fuzz (clang-14, ASan+UBSan, build-fuzz/) and runs
+# each for SECONDS (default 600), one at a time, one job, one worker.
+#
+#   scripts/fuzz.sh [SECONDS]
+#
+# Environment: VKQC_FUZZERS (default "model_json pt2 npy sympy opschema"), VKQC_JOBS (build
+# parallelism, default 2), VKQC_FUZZ_BUILD (default <repo>/build-fuzz).
+#
+# Before fuzzing, each harness replays tests/fuzz/regressions/<harness>/ (every input that
+# once crashed it). New corpus entries go to build-fuzz/fuzz-corpus/<harness>/, crashes to
+# build-fuzz/fuzz-artifacts/<harness>/. Exit status 1 when any harness found something.
+#
+# The one-second figure of the error contract is checked here too, not by lit (a loaded
+# CI machine would make that flaky): after fuzzing, the release vkqc (build/tools/vkqc, when
+# built) must refuse every malformed .pt2 of the pt2 corpus within 1 s each.
+set -uo pipefail
+secs=${1:-600}
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${VKQC_FUZZ_BUILD:-$src/build-fuzz}
+jobs=${VKQC_JOBS:-2}
+harnesses=${VKQC_FUZZERS:-model_json pt2 npy sympy opschema}
+
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKQC_FUZZ=ON >/dev/null || exit 1
+ninja -C "$build" -j"$jobs" vkqc-fuzzers || exit 1
+
+python3 "$src/tests/fuzz/make_seeds.py" "$build/fuzz-seeds" || exit 1
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+status=0
+for h in $harnesses; do
+  bin=$build/tests/fuzz/fuzz_$h
+  corpus=$build/fuzz-corpus/$h
+  artifacts=$build/fuzz-artifacts/$h
+  mkdir -p "$corpus" "$artifacts"
+  regressions=("$src/tests/fuzz/regressions/$h"/*)
+  if [ -e "${regressions[0]}" ]; then
+    echo "== $h: replaying ${#regressions[@]} regression inputs"
+    "$bin" -timeout=10 "${regressions[@]}" >"$artifacts/regressions.log" 2>&1 ||
+      { echo "== $h: a regression input fails again (see $artifacts/regressions.log)"; status=1; continue; }
+  fi
+  dict=()
+  [ -f "$src/tests/fuzz/dicts/$h.dict" ] && dict=(-dict="$src/tests/fuzz/dicts/$h.dict")
+  echo "== $h: fuzzing for $secs s (log: $artifacts/fuzz.log)"
+  start=$(date +%s)
+  "$bin" "$corpus" "$src/tests/fuzz/corpus/$h" "$build/fuzz-seeds/$h" "${dict[@]}" \
+    -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -report_slow_units=2 \
+    -artifact_prefix="$artifacts/" -print_final_stats=1 >"$artifacts/fuzz.log" 2>&1
+  rc=$?
+  echo "== $h: exit $rc after $(( $(date +%s) - start )) s; $(grep -E '^stat::number_of_executed_units' "$artifacts/fuzz.log" | tail -1)"
+  grep -E 'Slowest unit' "$artifacts/fuzz.log" | tail -1
+  if [ $rc -ne 0 ]; then
+    status=1
+    grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|ALARM|fuzz:)' "$artifacts/fuzz.log" | head -5
+    ls -1 "$artifacts" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' | sed "s|^|   $artifacts/|"
+  fi
+done
+
+# Error latency with the release binary: every malformed archive is refused within 1 s.
+vkqc=$src/build/tools/vkqc
+if [ -x "$vkqc" ] && [ -d "$build/fuzz-corpus/pt2" ]; then
+  slow=0 n=0
+  out=$(mktemp -d)
+  for f in "$build/fuzz-corpus/pt2"/* "$src/tests/fuzz/corpus/pt2"/*; do
+    n=$((n + 1))
+    timeout 1 "$vkqc" compile "$f" -o "$out/out" >/dev/null 2>&1
+    [ $? -eq 124 ] && { echo "== latency: over 1 s: $f"; slow=$((slow + 1)); }
+    rm -f "$out/out"
+  done
+  rmdir "$out" 2>/dev/null
+  echo "== latency: $n pt2 corpus inputs, $slow over 1 s"
+  [ $slow -eq 0 ] || status=1
+fi
+exit $status

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes seed corpora for the libFuzzer harnesses.
+
+    make_seeds.py OUT_DIR          every seed, including the large ones made from the real
+                                   exports in tests/data (scripts/fuzz.sh: build-fuzz/seeds)
+    make_seeds.py --small OUT_DIR  only the small seeds (what tests/fuzz/corpus holds)
+
+OUT_DIR/<harness>/ gets one file per seed: model_json (a selector byte, then model.json
+bytes; the selector order matches fuzz_model_json.cpp: 0 = tests/lit/Inputs/mini, then
+tests/data/*.pt2 sorted by name), pt2, npy, sympy, opschema.
+"""
+import glob, hashlib, io, json, os, re, shutil, struct, sys, zipfile
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MINI = os.path.join(SRC, "tests", "lit", "Inputs", "mini")
+DATA = os.path.join(SRC, "tests", "data")
+
+
+def write(out, harness, data, name=None):
+    d = os.path.join(out, harness)
+    os.makedirs(d, exist_ok=True)
+    name = name or hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def mini_entries():
+    entries = {}
+    for root, _, files in os.walk(MINI):
+        for f in files:
+            p = os.path.join(root, f)
+            entries[os.path.relpath(p, MINI)] = open(p, "rb").read()
+    return entries
+
+
+def zip_bytes(entries, compress=(), root="archive/"):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in sorted(entries):
+            method = zipfile.ZIP_DEFLATED if name in compress else zipfile.ZIP_STORED
+            z.writestr(root + name, entries[name], compress_type=method)
+    return buf.getvalue()
+
+
+def npy(descr, shape, payload, version=1):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    width = 2 if version == 1 else 4
+    unpadded = 6 + 2 + width + len(header) + 1
+    header += " " * ((64 - unpadded % 64) % 64) + "\n"
+    length = struct.pack("<H" if version == 1 else "<I", len(header))
+    return b"\x93NUMPY" + bytes([version, 0]) + length + header.encode() + payload
+
+
+def zip_entries(path):
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def small(out):
+    entries = mini_entries()
+    model = entries["models/model.json"]
+    write(out, "model_json", b"\x00" + model, "mini")
+    write(out, "model_json", b"\x00" + json.dumps(json.loads(model), separators=(",", ":")).encode(), "mini-compact")
+    write(out, "pt2", zip_bytes(entries), "mini.pt2")
+    write(out, "pt2", zip_bytes(entries, compress={"models/model.json"}), "mini-deflated-json.pt2")
+    write(out, "pt2", zip_bytes(entries, root="m/"), "mini-short-root.pt2")
+    for f in sorted(glob.glob(os.path.join(DATA, "*.tokens.npy")))[:1]:
+        write(out, "npy", open(f, "rb").read(), "tokens.npy")
+    write(out, "npy", npy("<f4", "(2, 3)", struct.pack("<6f", *range(6))), "f32.npy")
+    write(out, "npy", npy("|b1", "(4,)", b"\x00\x01\x02\xff"), "bool.npy")
+    write(out, "npy", npy("<f2", "()", b"\x00\x3c", version=2), "f16-v2.npy")
+    write(out, "npy", npy("<i8", "(0, 5)", b"", version=3), "empty-v3.npy")
+    for i, e in enumerate([
+            "Symbol('s0', positive=True, integer=True)",
+            "Mul(Integer(64), Symbol('s70', integer=True, positive=True))",
+            "Add(Symbol('s0'), Integer(-1))",
+            "FloorDiv(Symbol('s1', integer=True), Integer(2))",
+            "Mod(Symbol('s1'), Integer(32))",
+            "Pow(Symbol('s1'), Integer(2))",
+            "Max(Integer(1), Symbol('s2'), Min(Symbol('s3'), Integer(7)))",
+            "PythonMod(Integer(-7), Integer(3))"]):
+        write(out, "sympy", e.encode(), "expr%d" % i)
+    schemas = re.findall(r'^VKQC_OP\("(.*)"\)$', open(os.path.join(SRC, "compiler", "ir", "OpSchemas.def")).read(), re.M)
+    for i, s in enumerate(schemas[:12]):
+        write(out, "opschema", s.encode(), "schema%02d" % i)
+
+
+def pruned(model, keep):
+    """The first `keep` nodes of a real model.json, its outputs rewired to the last tensor
+    they produce: a valid program a fraction of the size, so fuzzing runs fast and deep."""
+    doc = json.loads(model)
+    g = doc["graph_module"]["graph"]
+    g["nodes"] = g["nodes"][:keep]
+    last = None
+    for n in g["nodes"]:
+        for o in n["outputs"]:
+            if "as_tensor" in o:
+                last = o["as_tensor"]["name"]
+    if last is None:
+        return None
+    g["outputs"] = [{"as_tensor": {"name": last}}]
+    doc["graph_module"]["signature"]["output_specs"] = [{"user_output": {"arg": {"as_tensor": {"name": last}}}}]
+    used = {i["as_tensor"]["name"] for i in g["inputs"]}
+    for n in g["nodes"]:
+        n.pop("metadata", None)
+        for o in n["outputs"]:
+            used.update(v.get("name", v.get("as_name")) for v in o.values() if isinstance(v, dict))
+    g["tensor_values"] = {k: v for k, v in g["tensor_values"].items() if k in used}
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def large(out):
+    pt2s = sorted(glob.glob(os.path.join(DATA, "*.pt2")))
+    exprs = set()
+    for i, p in enumerate(pt2s, start=1):
+        write(out, "pt2", open(p, "rb").read(), os.path.basename(p))
+        with zipfile.ZipFile(p) as z:
+            name = [n for n in z.namelist() if n.endswith("models/model.json")][0]
+            model = z.read(name)
+        # (the whole model.json is left out: ~15 runs/s against ~300 for the pruned ones)
+        for keep in (4, 12, 40):
+            small_model = pruned(model, keep)
+            if small_model:
+                write(out, "model_json", bytes([i]) + small_model, "%s.%d.json" % (os.path.basename(p), keep))
+                write(out, "pt2", zip_bytes({"models/model.json": small_model, **{
+                    n.split("/", 1)[1]: z2 for n, z2 in zip_entries(p).items()
+                    if not n.endswith("models/model.json")}}), "%s.%d.pt2" % (os.path.basename(p), keep))
+        exprs.update(re.findall(rb'"expr_str": "((?:[^"\\]|\\.)*)"', model))
+    for e in sorted(exprs):
+        write(out, "sympy", e)
+    for f in sorted(glob.glob(os.path.join(DATA, "*.npy"))):
+        write(out, "npy", open(f, "rb").read(), os.path.basename(f))
+    schemas = re.findall(r'^VKQC_OP\("(.*)"\)$', open(os.path.join(SRC, "compiler", "ir", "OpSchemas.def")).read(), re.M)
+    for s in schemas:
+        write(out, "opschema", s.encode())
+
+
+def main(argv):
+    if argv and argv[0] == "--small":
+        small(argv[1])
+    else:
+        for h in ("model_json", "pt2", "npy", "sympy", "opschema"):
+            shutil.rmtree(os.path.join(argv[0], h), ignore_errors=True)
+        small(argv[0])
+        large(argv[0])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
