@@ -60,6 +60,8 @@ FilePlan planFile(std::vector<uint8_t> flatbuffer, const SegmentLayout &layout) 
 /// padding, then every segment in parallel, each straight into its place.
 llvm::Error writeFile(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst) {
   std::copy(plan.head.begin(), plan.head.end(), dst.begin());
+  if (layout.segmentDataSize == 0) // no segment holds a byte: the file is the flatbuffer
+    return llvm::Error::success();
   std::fill(dst.begin() + plan.head.size(), dst.begin() + plan.segmentBase, 0);
   std::vector<size_t> order(layout.segmentData.size());
   std::iota(order.begin(), order.end(), 0);
