@@ -38,15 +38,15 @@ bool allInInt4Range(llvm::ArrayRef<uint8_t> bytes) {
   size_t chunks = (bytes.size() + kChunk - 1) / kChunk;
   std::vector<size_t> index(chunks);
   std::iota(index.begin(), index.end(), 0);
-  // Counted as ints: parallelTransformReduce cannot keep bools (vector<bool>).
-  size_t bad = llvm::parallelTransformReduce(
-      index, size_t(0), [](size_t a, size_t b) { return a + b; }, [&](size_t i) {
-        size_t count = 0;
+  // int4 when q + 8 fits in a nibble; OR-ing the high nibbles keeps the loop branch-free.
+  unsigned outside = llvm::parallelTransformReduce(
+      index, 0u, [](unsigned a, unsigned b) { return a | b; }, [&](size_t i) {
+        uint8_t acc = 0;
         for (uint8_t b : bytes.slice(i * kChunk, std::min(kChunk, bytes.size() - i * kChunk)))
-          count += static_cast<int8_t>(b) < -8 || static_cast<int8_t>(b) > 7;
-        return count;
+          acc |= static_cast<uint8_t>(b + 8) & 0xF0;
+        return unsigned(acc);
       });
-  return bad == 0;
+  return outside == 0;
 }
 
 bool isPerTokenBlock(const ArgValue &blockArg, const Value *input) {

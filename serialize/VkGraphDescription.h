@@ -89,12 +89,20 @@ struct VkInlineConstant {
 
 using VkConstant = std::variant<VkNamedConstant, VkInlineConstant>;
 
-/// A SPIR-V module for the (runtime-ignored) VkGraph.shaders table; stored
-/// inline with its name as named_key.
+/// A SPIR-V module for the (runtime-ignored) VkGraph.shaders table. Either inline
+/// (bytes in the blob, its name as named_key) or in the program's named data under
+/// shaderNamedDataKey(name), so every delegate of a program shares one copy.
 struct VkShader {
   std::string name;
-  std::vector<uint8_t> spirv;
+  std::vector<uint8_t> spirv; // inline bytes; empty for a named-data shader
+  bool inNamedData = false;
+  uint64_t namedLength = 0; // the SPIR-V's size when inNamedData
 };
+
+/// The named-data key of a variant's SPIR-V ("vkqc.spirv.<variant>").
+std::string shaderNamedDataKey(const std::string &variantName);
+/// The variant name of a shader's named_key (either form); nullopt if it names none.
+std::optional<std::string> shaderNameFromKey(const std::string &namedKey);
 
 // ---- Graph -----------------------------------------------------------------
 

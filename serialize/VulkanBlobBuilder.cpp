@@ -136,7 +136,10 @@ llvm::Expected<std::vector<uint8_t>> buildVulkanDelegateBlob(const VkGraphDescri
     constants.push_back(encodeConstant(fbb, rawBytes, constant));
   std::vector<Offset<vk::VkBytes>> shaders;
   for (const VkShader &shader : graph.shaders)
-    shaders.push_back(appendRawBytes(fbb, rawBytes, shader.spirv, shader.name));
+    shaders.push_back(shader.inNamedData
+                          ? vk::CreateVkBytesDirect(fbb, kNamedDataOffset, shader.namedLength,
+                                                    shaderNamedDataKey(shader.name).c_str())
+                          : appendRawBytes(fbb, rawBytes, shader.spirv, shader.name));
   auto root = vk::CreateVkGraphDirect(fbb, graph.version.c_str(), &chain, &values,
                                       &graph.inputIds, &graph.outputIds, &constants, &shaders,
                                       graph.storageTypeOverride, graph.memoryLayoutOverride);
@@ -159,6 +162,17 @@ llvm::Expected<std::vector<uint8_t>> buildVulkanDelegateBlob(const VkGraphDescri
   padToAlignment(blob, kBlobAlignment);
   blob.insert(blob.end(), rawBytes.begin(), rawBytes.end());
   return blob;
+}
+
+std::string shaderNamedDataKey(const std::string &variantName) { return "vkqc.spirv." + variantName; }
+
+std::optional<std::string> shaderNameFromKey(const std::string &namedKey) {
+  llvm::StringRef key(namedKey);
+  if (key.consume_front("vkqc.spirv."))
+    return key.str();
+  if (key.empty())
+    return std::nullopt;
+  return namedKey; // the inline form keeps the bare name
 }
 
 } // namespace vkqc::serialize

@@ -2,10 +2,15 @@
 
 #include "compiler/ir/Printer.h"
 #include "compiler/lower/CpuOperators.h"
+#include "serialize/ContentKey.h"
 #include "serialize/VulkanBlobBuilder.h"
 #include "shaders/Shaders.h"
 
+#include "llvm/Support/Parallel.h"
+
+#include <atomic>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <set>
 
@@ -16,6 +21,10 @@ using namespace serialize;
 namespace {
 
 constexpr uint64_t kPlanningAlignment = 16; // as ExecuTorch's MemoryPlanningPass
+// Derived layouts hashed before the file is written are kept for the write up to this
+// many bytes (the rest are produced a second time): heap stays bounded, small models
+// pack once.
+constexpr uint64_t kKeptDerivedBytes = 256ull << 20;
 
 llvm::Error lowerError(const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), "writing the .pte: " + what);
@@ -85,6 +94,38 @@ PteContainerMeta containerMeta(size_t inputs, size_t outputs) {
   return meta;
 }
 
+// The bytes of a constant, written into the output when the file is written: a view
+// streams from the mmapped input, a derived layout is produced straight into place.
+DataSource constantSource(const ConstantTensor &c) {
+  DataSource source;
+  source.size = c.byteSize();
+  source.write = [c](llvm::MutableArrayRef<uint8_t> dst) -> llvm::Error {
+    if (c.storage->isDerived() && c.byteOffset == 0 && c.byteSize() == c.storage->size())
+      return c.storage->writeTo(dst);
+    llvm::Expected<llvm::ArrayRef<uint8_t>> data = c.data();
+    if (!data)
+      return data.takeError();
+    std::copy(data->begin(), data->end(), dst.begin());
+    return llvm::Error::success();
+  };
+  return source;
+}
+
+// Bytes produced earlier (while hashing) and kept for the write; the source owns them.
+DataSource keptSource(std::shared_ptr<std::vector<uint8_t>> bytes) {
+  DataSource source;
+  source.size = bytes->size();
+  source.write = [bytes](llvm::MutableArrayRef<uint8_t> dst) {
+    std::copy(bytes->begin(), bytes->end(), dst.begin());
+    return llvm::Error::success();
+  };
+  return source;
+}
+
+// Which bytes a constant is: its storage and the slice it views.
+using ConstantSlice = std::tuple<const Storage *, uint64_t, uint64_t>;
+ConstantSlice sliceOf(const ConstantTensor &c) { return {c.storage, c.byteOffset, c.byteSize()}; }
+
 class PteLowering {
 public:
   explicit PteLowering(const Graph &g, LoweringStats &stats) : g_(g), stats_(stats), top_(upperBounds(g)) {}
@@ -93,6 +134,8 @@ public:
     for (const auto &n : g_.nodes)
       if (n->placement == Placement::Unassigned)
         return lowerError("node '" + n->name + "' has no placement; run the whole pipeline (partition)");
+    if (auto err = hashDelegateConstants())
+      return std::move(err);
     for (const Value *in : g_.inputs)
       if (!in->isConstant()) {
         llvm::Expected<int32_t> e = tensorEValue(in);
@@ -146,6 +189,51 @@ private:
   std::vector<Planned> planned_;
   std::map<int32_t, size_t> plannedIndex_;
   std::map<std::pair<std::string, std::string>, int32_t> operatorIndex_;
+  std::map<ConstantSlice, std::string> keyOf_;
+  std::map<ConstantSlice, std::shared_ptr<std::vector<uint8_t>>> keptBytes_;
+  std::set<std::string> shadersStored_;
+
+  // The named-data key (SHA-256) of every constant a delegate reads, computed in
+  // parallel. A derived layout is produced into a temporary buffer for its hash and
+  // dropped: it is produced again, straight into the file, when the file is written.
+  llvm::Error hashDelegateConstants() {
+    std::map<ConstantSlice, const ConstantTensor *> slices;
+    for (const auto &n : g_.nodes)
+      if (n->placement == Placement::Vulkan)
+        for (const Value *v : n->operands())
+          if (v->isConstant())
+            slices.emplace(sliceOf(v->constant), &v->constant);
+    std::vector<std::pair<ConstantSlice, const ConstantTensor *>> work(slices.begin(), slices.end());
+    std::vector<std::string> keys(work.size());
+    std::vector<std::shared_ptr<std::vector<uint8_t>>> kept(work.size());
+    std::atomic<uint64_t> keptTotal{0};
+    std::vector<size_t> index(work.size());
+    std::iota(index.begin(), index.end(), 0);
+    if (auto err = llvm::parallelForEachError(index, [&](size_t i) -> llvm::Error {
+          const ConstantTensor &c = *work[i].second;
+          if (!c.storage->isDerived()) {
+            llvm::Expected<llvm::ArrayRef<uint8_t>> data = c.data();
+            if (!data)
+              return data.takeError();
+            keys[i] = contentKey(*data);
+            return llvm::Error::success();
+          }
+          auto bytes = std::make_shared<std::vector<uint8_t>>(c.byteSize());
+          if (auto err = constantSource(c).write(*bytes))
+            return err;
+          keys[i] = contentKey(*bytes);
+          if (keptTotal.fetch_add(bytes->size()) + bytes->size() <= kKeptDerivedBytes)
+            kept[i] = std::move(bytes);
+          return llvm::Error::success();
+        }))
+      return err;
+    for (size_t i = 0; i < work.size(); ++i) {
+      keyOf_[work[i].first] = keys[i];
+      if (kept[i])
+        keptBytes_[work[i].first] = std::move(kept[i]);
+    }
+    return llvm::Error::success();
+  }
 
   int32_t instructionIndex() const { return static_cast<int32_t>(chain_.instructions.size()); }
 
@@ -180,11 +268,8 @@ private:
       auto key = std::make_pair(v->constant.storage, v->constant.byteOffset);
       auto it = constantBufferOf_.find(key);
       if (it == constantBufferOf_.end()) {
-        llvm::Expected<llvm::ArrayRef<uint8_t>> data = v->constant.data();
-        if (!data)
-          return data.takeError();
-        stats_.cpuConstantBytes += data->size();
-        it = constantBufferOf_.emplace(key, program_.addConstantBuffer(data->vec())).first;
+        stats_.cpuConstantBytes += v->constant.byteSize();
+        it = constantBufferOf_.emplace(key, program_.addConstantBuffer(constantSource(v->constant))).first;
       }
       t.dataBufferIndex = it->second;
     } else {
@@ -333,12 +418,15 @@ private:
       for (int64_t d : *dims)
         t.dims.push_back(static_cast<uint32_t>(d));
       if (v->isConstant()) {
-        llvm::Expected<llvm::ArrayRef<uint8_t>> data = v->constant.data();
-        if (!data)
-          return data.takeError();
+        const std::string &key = keyOf_.at(sliceOf(v->constant));
+        uint64_t size = v->constant.byteSize();
+        if (!program_.namedData.find(key))
+          stats_.namedDataBytes += size;
+        auto kept = keptBytes_.find(sliceOf(v->constant));
+        program_.namedData.addStreamed(key, kept != keptBytes_.end() ? keptSource(kept->second)
+                                                                     : constantSource(v->constant));
         t.constantId = static_cast<int32_t>(vk.constants.size());
-        vk.constants.push_back(VkNamedConstant{program_.namedData.add(*data), data->size()});
-        stats_.namedDataBytes += data->size();
+        vk.constants.push_back(VkNamedConstant{key, size});
         t.stagingDatatype = t.datatype;
       } else {
         t.storageType = VkStorageType::BUFFER;
@@ -380,15 +468,20 @@ private:
       shaderNames.insert(n.kernels.begin(), n.kernels.end());
       ++stats_.vulkanOps;
     }
+    // Each variant's SPIR-V is stored once per program, in named data.
     for (const std::string &name : shaderNames) {
       const shaders::ShaderVariant *variant = shaders::findShader(name);
       if (!variant)
         return lowerError("no compiled shader " + name);
-      std::vector<uint8_t> spirv(variant->spirv.size() * 4);
-      for (size_t w = 0; w < variant->spirv.size(); ++w)
-        for (int b = 0; b < 4; ++b)
-          spirv[w * 4 + b] = uint8_t(variant->spirv[w] >> (8 * b));
-      vk.shaders.push_back(VkShader{name, std::move(spirv)});
+      uint64_t size = variant->spirv.size() * 4;
+      if (shadersStored_.insert(name).second) {
+        std::vector<uint8_t> spirv(size);
+        for (size_t w = 0; w < variant->spirv.size(); ++w)
+          for (int b = 0; b < 4; ++b)
+            spirv[w * 4 + b] = uint8_t(variant->spirv[w] >> (8 * b));
+        program_.namedData.addStreamed(shaderNamedDataKey(name), DataSource::fromBytes(std::move(spirv)));
+      }
+      vk.shaders.push_back(VkShader{name, {}, true, size});
     }
 
     PteDelegateCall call;

@@ -40,19 +40,29 @@ llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int6
   int64_t rowBytes = alignUp(k, 8) / 2;
   // Padding elements are q = 0, i.e. nibble 8.
   std::vector<uint8_t> packed(static_cast<size_t>(n * rowBytes), 0x88);
+  // A value is int4 when q + 8 fits in a nibble: one OR over all of them, checked once
+  // (the loop stays branch-free, and weights are hundreds of MB).
+  uint8_t outside = 0;
   for (int64_t r = 0; r < n; ++r) {
-    for (int64_t c = 0; c < k; ++c) {
-      int8_t value = q[r * k + c];
-      if (value < -8 || value > 7)
-        return packingError("packQ4Linear: value " + llvm::Twine(value) + " at [" +
-                            llvm::Twine(r) + ", " + llvm::Twine(c) + "] is not int4");
-      uint8_t &byte = packed[r * rowBytes + c / 2];
-      if (c % 2 == 0)
-        byte = (byte & 0xF0) | nibbleOf(value);
-      else
-        byte = static_cast<uint8_t>((byte & 0x0F) | (nibbleOf(value) << 4));
+    const int8_t *row = q.data() + r * k;
+    uint8_t *out = packed.data() + r * rowBytes;
+    for (int64_t j = 0; j < k / 2; ++j) {
+      uint8_t lo = static_cast<uint8_t>(row[2 * j] + 8), hi = static_cast<uint8_t>(row[2 * j + 1] + 8);
+      outside |= (lo | hi) & 0xF0;
+      out[j] = static_cast<uint8_t>(lo | (hi << 4));
+    }
+    if (k % 2) {
+      uint8_t lo = static_cast<uint8_t>(row[k - 1] + 8);
+      outside |= lo & 0xF0;
+      out[k / 2] = static_cast<uint8_t>((out[k / 2] & 0xF0) | lo);
     }
   }
+  if (outside)
+    for (size_t i = 0; i < q.size(); ++i)
+      if (q[i] < -8 || q[i] > 7)
+        return packingError("packQ4Linear: value " + llvm::Twine(q[i]) + " at [" +
+                            llvm::Twine(static_cast<int64_t>(i) / k) + ", " +
+                            llvm::Twine(static_cast<int64_t>(i) % k) + "] is not int4");
   return packed;
 }
 
@@ -87,8 +97,13 @@ llvm::Expected<std::vector<int32_t>> computeWeightSums(llvm::ArrayRef<int8_t> q,
   int64_t groups = k / groupSize, paddedN = alignUp(n, 8);
   std::vector<int32_t> sums(static_cast<size_t>(groups * paddedN), 0);
   for (int64_t r = 0; r < n; ++r)
-    for (int64_t c = 0; c < k; ++c)
-      sums[(c / groupSize) * paddedN + r] += q[r * k + c];
+    for (int64_t g = 0; g < groups; ++g) {
+      const int8_t *group = q.data() + r * k + g * groupSize;
+      int32_t sum = 0;
+      for (int64_t i = 0; i < groupSize; ++i)
+        sum += group[i];
+      sums[g * paddedN + r] = sum;
+    }
   return sums;
 }
 
