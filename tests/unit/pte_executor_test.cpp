@@ -10,7 +10,9 @@
 #include "compiler/interp/Kernels.h"
 #include "compiler/interp/Npy.h"
 #include "compiler/lower/PteLowering.h"
+#include "runtime/ComputePipeline.h"
 #include "runtime/PteExecutor.h"
+#include "shaders/Shaders.h"
 #include "serialize/PteReader.h"
 #include "serialize/PteWriter.h"
 #include "serialize/VulkanBlobBuilder.h"
@@ -277,4 +279,48 @@ TEST_CASE("the executor lists devices for --list-devices", "[executor]") {
   CHECK_THAT(text, Catch::StartsWith("0: "));
   CHECK_THAT(text, Catch::Contains(ctx.device().name));
   CHECK(vk::formatDeviceList({}) == "no Vulkan devices\n");
+}
+
+TEST_CASE("embedded shaders replace the compiled-in words and limit the variants", "[executor]") {
+  vk::VulkanContext &ctx = context();
+  const shaders::ShaderVariant *variant = shaders::findShader("choose_qparams_per_row_buffer_float_zpint8");
+  REQUIRE(variant);
+  std::vector<uint8_t> bytes;
+  for (uint32_t w : variant->spirv)
+    for (int b = 0; b < 4; ++b)
+      bytes.push_back(uint8_t(w >> (8 * b)));
+  llvm::StringMap<llvm::ArrayRef<uint8_t>> embedded;
+  embedded[variant->name] = bytes;
+  REQUIRE(errorText(ctx.useEmbeddedShaders(embedded)).empty());
+  CHECK(ctx.usesEmbeddedShaders());
+  const vk::ComputePipeline *pipeline = valueOrFail(ctx.pipeline(*variant));
+  CHECK(pipeline->fromEmbeddedSpirv());
+  const shaders::ShaderVariant *other = shaders::findShader("embedding_q4gsw_buffer_float");
+  REQUIRE(other);
+  CHECK_THAT(errorOf(ctx.pipeline(*other)),
+             Catch::Contains("shader variant embedding_q4gsw_buffer_float is not among the SPIR-V modules the program carries"));
+  ctx.useCompiledShaders();
+  CHECK(!ctx.usesEmbeddedShaders());
+  CHECK(!valueOrFail(ctx.pipeline(*variant))->fromEmbeddedSpirv());
+}
+
+TEST_CASE("runPteFile runs a .pte file and names the file in errors", "[executor]") {
+  vk::VulkanContext &ctx = context();
+  PteFile pte = compileToPte(kTiny + ".pt2");
+  llvm::SmallString<128> path;
+  REQUIRE(!llvm::sys::fs::createTemporaryFile("executor", "pte", path));
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    REQUIRE(!ec);
+    os.write(reinterpret_cast<const char *>(pte.bytes.data()), pte.bytes.size());
+  }
+  interp::Tensor tokens = valueOrFail(interp::readNpy(kTiny + ".tokens.npy"));
+  interp::Tensor logits = valueOrFail(interp::readNpy(kTiny + ".logits.npy"));
+  std::vector<interp::Tensor> out = valueOrFail(vk::runPteFile(path, {tokens}, ctx));
+  REQUIRE(out.size() == 1);
+  CHECK(valueOrFail(interp::compareTensors(out[0], logits)).cosine >= 0.9999);
+  CHECK_THAT(errorOf(vk::runPteFile(path, {tokens, tokens}, ctx)), Catch::Contains("inputs: the program takes 1 inputs"));
+  llvm::sys::fs::remove(path);
+  CHECK_THAT(errorOf(vk::runPteFile(path, {tokens}, ctx)), Catch::StartsWith(path.str().str() + ": "));
 }
