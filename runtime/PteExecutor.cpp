@@ -113,6 +113,7 @@ public:
     if (llvm::Error err = bindInputs(inputs))
       return err;
     const PteChain &chain = plan_->chains[0];
+    std::vector<size_t> lastUse = lastUses(chain);
     for (size_t i = 0; i < chain.instructions.size(); ++i) {
       ++stats_.instructions;
       const PteInstruction &instruction = chain.instructions[i];
@@ -126,6 +127,9 @@ public:
                         "only KernelCall and DelegateCall instructions are supported");
       if (err)
         return err;
+      for (size_t e = 0; e < tensors_.size(); ++e) // free what no later instruction reads
+        if (lastUse[e] == i)
+          tensors_[e].reset();
     }
     std::vector<Tensor> outputs;
     for (size_t o = 0; o < plan_->outputs.size(); ++o) {
@@ -149,6 +153,40 @@ private:
   std::map<int32_t, PreparedDelegate> delegates_;
 
   // ---- EValues -------------------------------------------------------------------------
+
+  /// For each EValue, the last instruction that names it (directly or as a tensor-list
+  /// item); SIZE_MAX for plan outputs and EValues no instruction names.
+  std::vector<size_t> lastUses(const PteChain &chain) const {
+    std::vector<size_t> last(plan_->values.size(), SIZE_MAX);
+    auto use = [&](int64_t e, size_t i) {
+      if (validEValue(e))
+        last[e] = last[e] == SIZE_MAX ? i : std::max(last[e], i);
+    };
+    for (size_t i = 0; i < chain.instructions.size(); ++i) {
+      const std::vector<int32_t> *args = nullptr;
+      if (const auto *k = std::get_if<PteKernelCall>(&chain.instructions[i]))
+        args = &k->args;
+      else if (const auto *d = std::get_if<PteDelegateCall>(&chain.instructions[i]))
+        args = &d->args;
+      if (!args)
+        continue;
+      for (int32_t e : *args) {
+        use(e, i);
+        if (!validEValue(e))
+          continue;
+        if (const auto *l = std::get_if<PteTensorList>(&plan_->values[e]))
+          for (int32_t item : l->items)
+            use(item, i);
+        if (const auto *l = std::get_if<PteOptionalTensorList>(&plan_->values[e]))
+          for (int32_t item : l->items)
+            use(item, i);
+      }
+    }
+    for (int32_t e : plan_->outputs)
+      if (validEValue(e))
+        last[e] = SIZE_MAX;
+    return last;
+  }
 
   bool validEValue(int64_t e) const { return e >= 0 && e < static_cast<int64_t>(plan_->values.size()); }
 
