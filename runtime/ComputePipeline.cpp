@@ -13,19 +13,23 @@ VkDescriptorType descriptorTypeOf(const shaders::BindingReflection &binding) {
 }
 
 llvm::Expected<std::unique_ptr<ComputePipeline>>
-ComputePipeline::create(VulkanContext &context, const shaders::ShaderVariant &variant) {
+ComputePipeline::create(VulkanContext &context, const shaders::ShaderVariant &variant,
+                        llvm::ArrayRef<uint32_t> spirv) {
   if (llvm::Error err = context.checkRequirements(variant))
     return err;
   if (variant.pushConstantSize > context.device().maxPushConstantsSize)
     return runtimeError("shader " + llvm::Twine(variant.name) + " needs " +
                         llvm::Twine(variant.pushConstantSize) + " bytes of push constants");
   std::unique_ptr<ComputePipeline> pipeline(new ComputePipeline(context.handle(), variant));
-  if (llvm::Error err = pipeline->init())
+  if (llvm::Error err = pipeline->init(spirv))
     return err;
   return pipeline;
 }
 
-llvm::Error ComputePipeline::init() {
+llvm::Error ComputePipeline::init(llvm::ArrayRef<uint32_t> spirv) {
+  fromEmbedded_ = !spirv.empty();
+  if (spirv.empty())
+    spirv = variant_.spirv;
   std::vector<VkDescriptorSetLayoutBinding> bindings;
   for (const shaders::BindingReflection &b : variant_.bindings) {
     if (b.set != 0)
@@ -57,8 +61,8 @@ llvm::Error ComputePipeline::init() {
     return err;
 
   VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  moduleInfo.codeSize = variant_.spirv.size() * sizeof(uint32_t);
-  moduleInfo.pCode = variant_.spirv.data();
+  moduleInfo.codeSize = spirv.size() * sizeof(uint32_t);
+  moduleInfo.pCode = spirv.data();
   if (llvm::Error err = checkVk(vkCreateShaderModule(device_, &moduleInfo, nullptr, &module_),
                                 "vkCreateShaderModule"))
     return err;
@@ -83,6 +87,37 @@ ComputePipeline::~ComputePipeline() {
     vkDestroyPipelineLayout(device_, layout_, nullptr);
   if (setLayout_)
     vkDestroyDescriptorSetLayout(device_, setLayout_, nullptr);
+}
+
+std::vector<uint32_t> spirvWords(llvm::ArrayRef<uint8_t> bytes) {
+  std::vector<uint32_t> words(bytes.size() / 4);
+  for (size_t w = 0; w < words.size(); ++w)
+    words[w] = uint32_t(bytes[4 * w]) | uint32_t(bytes[4 * w + 1]) << 8 |
+               uint32_t(bytes[4 * w + 2]) << 16 | uint32_t(bytes[4 * w + 3]) << 24;
+  return words;
+}
+
+llvm::Error checkEmbeddedSpirv(const shaders::ShaderVariant &variant,
+                               llvm::ArrayRef<uint8_t> bytes) {
+  std::string where = "embedded SPIR-V of " + std::string(variant.name);
+  if (bytes.size() % 4 != 0)
+    return runtimeError(where + ": " + llvm::Twine(bytes.size()) +
+                        " bytes is not a whole number of words");
+  std::vector<uint32_t> words = spirvWords(bytes);
+  constexpr uint32_t kSpirvMagic = 0x07230203;
+  if (words.empty() || words[0] != kSpirvMagic)
+    return runtimeError(where + ": no SPIR-V magic number");
+  if (words.size() != variant.spirv.size())
+    return runtimeError(where + ": " + llvm::Twine(words.size()) +
+                        " words, but the compiled-in variant whose reflection describes its "
+                        "bindings has " +
+                        llvm::Twine(variant.spirv.size()));
+  for (size_t w = 0; w < words.size(); ++w)
+    if (words[w] != variant.spirv[w])
+      return runtimeError(where + ": word " + llvm::Twine(w) +
+                          " differs from the compiled-in variant whose reflection describes its "
+                          "bindings (a different shader build)");
+  return llvm::Error::success();
 }
 
 } // namespace vkqc::vk

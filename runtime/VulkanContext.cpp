@@ -2,6 +2,7 @@
 
 #include "runtime/ComputePipeline.h"
 #include "runtime/VulkanError.h"
+#include "shaders/Shaders.h"
 
 #include "llvm/ADT/Optional.h"
 #include "llvm/ADT/STLExtras.h"
@@ -249,6 +250,7 @@ llvm::Error VulkanContext::init(const ContextOptions &options) {
 
 VulkanContext::~VulkanContext() {
   pipelines_.clear(); // pipelines need the device
+  embeddedPipelines_.clear();
   if (device_) {
     vkDeviceWaitIdle(device_);
     if (commandPool_)
@@ -290,6 +292,23 @@ bool VulkanContext::supports(const shaders::ShaderVariant &variant) const {
 
 llvm::Expected<const ComputePipeline *>
 VulkanContext::pipeline(const shaders::ShaderVariant &variant) {
+  if (embedded_) {
+    auto words = embedded_->find(variant.name);
+    if (words == embedded_->end())
+      return runtimeError("shader variant " + llvm::Twine(variant.name) +
+                          " is not among the SPIR-V modules the program carries");
+    // Installed words equal the compiled-in ones (checkEmbeddedSpirv), so a pipeline built
+    // from an earlier program's identical module serves.
+    auto cached = embeddedPipelines_.find(variant.name);
+    if (cached != embeddedPipelines_.end())
+      return cached->second.get();
+    auto created = ComputePipeline::create(*this, variant, words->second);
+    if (!created)
+      return created.takeError();
+    const ComputePipeline *result = created->get();
+    embeddedPipelines_[variant.name] = std::move(*created);
+    return result;
+  }
   auto it = pipelines_.find(variant.name);
   if (it != pipelines_.end())
     return it->second.get();
@@ -300,6 +319,24 @@ VulkanContext::pipeline(const shaders::ShaderVariant &variant) {
   pipelines_[variant.name] = std::move(*created);
   return result;
 }
+
+llvm::Error
+VulkanContext::useEmbeddedShaders(const llvm::StringMap<llvm::ArrayRef<uint8_t>> &shaders) {
+  llvm::StringMap<std::vector<uint32_t>> words;
+  for (const auto &entry : shaders) {
+    const shaders::ShaderVariant *variant = shaders::findShader(entry.getKey());
+    if (!variant)
+      return runtimeError("embedded shader " + entry.getKey() +
+                          " is no variant this build knows (no reflection for its bindings)");
+    if (llvm::Error err = checkEmbeddedSpirv(*variant, entry.getValue()))
+      return err;
+    words[entry.getKey()] = spirvWords(entry.getValue());
+  }
+  embedded_ = std::move(words);
+  return llvm::Error::success();
+}
+
+void VulkanContext::useCompiledShaders() { embedded_.reset(); }
 
 llvm::Error VulkanContext::submitAndWait(llvm::function_ref<void(VkCommandBuffer)> record) {
   VkCommandBufferAllocateInfo allocInfo{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};

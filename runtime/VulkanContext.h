@@ -12,6 +12,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,8 +70,20 @@ public:
   llvm::Error checkRequirements(const shaders::ShaderVariant &variant) const;
   bool supports(const shaders::ShaderVariant &variant) const;
 
-  /// The pipeline of `variant`, created on first use and cached.
+  /// The pipeline of `variant`, created on first use and cached. While embedded shaders
+  /// are installed (useEmbeddedShaders), it is built from the embedded words, and a variant
+  /// outside that set is an error naming it.
   llvm::Expected<const ComputePipeline *> pipeline(const shaders::ShaderVariant &variant);
+
+  /// Builds pipelines from `shaders` (variant name -> SPIR-V bytes, e.g. the shaders of a
+  /// .pte delegate blob) instead of the compiled-in words until useCompiledShaders().
+  /// Every module is checked with checkEmbeddedSpirv first (the compiled-in reflection
+  /// describes its bindings); an unknown variant name is an error.
+  llvm::Error useEmbeddedShaders(const llvm::StringMap<llvm::ArrayRef<uint8_t>> &shaders);
+  /// Back to the compiled-in SPIR-V for every variant.
+  void useCompiledShaders();
+  /// Whether embedded shaders are installed.
+  bool usesEmbeddedShaders() const { return embedded_.has_value(); }
 
   /// Records commands into a fresh command buffer, submits it and waits for completion.
   llvm::Error submitAndWait(llvm::function_ref<void(VkCommandBuffer)> record);
@@ -95,6 +108,10 @@ private:
   VkCommandPool commandPool_ = VK_NULL_HANDLE;
   VkPhysicalDeviceMemoryProperties memory_{};
   llvm::StringMap<std::unique_ptr<ComputePipeline>> pipelines_;
+  /// Pipelines built from embedded words, by variant name.
+  llvm::StringMap<std::unique_ptr<ComputePipeline>> embeddedPipelines_;
+  /// The installed embedded modules (words), by variant name.
+  std::optional<llvm::StringMap<std::vector<uint32_t>>> embedded_;
 };
 
 } // namespace vkqc::vk
