@@ -538,7 +538,10 @@ private:
       llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = vkBytes(g, blob, s);
       if (!bytes)
         return wrap(where + ": shader " + s.namedKey, bytes.takeError());
-      prepared.shaders[s.namedKey] = *bytes;
+      std::optional<std::string> variant = shaderNameFromKey(s.namedKey);
+      if (!variant)
+        return execError(where, "a shader without a name");
+      prepared.shaders[*variant] = *bytes;
     }
     prepared.constants.assign(g.values.size(), std::nullopt);
     for (size_t id = 0; id < g.values.size(); ++id) {

@@ -52,8 +52,15 @@ std::vector<std::string> exportsWithLogits() {
   return names;
 }
 
+/// A lowered program and the compiled model its constants stream from (it must outlive
+/// every write of the program).
+struct LoweredModel {
+  CompiledModel compiled;
+  serialize::PteProgram program;
+};
+
 /// The lowered program of a model compiled with the default pipeline.
-serialize::PteProgram lowerModel(const std::string &pt2, DType computeDType, bool weightOnlyLinear) {
+LoweredModel lowerModel(const std::string &pt2, DType computeDType, bool weightOnlyLinear) {
   CompileRequest request;
   request.modelPath = pt2;
   request.options.computeDType = computeDType;
@@ -61,7 +68,8 @@ serialize::PteProgram lowerModel(const std::string &pt2, DType computeDType, boo
   std::string log;
   llvm::raw_string_ostream logStream(log);
   CompiledModel compiled = valueOrFail(compileModel(request, logStream));
-  return valueOrFail(lowerToPte(*compiled.model.graph));
+  serialize::PteProgram program = valueOrFail(lowerToPte(*compiled.model.graph));
+  return LoweredModel{std::move(compiled), std::move(program)};
 }
 
 struct PteFile {
@@ -77,13 +85,13 @@ PteFile writeAndRead(const serialize::PteProgram &program) {
 }
 
 PteFile compileToPte(const std::string &pt2, DType computeDType = DType::Float32, bool weightOnlyLinear = false) {
-  return writeAndRead(lowerModel(pt2, computeDType, weightOnlyLinear));
+  return writeAndRead(lowerModel(pt2, computeDType, weightOnlyLinear).program);
 }
 
 const std::string kTiny = std::string(VKQC_TEST_DATA_DIR) + "/tiny_llama_8da4w_fp32";
 
 /// The blob's description back (named constants, inline shaders), to edit and rebuild.
-serialize::VkGraphDescription describeBlob(llvm::ArrayRef<uint8_t> blob) {
+serialize::VkGraphDescription describeBlob(llvm::ArrayRef<uint8_t> blob, const serialize::PteProgram &program) {
   serialize::VkGraphView view = valueOrFail(serialize::readVulkanDelegateBlob(blob));
   serialize::VkGraphDescription d;
   d.version = view.version;
@@ -95,9 +103,17 @@ serialize::VkGraphDescription describeBlob(llvm::ArrayRef<uint8_t> blob) {
     REQUIRE(c.offset == serialize::kNamedDataOffset);
     d.constants.push_back(serialize::VkNamedConstant{c.namedKey, c.length});
   }
-  for (const serialize::VkBytesView &s : view.shaders) {
-    llvm::ArrayRef<uint8_t> bytes = blob.slice(view.header.bytesOffset + s.offset, s.length);
-    d.shaders.push_back(serialize::VkShader{s.namedKey, bytes.vec()});
+  for (const serialize::VkBytesView &s : view.shaders) { // rebuilt inline, to be edited
+    std::vector<uint8_t> bytes(s.length);
+    if (s.offset == serialize::kNamedDataOffset) {
+      const serialize::NamedDataStore::Entry *entry = program.namedData.find(s.namedKey);
+      REQUIRE(entry);
+      REQUIRE(errorText(entry->data.write(bytes)) == "");
+    } else {
+      llvm::ArrayRef<uint8_t> inline_ = blob.slice(view.header.bytesOffset + s.offset, s.length);
+      bytes.assign(inline_.begin(), inline_.end());
+    }
+    d.shaders.push_back(serialize::VkShader{*serialize::shaderNameFromKey(s.namedKey), bytes});
   }
   d.storageTypeOverride = view.storageTypeOverride;
   d.memoryLayoutOverride = view.memoryLayoutOverride;
@@ -108,7 +124,7 @@ serialize::VkGraphDescription describeBlob(llvm::ArrayRef<uint8_t> blob) {
 void editShaders(serialize::PteProgram &program,
                  const std::function<void(std::vector<serialize::VkShader> &)> &edit) {
   for (serialize::PteDelegate &delegate : program.plans[0].delegates) {
-    serialize::VkGraphDescription d = describeBlob(delegate.processedData);
+    serialize::VkGraphDescription d = describeBlob(delegate.processedData, program);
     edit(d.shaders);
     delegate.processedData = valueOrFail(serialize::buildVulkanDelegateBlob(d));
   }
@@ -212,7 +228,8 @@ TEST_CASE("the executor refuses inputs outside the plan", "[executor]") {
 TEST_CASE("the executor refuses a delegate blob without the SPIR-V an op needs", "[executor]") {
   vk::VulkanContext &ctx = context();
   interp::Tensor tokens = valueOrFail(interp::readNpy(kTiny + ".tokens.npy"));
-  serialize::PteProgram program = lowerModel(kTiny + ".pt2", DType::Float32, false);
+  LoweredModel programModel = lowerModel(kTiny + ".pt2", DType::Float32, false);
+  serialize::PteProgram &program = programModel.program;
 
   // Which variants a run uses.
   PteFile good = writeAndRead(program);
@@ -222,7 +239,8 @@ TEST_CASE("the executor refuses a delegate blob without the SPIR-V an op needs",
 
   for (const std::string &dropped : stats.variantsUsed) {
     INFO("dropping " << dropped);
-    serialize::PteProgram edited = lowerModel(kTiny + ".pt2", DType::Float32, false);
+    LoweredModel editedModel = lowerModel(kTiny + ".pt2", DType::Float32, false);
+  serialize::PteProgram &edited = editedModel.program;
     editShaders(edited, [&](std::vector<serialize::VkShader> &shaders) {
       llvm::erase_if(shaders, [&](const serialize::VkShader &s) { return s.name == dropped; });
     });
@@ -238,7 +256,8 @@ TEST_CASE("the executor refuses a delegate blob without the SPIR-V an op needs",
 TEST_CASE("the executor refuses embedded SPIR-V that is not the compiled-in module", "[executor]") {
   vk::VulkanContext &ctx = context();
   interp::Tensor tokens = valueOrFail(interp::readNpy(kTiny + ".tokens.npy"));
-  serialize::PteProgram program = lowerModel(kTiny + ".pt2", DType::Float32, false);
+  LoweredModel programModel = lowerModel(kTiny + ".pt2", DType::Float32, false);
+  serialize::PteProgram &program = programModel.program;
 
   SECTION("a changed word") {
     std::string changed;
