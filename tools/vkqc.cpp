@@ -9,16 +9,21 @@
 #include "compiler/lower/PteLowering.h"
 #include "compiler/target/Target.h"
 #include "patterns/Pattern.h"
+#include "runtime/PteExecutor.h"
 #include "serialize/Inspect.h"
 #include "serialize/PteReader.h"
 #include "serialize/PteWriter.h"
+#include "shaders/Shaders.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <fmt/format.h>
+
+#include <set>
 
 using namespace vkqc;
 namespace cl = llvm::cl;
@@ -42,8 +47,8 @@ cl::OptionCategory PrintingCategory("IR printing and debugging");
 #define VKQC_COMPILING_COMMANDS cl::sub(CompileCmd), cl::sub(RunCmd), cl::sub(CheckCmd)
 
 // ---- input and output -------------------------------------------------------------------
-cl::opt<std::string> InputPath(cl::Positional, cl::desc("<model.pt2 | models/model.json>"),
-                               cl::Required, VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
+cl::opt<std::string> InputPath(cl::Positional, cl::desc("<model.pt2 | models/model.json | (run) model.pte>"),
+                               VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
 cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomically)"),
                                 cl::value_desc("file"), VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
 cl::list<std::string> InputTensors("input", cl::desc("A .npy input of the program (repeat in order)"),
@@ -118,6 +123,17 @@ cl::opt<ReportKind> ReportFlag("report", cl::desc("Print what each pass did to e
                                VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<std::string> ReportFile("report-file", cl::desc("Write the --report to <file> instead of stderr"),
                                 cl::value_desc("file"), VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
+
+// ---- Vulkan execution (run, check) ---------------------------------------------------------
+cl::opt<unsigned> DeviceIndex("device", cl::desc("Vulkan device to run on (see --list-devices)"),
+                              cl::init(0), cl::value_desc("N"), cl::sub(RunCmd), cl::sub(CheckCmd),
+                              cl::cat(IOCategory));
+cl::opt<bool> ListDevices("list-devices", cl::desc("List the Vulkan devices and exit"), cl::sub(RunCmd),
+                          cl::cat(IOCategory));
+cl::opt<std::string> EmitSpirvDir("emit-spirv-dir",
+                                  cl::desc("Also write the SPIR-V of every kernel the program uses to "
+                                           "<dir>/<variant>.spv"),
+                                  cl::value_desc("dir"), cl::sub(CompileCmd), cl::cat(IOCategory));
 
 // ---- check ------------------------------------------------------------------------------
 cl::list<std::string> ExpectTensors("expect", cl::desc("The expected output (.npy), in output order"),
@@ -234,6 +250,24 @@ std::optional<std::vector<interp::Tensor>> compileAndInterpret(int &rc, interp::
   return std::move(*outputs);
 }
 
+/// --emit-spirv-dir: the SPIR-V of every kernel variant the program's Vulkan nodes use.
+llvm::Error writeSpirvFiles(const Graph &g, llvm::StringRef dir) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return llvm::createStringError(ec, "cannot create the directory: " + ec.message());
+  std::set<std::string> names;
+  for (const auto &n : g.nodes)
+    names.insert(n->kernels.begin(), n->kernels.end());
+  for (const std::string &name : names) {
+    const shaders::ShaderVariant *variant = shaders::findShader(name);
+    if (!variant)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "no compiled shader " + name);
+    llvm::StringRef bytes(reinterpret_cast<const char *>(variant->spirv.data()), variant->spirv.size() * 4);
+    if (auto err = writeFileAtomically((dir + "/" + name + ".spv").str(), bytes))
+      return err;
+  }
+  return llvm::Error::success();
+}
+
 int writeProgram(const Graph &g) {
   if (OutputPath.empty()) {
     llvm::errs() << "vkqc: error: compile: give the .pte path with -o\n";
@@ -244,10 +278,17 @@ int writeProgram(const Graph &g) {
     return fail(InputPath, program.takeError());
   if (auto err = serialize::writePte(*program, OutputPath))
     return fail(OutputPath, std::move(err));
+  if (!EmitSpirvDir.empty())
+    if (auto err = writeSpirvFiles(g, EmitSpirvDir))
+      return fail(EmitSpirvDir, std::move(err));
   return 0;
 }
 
 int runCompile() {
+  if (InputPath.empty()) {
+    llvm::errs() << "vkqc: error: compile: give a model (.pt2 or models/model.json)\n";
+    return 1;
+  }
   std::vector<interp::Tensor> inputs;
   int rc = 0;
   std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
@@ -283,15 +324,56 @@ int runCompile() {
   return writeText(text);
 }
 
+/// The Vulkan context of --device=N.
+llvm::Expected<std::unique_ptr<vk::VulkanContext>> openDevice() {
+  vk::ContextOptions options;
+  options.deviceIndex = DeviceIndex;
+  llvm::Expected<std::unique_ptr<vk::VulkanContext>> context = vk::VulkanContext::create(options);
+  if (!context)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "--device: " + llvm::toString(context.takeError()));
+  return context;
+}
+
+/// Runs a .pte on the Vulkan device.
+llvm::Expected<std::vector<interp::Tensor>> runProgramFile(llvm::StringRef path,
+                                                           llvm::ArrayRef<interp::Tensor> inputs) {
+  llvm::Expected<std::unique_ptr<vk::VulkanContext>> context = openDevice();
+  if (!context)
+    return context.takeError();
+  return vk::runPteFile(path, inputs, **context);
+}
+
 int runInterpret() {
+  if (ListDevices) {
+    llvm::Expected<std::string> devices = vk::describeDevices();
+    if (!devices)
+      return fail("--list-devices", devices.takeError());
+    llvm::outs() << *devices;
+    return 0;
+  }
+  if (InputPath.empty()) {
+    llvm::errs() << "vkqc: error: run: give a model (.pt2, models/model.json or .pte)\n";
+    return 1;
+  }
   if (OutputPath.empty()) {
     llvm::errs() << "vkqc: error: run: give the output file with -o OUT.npy\n";
     return 1;
   }
   int rc = 0;
-  std::optional<std::vector<interp::Tensor>> outputs = compileAndInterpret(rc, nullptr);
-  if (!outputs)
-    return rc;
+  std::optional<std::vector<interp::Tensor>> outputs;
+  if (llvm::StringRef(InputPath).endswith(".pte")) { // a compiled program: run it on Vulkan
+    llvm::Expected<std::vector<interp::Tensor>> inputs = readInputTensors(InputTensors);
+    if (!inputs)
+      return fail("--input", inputs.takeError());
+    llvm::Expected<std::vector<interp::Tensor>> ran = runProgramFile(InputPath, *inputs);
+    if (!ran)
+      return fail(InputPath, ran.takeError());
+    outputs = std::move(*ran);
+  } else {
+    outputs = compileAndInterpret(rc, nullptr);
+    if (!outputs)
+      return rc;
+  }
   if (outputs->size() != 1)
     return fail(InputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
                                                    "run: the program has " +
@@ -302,13 +384,51 @@ int runInterpret() {
   return 0;
 }
 
+/// Compiles to a .pte in memory and runs it on the Vulkan device.
+std::optional<std::vector<interp::Tensor>> compileAndRunOnVulkan(int &rc, interp::Tolerance &tolerance) {
+  std::vector<interp::Tensor> inputs;
+  std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
+  if (!compiled)
+    return std::nullopt;
+  tolerance = compiled->tolerance;
+  llvm::Expected<serialize::PteProgram> program = lowerToPte(*compiled->model.graph);
+  if (!program) {
+    rc = fail(InputPath, program.takeError());
+    return std::nullopt;
+  }
+  llvm::Expected<std::vector<uint8_t>> bytes = serialize::serializePte(*program);
+  if (!bytes) {
+    rc = fail(InputPath, bytes.takeError());
+    return std::nullopt;
+  }
+  llvm::Expected<serialize::PteView> view = serialize::readPte(*bytes);
+  llvm::Expected<std::unique_ptr<vk::VulkanContext>> context = view ? openDevice() : view.takeError();
+  if (!context) {
+    rc = fail(InputPath, context.takeError());
+    return std::nullopt;
+  }
+  llvm::Expected<std::vector<interp::Tensor>> outputs = vk::runPte(*view, *bytes, inputs, **context);
+  if (!outputs) {
+    rc = fail(InputPath, outputs.takeError());
+    return std::nullopt;
+  }
+  return std::move(*outputs);
+}
+
 int runCheck() {
+  if (InputPath.empty()) {
+    llvm::errs() << "vkqc: error: check: give a model (.pt2 or models/model.json)\n";
+    return 1;
+  }
   llvm::Expected<std::vector<interp::Tensor>> expected = readInputTensors(ExpectTensors);
   if (!expected)
     return fail("--expect", expected.takeError());
   int rc = 0;
   interp::Tolerance tolerance{};
-  std::optional<std::vector<interp::Tensor>> outputs = compileAndInterpret(rc, &tolerance);
+  // The whole pipeline: write the program and run it on Vulkan. With --compile-to:
+  // interpret the IR where the pipeline stopped.
+  std::optional<std::vector<interp::Tensor>> outputs =
+      CompileTo.empty() ? compileAndRunOnVulkan(rc, tolerance) : compileAndInterpret(rc, &tolerance);
   if (!outputs)
     return rc;
   if (expected->size() != outputs->size())
