@@ -1,5 +1,7 @@
 #include "compiler/import/JsonRef.h"
 
+#include "compiler/ir/OneLineError.h"
+
 #include <optional>
 
 namespace vkqc {
@@ -56,18 +58,7 @@ llvm::Expected<nlohmann::json> JsonRef::parse(llvm::StringRef text, llvm::String
 
 llvm::Error JsonRef::error(const llvm::Twine &what) const {
   // Keys and strings from the file can hold newlines or NULs: the message stays one line.
-  std::string message;
-  for (char c : (where() + ": " + what).str()) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      static const char kHex[] = "0123456789abcdef";
-      message += "\\x";
-      message += kHex[(c >> 4) & 0xf];
-      message += kHex[c & 0xf];
-    } else {
-      message += c;
-    }
-  }
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  return oneLineError(where(), what);
 }
 
 std::string JsonRef::kindName() const {

@@ -1,5 +1,7 @@
 #include "compiler/import/ModelArchive.h"
 
+#include "compiler/ir/OneLineError.h"
+
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -15,20 +17,9 @@
 namespace vkqc {
 
 namespace {
+// Entry names come from the zip and may hold newlines or NULs: keep the message one line.
 llvm::Error archiveError(const llvm::Twine &where, const llvm::Twine &what) {
-  // Entry names come from the zip and may hold newlines or NULs: keep the message one line.
-  std::string message;
-  for (char c : (where + ": " + what).str()) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      static const char kHex[] = "0123456789abcdef";
-      message += "\\x";
-      message += kHex[(c >> 4) & 0xf];
-      message += kHex[c & 0xf];
-    } else {
-      message += c;
-    }
-  }
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  return oneLineError(where, what);
 }
 
 // Metadata files are small; anything beyond this is not a real model.json.

@@ -1,5 +1,7 @@
 #include "compiler/interp/Npy.h"
 
+#include "compiler/ir/OneLineError.h"
+
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -24,20 +26,9 @@ constexpr DescrEntry kDescrs[] = {
     {"<f2", DType::Float16}, {"<f4", DType::Float32}, {"<f8", DType::Float64},
 };
 
+// Header keys and descrs are quoted into messages and may hold newlines: keep one line.
 llvm::Error npyError(llvm::StringRef name, const llvm::Twine &message) {
-  // Header keys and descrs are quoted into messages and may hold newlines: keep one line.
-  std::string text;
-  for (char c : (name + ": invalid .npy: " + message).str()) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      static const char kHex[] = "0123456789abcdef";
-      text += "\\x";
-      text += kHex[(c >> 4) & 0xf];
-      text += kHex[c & 0xf];
-    } else {
-      text += c;
-    }
-  }
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), text);
+  return oneLineError(name, "invalid .npy: " + message);
 }
 
 /// What the header dict says.
