@@ -242,6 +242,18 @@ private:
     return static_cast<int32_t>(plan_.values.size() - 1);
   }
 
+  // Literal scalars never change at run time: one EValue per distinct literal.
+  std::map<std::string, int32_t> literalEValues_;
+  int32_t literal(const std::string &key, PteValue v) {
+    auto [it, inserted] = literalEValues_.try_emplace(key, 0);
+    if (inserted)
+      it->second = addEValue(std::move(v));
+    return it->second;
+  }
+  int32_t literalNull() { return literal("n", PteNull{}); }
+  int32_t literalInt(int64_t i) { return literal("i" + std::to_string(i), PteInt{i}); }
+  int32_t literalBool(bool b) { return literal(b ? "bT" : "bF", PteBool{b}); }
+
   void noteUse(int32_t evalue) {
     if (auto it = plannedIndex_.find(evalue); it != plannedIndex_.end())
       planned_[it->second].lastUse = std::max(planned_[it->second].lastUse, instructionIndex());
@@ -288,7 +300,7 @@ private:
 
   llvm::Expected<int32_t> intEValue(const SymIntArg &s) {
     if (!s.symbol)
-      return addEValue(PteInt{s.literal});
+      return literalInt(s.literal);
     auto it = evalueOf_.find(s.symbol);
     if (it == evalueOf_.end())
       return lowerError("symbolic int %" + s.symbol->name + " is read before it is computed");
@@ -303,21 +315,21 @@ private:
       return e;
     }
     if (isNone(arg) || std::holds_alternative<DeviceArg>(arg))
-      return addEValue(PteNull{});
+      return literalNull();
     if (const bool *b = std::get_if<bool>(&arg))
-      return addEValue(PteBool{*b});
+      return literalBool(*b);
     if (const int64_t *i = std::get_if<int64_t>(&arg))
-      return addEValue(PteInt{*i});
+      return literalInt(*i);
     if (const double *d = std::get_if<double>(&arg))
       return addEValue(PteDouble{*d});
     if (const std::string *s = std::get_if<std::string>(&arg))
       return addEValue(PteString{*s});
     if (const DType *t = std::get_if<DType>(&arg))
-      return addEValue(PteInt{c10Code(*t)});
+      return literalInt(c10Code(*t));
     if (const LayoutArg *l = std::get_if<LayoutArg>(&arg))
-      return addEValue(PteInt{l->code});
+      return literalInt(l->code);
     if (const MemoryFormatArg *m = std::get_if<MemoryFormatArg>(&arg))
-      return addEValue(PteInt{m->code});
+      return literalInt(m->code);
     if (const SymIntArg *s = std::get_if<SymIntArg>(&arg))
       return intEValue(*s);
     if (const IntList *list = std::get_if<IntList>(&arg)) { // items are Int EValue indices
