@@ -13,6 +13,7 @@
 #include "llvm/Support/Parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <numeric>
 
 namespace vkqc::serialize {
@@ -58,13 +59,15 @@ FilePlan planFile(std::vector<uint8_t> flatbuffer, const SegmentLayout &layout) 
 
 /// Writes the whole file into `dst` (exactly plan.fileSize bytes): the head, zero
 /// padding, then every segment in parallel, each straight into its place.
-llvm::Error writeFile(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst) {
+llvm::Error writeFile(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst,
+                      const WriteProgress &progress = nullptr) {
   std::copy(plan.head.begin(), plan.head.end(), dst.begin());
   if (layout.segmentDataSize == 0) // no segment holds a byte: the file is the flatbuffer
     return llvm::Error::success();
   std::fill(dst.begin() + plan.head.size(), dst.begin() + plan.segmentBase, 0);
   std::vector<size_t> order(layout.segmentData.size());
   std::iota(order.begin(), order.end(), 0);
+  std::atomic<uint64_t> done{plan.segmentBase};
   return llvm::parallelForEachError(order, [&](size_t i) -> llvm::Error {
     uint64_t start = plan.segmentBase + layout.segmentOffsets[i];
     uint64_t size = layout.segmentData[i].size;
@@ -72,6 +75,9 @@ llvm::Error writeFile(const FilePlan &plan, const SegmentLayout &layout, llvm::M
     std::fill(dst.begin() + start + size, dst.begin() + next, 0); // alignment padding
     if (auto err = layout.segmentData[i].write(dst.slice(start, size)))
       return serializeError("segment " + llvm::Twine(i), llvm::toString(std::move(err)));
+    uint64_t now = done.fetch_add(next - start) + (next - start);
+    if (progress)
+      progress(now, plan.fileSize);
     return llvm::Error::success();
   });
 }
@@ -98,7 +104,7 @@ llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
   return bytes;
 }
 
-llvm::Error writePte(const PteProgram &program, llvm::StringRef path) {
+llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const WriteProgress &progress) {
   auto planned = planProgram(program);
   if (!planned)
     return planned.takeError();
@@ -106,7 +112,7 @@ llvm::Error writePte(const PteProgram &program, llvm::StringRef path) {
   if (!output)
     return serializeError(path, "cannot create: " + llvm::toString(output.takeError()));
   llvm::MutableArrayRef<uint8_t> dst((*output)->getBufferStart(), planned->first.fileSize);
-  if (auto err = writeFile(planned->first, planned->second, dst)) {
+  if (auto err = writeFile(planned->first, planned->second, dst, progress)) {
     (*output)->discard();
     return err;
   }

@@ -9,6 +9,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace vkqc::serialize {
@@ -16,8 +17,12 @@ namespace vkqc::serialize {
 /// The bytes of the .pte file for `program`.
 llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program);
 
+/// Called as segments are written: bytes done so far and the file's total (any thread).
+using WriteProgress = std::function<void(uint64_t done, uint64_t total)>;
+
 /// Writes the .pte file atomically: the bytes go to a temporary file that is
 /// renamed to `path` only when complete; on failure nothing is left behind.
-llvm::Error writePte(const PteProgram &program, llvm::StringRef path);
+llvm::Error writePte(const PteProgram &program, llvm::StringRef path,
+                     const WriteProgress &progress = nullptr);
 
 } // namespace vkqc::serialize

@@ -1,6 +1,7 @@
 // vkqc: the command-line tool. Flags and dispatch only; the work lives in the libraries.
 #include "compiler/driver/Compile.h"
 #include "compiler/driver/OutputFile.h"
+#include "compiler/driver/ProgressBar.h"
 #include "compiler/driver/Report.h"
 #include "compiler/driver/Summary.h"
 #include "compiler/interp/Interpreter.h"
@@ -130,6 +131,8 @@ cl::opt<unsigned> DeviceIndex("device", cl::desc("Vulkan device to run on (see -
                               cl::cat(IOCategory));
 cl::opt<bool> ListDevices("list-devices", cl::desc("List the Vulkan devices and exit"), cl::sub(RunCmd),
                           cl::cat(IOCategory));
+cl::opt<bool> NoProgress("no-progress", cl::desc("No progress line on stderr while writing (it only shows on a terminal)"),
+                         cl::sub(CompileCmd), cl::cat(IOCategory));
 cl::opt<std::string> EmitSpirvDir("emit-spirv-dir",
                                   cl::desc("Also write the SPIR-V of every kernel the program uses to "
                                            "<dir>/<variant>.spv"),
@@ -276,7 +279,10 @@ int writeProgram(const Graph &g) {
   llvm::Expected<serialize::PteProgram> program = lowerToPte(g);
   if (!program)
     return fail(InputPath, program.takeError());
-  if (auto err = serialize::writePte(*program, OutputPath))
+  ProgressBar progress(!NoProgress);
+  if (auto err = serialize::writePte(*program, OutputPath, [&](uint64_t done, uint64_t total) {
+        progress.update("writing " + OutputPath, done, total);
+      }))
     return fail(OutputPath, std::move(err));
   if (!EmitSpirvDir.empty())
     if (auto err = writeSpirvFiles(g, EmitSpirvDir))
