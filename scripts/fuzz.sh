@@ -19,13 +19,17 @@ secs=${1:-600}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${VKQC_FUZZ_BUILD:-$src/build-fuzz}
 jobs=${VKQC_JOBS:-2}
-harnesses=${VKQC_FUZZERS:-model_json pt2 npy sympy opschema}
+harnesses=${VKQC_FUZZERS:-model_json pt2 npy sympy opschema pte}
 
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKQC_FUZZ=ON >/dev/null || exit 1
 ninja -C "$build" -j"$jobs" vkqc-fuzzers || exit 1
 
 python3 "$src/tests/fuzz/make_seeds.py" "$build/fuzz-seeds" || exit 1
+# A .pte with Vulkan delegates for the pte harness, written by this checkout's compiler.
+mkdir -p "$build/fuzz-seeds/pte"
+ninja -C "$build" -j"$jobs" vkqc >/dev/null && "$build/tools/vkqc" compile \
+  "$src/tests/data/tiny_llama_4w_fp32.pt2" -o "$build/fuzz-seeds/pte/tiny-4w.pte" || exit 1
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
