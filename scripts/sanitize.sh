@@ -18,6 +18,15 @@ ninja -C "$build" -j"$jobs"
 built=$(date +%s)
 
 export ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
+# Leaks of libraries outside vkqc (scripts/lsan.supp). The lavapipe driver is preloaded so
+# its frames keep their name after the Vulkan loader unloads it (verify_asan_link_order=0
+# lets a preloaded library come before the sanitizer runtime).
+export LSAN_OPTIONS=suppressions=$src/scripts/lsan.supp
+lavapipe=/usr/lib/$(gcc -dumpmachine)/libvulkan_lvp.so
+if [ -f "$lavapipe" ]; then
+  export LD_PRELOAD=$lavapipe
+  ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0
+fi
 export UBSAN_OPTIONS=exitcode=86:print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 1800
 done_=$(date +%s)
