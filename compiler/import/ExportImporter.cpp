@@ -167,10 +167,7 @@ private:
         symIntValues_.emplace(name, *e);
       }
     }
-    llvm::Expected<JsonRef> nodes = graph.field("nodes");
-    if (!nodes)
-      return nodes.takeError();
-    llvm::Expected<std::vector<JsonRef>> nodeList = nodes->getArray();
+    llvm::Expected<std::vector<JsonRef>> nodeList = graph.arrayField("nodes");
     if (!nodeList)
       return nodeList.takeError();
     for (const JsonRef &n : *nodeList)
@@ -320,10 +317,7 @@ private:
   // ---- graph inputs -------------------------------------------------------------------
 
   llvm::Error readInputs(const JsonRef &graph, const JsonRef &signature) {
-    llvm::Expected<JsonRef> specs = signature.field("input_specs");
-    if (!specs)
-      return specs.takeError();
-    llvm::Expected<std::vector<JsonRef>> specList = specs->getArray();
+    llvm::Expected<std::vector<JsonRef>> specList = signature.arrayField("input_specs");
     if (!specList)
       return specList.takeError();
     // placeholder name -> (kind, FQN)
@@ -372,10 +366,7 @@ private:
       kinds[*n] = {*k, *fqn};
     }
 
-    llvm::Expected<JsonRef> inputs = graph.field("inputs");
-    if (!inputs)
-      return inputs.takeError();
-    llvm::Expected<std::vector<JsonRef>> inputList = inputs->getArray();
+    llvm::Expected<std::vector<JsonRef>> inputList = graph.arrayField("inputs");
     if (!inputList)
       return inputList.takeError();
     for (const JsonRef &in : *inputList) {
@@ -676,10 +667,7 @@ private:
     node->target = schema->target;
     node->schema = schema;
 
-    llvm::Expected<JsonRef> inputs = nj.field("inputs");
-    if (!inputs)
-      return inputs.takeError();
-    llvm::Expected<std::vector<JsonRef>> inputList = inputs->getArray();
+    llvm::Expected<std::vector<JsonRef>> inputList = nj.arrayField("inputs");
     if (!inputList)
       return inputList.takeError();
     std::map<std::string, ArgValue> given;
@@ -710,7 +698,7 @@ private:
         return nj.error("missing required argument '" + sa.name + "' of " + target);
     }
 
-    llvm::Expected<JsonRef> outputs = nj.field("outputs");
+    llvm::Expected<JsonRef> outputs = nj.field("outputs"); // kept: errors point at it
     if (!outputs)
       return outputs.takeError();
     llvm::Expected<std::vector<JsonRef>> outputList = outputs->getArray();
@@ -756,10 +744,7 @@ private:
   }
 
   llvm::Error readNodes(const JsonRef &graph) {
-    llvm::Expected<JsonRef> nodes = graph.field("nodes");
-    if (!nodes)
-      return nodes.takeError();
-    llvm::Expected<std::vector<JsonRef>> list = nodes->getArray();
+    llvm::Expected<std::vector<JsonRef>> list = graph.arrayField("nodes");
     if (!list)
       return list.takeError();
     for (const JsonRef &n : *list)
@@ -771,10 +756,7 @@ private:
   // ---- outputs --------------------------------------------------------------------------
 
   llvm::Error readOutputs(const JsonRef &graph, const JsonRef &signature) {
-    llvm::Expected<JsonRef> specs = signature.field("output_specs");
-    if (!specs)
-      return specs.takeError();
-    llvm::Expected<std::vector<JsonRef>> specList = specs->getArray();
+    llvm::Expected<std::vector<JsonRef>> specList = signature.arrayField("output_specs");
     if (!specList)
       return specList.takeError();
     std::vector<std::string> specNames;
@@ -798,7 +780,7 @@ private:
         return n.takeError();
       specNames.push_back(*n);
     }
-    llvm::Expected<JsonRef> outputs = graph.field("outputs");
+    llvm::Expected<JsonRef> outputs = graph.field("outputs"); // kept: errors point at it
     if (!outputs)
       return outputs.takeError();
     llvm::Expected<std::vector<JsonRef>> list = outputs->getArray();

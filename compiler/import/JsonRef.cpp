@@ -176,6 +176,13 @@ llvm::Expected<std::pair<std::string, JsonRef>> JsonRef::getTagged() const {
   return std::make_pair(it.key(), child(it.value(), it.key()));
 }
 
+llvm::Expected<std::vector<JsonRef>> JsonRef::arrayField(llvm::StringRef key) const {
+  llvm::Expected<JsonRef> f = field(key);
+  if (!f)
+    return f.takeError();
+  return f->getArray();
+}
+
 llvm::Expected<int64_t> JsonRef::intField(llvm::StringRef key) const {
   llvm::Expected<JsonRef> f = field(key);
   if (!f)

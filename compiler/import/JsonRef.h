@@ -43,6 +43,7 @@ public:
   llvm::Expected<std::pair<std::string, JsonRef>> getTagged() const;
 
   /// Convenience: field(key) then getX().
+  llvm::Expected<std::vector<JsonRef>> arrayField(llvm::StringRef key) const;
   llvm::Expected<int64_t> intField(llvm::StringRef key) const;
   llvm::Expected<std::string> stringField(llvm::StringRef key) const;
 
