@@ -218,7 +218,8 @@ Json inspectDocument(const PteView &view) {
 void printInspect(const PteView &view, llvm::raw_ostream &os, bool json) {
   Json document = inspectDocument(view);
   if (json)
-    os << document.dump(2) << "\n";
+    // Strings come from the file and need not be UTF-8: replace bad bytes, never throw.
+    os << document.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
   else
     printAsText(document, os);
 }

@@ -22,7 +22,7 @@ std::string scalarText(const Json &node) {
     return "none";
   if (node.is_string())
     return node.get<std::string>();
-  return node.dump();
+  return node.dump(-1, ' ', false, Json::error_handler_t::replace); // file strings need not be UTF-8
 }
 
 std::string inlineText(const Json &node) {
