@@ -104,6 +104,28 @@ std::optional<Tensor> effectiveZeroPoint(const std::optional<Tensor> &zeroPoint)
   return std::nullopt;
 }
 
+/// The block structure of a quantize/dequantize and its checked qparams: a scale (and a
+/// zero point, when there is one) with one entry per block.
+struct BlockParams {
+  BlockMap map;
+  std::optional<Tensor> zeroPoint;
+};
+
+llvm::Expected<BlockParams> blockParams(const Tensor &input, llvm::ArrayRef<int64_t> blockSize,
+                                        const Tensor &scale, const std::optional<Tensor> &zeroPoint,
+                                        llvm::StringRef op) {
+  auto map = BlockMap::create(input.shape(), blockSize, op);
+  if (!map)
+    return map.takeError();
+  if (auto err = map->checkParams(scale, op, "scale"))
+    return std::move(err);
+  std::optional<Tensor> zp = effectiveZeroPoint(zeroPoint);
+  if (zp)
+    if (auto err = map->checkParams(*zp, op, "zero_point"))
+      return std::move(err);
+  return BlockParams{std::move(*map), std::move(zp)};
+}
+
 /// torch.finfo(dtype).smallest_normal.
 double smallestNormal(DType dtype) {
   switch (dtype) {
@@ -141,15 +163,11 @@ llvm::Expected<Tensor> quantizeAffine(const Tensor &input, llvm::ArrayRef<int64_
   auto range = quantRange(outputDtype, quantMin, quantMax, op);
   if (!range)
     return range.takeError();
-  auto map = BlockMap::create(input.shape(), blockSize, op);
-  if (!map)
-    return map.takeError();
-  if (auto err = map->checkParams(scale, op, "scale"))
-    return err;
-  std::optional<Tensor> zp = effectiveZeroPoint(zeroPoint);
-  if (zp)
-    if (auto err = map->checkParams(*zp, op, "zero_point"))
-      return err;
+  auto params = blockParams(input, blockSize, scale, zeroPoint, op);
+  if (!params)
+    return params.takeError();
+  const BlockMap *map = &params->map;
+  const std::optional<Tensor> &zp = params->zeroPoint;
 
   // round(input * (1.0 / scale)) + zero_point: each op rounds to its PyTorch result dtype.
   DType reciprocalDtype = scale.dtype();
@@ -185,15 +203,11 @@ llvm::Expected<Tensor> dequantizeAffine(const Tensor &input, llvm::ArrayRef<int6
   // quant_min / quant_max are only validated, never applied.
   if (auto range = quantRange(inputDtype, quantMin, quantMax, op); !range)
     return range.takeError();
-  auto map = BlockMap::create(input.shape(), blockSize, op);
-  if (!map)
-    return map.takeError();
-  if (auto err = map->checkParams(scale, op, "scale"))
-    return err;
-  std::optional<Tensor> zp = effectiveZeroPoint(zeroPoint);
-  if (zp)
-    if (auto err = map->checkParams(*zp, op, "zero_point"))
-      return err;
+  auto params = blockParams(input, blockSize, scale, zeroPoint, op);
+  if (!params)
+    return params.takeError();
+  const BlockMap *map = &params->map;
+  const std::optional<Tensor> &zp = params->zeroPoint;
 
   // (q.to(out) - zp.to(out)) * scale, the product in promote(out, scale), then .to(out).
   DType productDtype = promoteTypes(outputDtype, scale.dtype());
