@@ -106,10 +106,7 @@ private:
       g_.info.torchVersion = *tv;
     }
     if (root.has("range_constraints")) {
-      llvm::Expected<JsonRef> rc = root.field("range_constraints");
-      if (!rc)
-        return rc.takeError();
-      llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items = rc->getObject();
+      llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items = root.objectField("range_constraints");
       if (!items)
         return items.takeError();
       for (auto &[name, range] : *items) {
@@ -137,10 +134,7 @@ private:
   // ---- tensor_values and sym_int_values ---------------------------------------------
 
   llvm::Error readValueTables(const JsonRef &graph) {
-    llvm::Expected<JsonRef> tv = graph.field("tensor_values");
-    if (!tv)
-      return tv.takeError();
-    llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items = tv->getObject();
+    llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items = graph.objectField("tensor_values");
     if (!items)
       return items.takeError();
     for (auto &[name, metaJson] : *items) {
@@ -154,10 +148,7 @@ private:
       tensorValues_.emplace(name, std::make_pair(std::move(*meta), metaJson));
     }
     if (graph.has("sym_int_values")) {
-      llvm::Expected<JsonRef> sv = graph.field("sym_int_values");
-      if (!sv)
-        return sv.takeError();
-      llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> syms = sv->getObject();
+      llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> syms = graph.objectField("sym_int_values");
       if (!syms)
         return syms.takeError();
       for (auto &[name, value] : *syms) {
@@ -209,10 +200,7 @@ private:
       return json.takeError();
     slot = std::move(*json);
     JsonRef root(*slot, entry.str());
-    llvm::Expected<JsonRef> config = root.field("config");
-    if (!config)
-      return config.takeError();
-    llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items = config->getObject();
+    llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items = root.objectField("config");
     if (!items)
       return items.takeError();
     for (auto &[fqn, payload] : *items) {

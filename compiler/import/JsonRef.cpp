@@ -183,6 +183,13 @@ llvm::Expected<std::vector<JsonRef>> JsonRef::arrayField(llvm::StringRef key) co
   return f->getArray();
 }
 
+llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> JsonRef::objectField(llvm::StringRef key) const {
+  llvm::Expected<JsonRef> f = field(key);
+  if (!f)
+    return f.takeError();
+  return f->getObject();
+}
+
 llvm::Expected<int64_t> JsonRef::intField(llvm::StringRef key) const {
   llvm::Expected<JsonRef> f = field(key);
   if (!f)
