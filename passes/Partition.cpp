@@ -1,26 +1,79 @@
 // partition: decide for every node whether it runs on Vulkan or on the CPU.
 //
-// A node runs on Vulkan when its op is in compiler/target/VulkanOps.def, every tensor it
-// reads or writes has a dtype the target supports, and no such tensor can grow past the
-// target's storage-buffer limit (symbolic sizes are taken at the top of their range).
-// choose_qparams_affine goes where its users go: on Vulkan only when they all run there.
-// The report says why each CPU node is on the CPU. Consecutive Vulkan nodes become one
-// delegate when the program is written.
+// A node runs on Vulkan when its op is in compiler/target/VulkanOps.def, its tensors have
+// the dtypes the table's operand rule allows, its arguments pass the op's guard below,
+// and no tensor can grow past the target's storage-buffer limit (symbolic sizes are taken
+// at the top of their range). choose_qparams_affine goes where its users go: on Vulkan
+// only when they all run there. The report says why each CPU node is on the CPU; the
+// schedule pass then orders the nodes so the Vulkan ones form few delegate regions.
 #include "compiler/ir/Printer.h"
 #include "compiler/target/TargetLimits.h"
 #include "passes/Pass.h"
 
-#include <set>
+#include <map>
 
 namespace vkqc {
 
 namespace {
-const std::set<std::string> &vulkanOps() {
-  static const std::set<std::string> ops = {
-#define VKQC_VULKAN_OP(TARGET, NOTE) TARGET,
+enum class Operands { Quantized, Float, FloatWithMask };
+
+const std::map<std::string, Operands> &vulkanOps() {
+  static const std::map<std::string, Operands> ops = {
+#define VKQC_VULKAN_OP(TARGET, OPERANDS, NOTE) {TARGET, Operands::OPERANDS},
 #include "compiler/target/VulkanOps.def"
   };
   return ops;
+}
+
+bool isFloat(DType t) { return t == DType::Float32 || t == DType::Float16; }
+
+// Why the tensors of `n` break the op's operand rule, or "".
+std::string operandProblem(const Node &n, Operands rule) {
+  if (rule == Operands::Quantized)
+    return "";
+  const Value *mask = rule == Operands::FloatWithMask ? n.tensorArg("attn_mask") : nullptr;
+  // Integer positions cast to float (RoPE's position_ids.float()) run on Vulkan too.
+  const Value *positions = n.target == "aten._to_copy.default" && isFloat(n.results[0]->dtype)
+                               ? n.tensorArg("self") : nullptr;
+  auto problem = [&](const Value &v) -> std::string {
+    if (!v.isTensor() || isFloat(v.dtype) || (&v == mask && v.dtype == DType::Bool) ||
+        (&v == positions && (v.dtype == DType::Int32 || v.dtype == DType::Int64)))
+      return "";
+    std::string what = v.dtype == DType::Bool || isIntegral(v.dtype)
+                           ? " (integer and bool tensors build the attention mask and positions on the CPU)"
+                           : "";
+    return "%" + v.name + " is " + std::string(dtypeName(v.dtype)) + "; its Vulkan kernel takes f32/f16" + what;
+  };
+  for (const Value *v : n.operands())
+    if (std::string p = problem(*v); !p.empty())
+      return p;
+  for (const Value *r : n.results)
+    if (std::string p = problem(*r); !p.empty())
+      return p;
+  return "";
+}
+
+// Per-op argument guards: what the kernel does not implement.
+std::string argumentProblem(const Node &n) {
+  if (n.target == "aten.mean.dim") {
+    std::optional<std::vector<int64_t>> dims = asLiteralInts(n.arg("dim"));
+    if (!dims || dims->size() != 1)
+      return "mean over " + argToString(n.arg("dim")) + ": the Vulkan kernel reduces exactly one dim";
+  }
+  if (n.target == "aten.scaled_dot_product_attention.default") {
+    std::optional<double> p = asDouble(n.arg("dropout_p"));
+    if (!p || *p != 0.0)
+      return "dropout_p is " + argToString(n.arg("dropout_p")) + "; inference attention has none";
+  }
+  if (n.target == "aten.slice.Tensor") {
+    std::optional<int64_t> step = asInt(n.arg("step"));
+    if (!step || *step < 1)
+      return "slice step " + argToString(n.arg("step")) + " is not a literal >= 1";
+  }
+  if (n.target == "aten.mean.dim" || n.target == "aten.softmax.int" || n.target == "aten._to_copy.default")
+    if (n.hasArg("dtype") && !isNone(n.arg("dtype")) && !isFloat(std::get<DType>(n.arg("dtype"))))
+      return "dtype=" + argToString(n.arg("dtype")) + " is not a float dtype";
+  return "";
 }
 
 class PartitionPass : public Pass {
@@ -47,8 +100,13 @@ public:
 private:
   static std::string cpuReason(const Graph &g, const Node &n, const Target &t,
                                std::map<const Value *, std::vector<const Node *>> &users) {
-    if (!vulkanOps().count(n.target))
+    auto op = vulkanOps().find(n.target);
+    if (op == vulkanOps().end())
       return "no Vulkan kernel for " + n.target;
+    if (std::string problem = operandProblem(n, op->second); !problem.empty())
+      return problem;
+    if (std::string problem = argumentProblem(n); !problem.empty())
+      return problem;
     if (std::string problem = nodeTensorProblem(g, n, t); !problem.empty())
       return problem;
     if (n.target == "torchao.choose_qparams_affine.default")

@@ -32,6 +32,7 @@ std::optional<ElementType> shaderElementType(DType dtype) {
   case DType::Int8:
     return ElementType::Int8;
   case DType::UInt8:
+  case DType::Bool: // masks: bytes read from 32-bit words
     return ElementType::UInt32;
   case DType::Int32:
   case DType::Int64:
@@ -118,7 +119,75 @@ llvm::Expected<Selection> selectLinear(const Graph &g, const Node &n, const Targ
   return s;
 }
 
+// The float ops of the decoder: one variant per op (one per input for cat), chosen by
+// dtypes; reshapes and clones of contiguous tensors run no kernel.
+llvm::Expected<Selection> selectFloatOp(const Node &n) {
+  Selection s;
+  const Value *out = n.results.empty() ? nullptr : n.results[0];
+  auto add = [&](llvm::Expected<std::string> name, std::vector<Binding> bindings) -> llvm::Error {
+    if (!name)
+      return name.takeError();
+    if (!llvm::is_contained(s.variants, *name))
+      s.variants.push_back(*name);
+    auto &all = s.bindings[*name];
+    all.insert(all.end(), bindings.begin(), bindings.end());
+    return llvm::Error::success();
+  };
+  const std::string &op = n.target;
+  if (std::optional<shaders::ElementwiseOp> e = shaders::elementwiseOpOf(op)) {
+    const Value *self = n.tensorArg("self");
+    const Value *other = n.hasArg("other") ? n.tensorArg("other") : nullptr;
+    std::vector<Binding> b = {{0, out}, {1, self}};
+    if (other)
+      b.push_back({2, other});
+    if (auto err = add(shaders::elementwiseVariant(*e, out->dtype), b))
+      return std::move(err);
+    return s;
+  }
+  if (op == "aten.slice.Tensor" || op == "aten.transpose.int" || op == "aten.permute.default" ||
+      op == "aten.expand.default" || op == "aten._to_copy.default") {
+    const Value *self = n.tensorArg("self");
+    if (auto err = add(shaders::stridedCopyVariant(self->dtype, out->dtype), {{0, out}, {1, self}}))
+      return std::move(err);
+    return s;
+  }
+  if (op == "aten.cat.default") {
+    for (const Value *in : std::get<TensorListArg>(n.arg("tensors")).tensors)
+      if (auto err = add(shaders::stridedCopyVariant(in->dtype, out->dtype), {{0, out}, {1, in}}))
+        return std::move(err);
+    return s;
+  }
+  if (op == "aten.mean.dim" || op == "aten.softmax.int") {
+    const Value *self = n.tensorArg("self");
+    auto name = op == "aten.mean.dim" ? shaders::meanDimVariant(out->dtype) : shaders::softmaxVariant(out->dtype);
+    if (auto err = add(std::move(name), {{0, out}, {1, self}}))
+      return std::move(err);
+    return s;
+  }
+  if (op == "aten.matmul.default" || op == "aten.bmm.default") {
+    const Value *other = n.tensorArg(op == "aten.bmm.default" ? "mat2" : "other");
+    if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, n.tensorArg("self")}, {2, other}}))
+      return std::move(err);
+    return s;
+  }
+  if (op == "aten.scaled_dot_product_attention.default") {
+    const Value *mask = n.tensorArg("attn_mask");
+    std::vector<Binding> b = {{0, out}, {1, n.tensorArg("query")}, {2, n.tensorArg("key")}, {3, n.tensorArg("value")}};
+    if (mask)
+      b.push_back({4, mask});
+    if (auto err = add(shaders::sdpaVariant(out->dtype, mask ? std::optional<DType>(mask->dtype) : std::nullopt), b))
+      return std::move(err);
+    return s;
+  }
+  if (op == "aten.view.default" || op == "aten._unsafe_view.default" || op == "aten.reshape.default" ||
+      op == "aten.unsqueeze.default" || op == "aten.clone.default")
+    return s;
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "no kernel family for " + n.target);
+}
+
 llvm::Expected<Selection> selectKernels(const Graph &g, const Node &n, const Target &t) {
+  if (n.target.rfind("aten.", 0) == 0)
+    return selectFloatOp(n);
   if (n.target == "et_vk.linear_q4gsw.default")
     return selectLinear(g, n, t, false);
   if (n.target == "et_vk.linear_dq8ca_q4gsw.default")

@@ -1,5 +1,7 @@
 #include "runtime/PteExecutor.h"
 
+#include "runtime/ExecutorSupport.h"
+#include "runtime/FloatOpDispatch.h"
 #include "runtime/KernelRunners.h"
 #include "serialize/PteReader.h"
 #include "serialize/VulkanBlobBuilder.h"
@@ -24,65 +26,9 @@ namespace vkqc::vk {
 using interp::Tensor;
 using namespace serialize;
 
+using namespace exec;
+
 namespace {
-
-llvm::Error execError(const llvm::Twine &where, const llvm::Twine &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), where + ": " + what);
-}
-
-/// `cause` prefixed with "<where>: ".
-llvm::Error wrap(const llvm::Twine &where, llvm::Error cause) {
-  return execError(where, llvm::toString(std::move(cause)));
-}
-
-std::string dtypeText(DType t) { return std::string(dtypeName(t)); }
-
-std::string shapeText(llvm::ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
-template <typename T> std::string listText(llvm::ArrayRef<T> dims) {
-  std::vector<int64_t> v(dims.begin(), dims.end());
-  return shapeText(v);
-}
-
-std::optional<DType> dtypeOfVk(VkDataType t) {
-  switch (t) {
-  case VkDataType::BOOL: return DType::Bool;
-  case VkDataType::UINT8: return DType::UInt8;
-  case VkDataType::INT8: return DType::Int8;
-  case VkDataType::INT32: return DType::Int32;
-  case VkDataType::INT64: return DType::Int64;
-  case VkDataType::FLOAT16: return DType::Float16;
-  case VkDataType::FLOAT32: return DType::Float32;
-  case VkDataType::FLOAT64: return DType::Float64;
-  default: return std::nullopt;
-  }
-}
-
-/// Checks a tensor against declared sizes: same rank, each dim equal (static) or at most
-/// the declared one (an upper bound).
-llvm::Error checkShape(llvm::StringRef what, const Tensor &t, llvm::ArrayRef<int64_t> declared,
-                       bool upperBounds) {
-  if (t.rank() != static_cast<int64_t>(declared.size()))
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   what + " has rank " + llvm::Twine(t.rank()) + " " +
-                                       shapeText(t.shape()) + ", the program declares rank " +
-                                       llvm::Twine(declared.size()) + " " + shapeText(declared));
-  for (size_t d = 0; d < declared.size(); ++d) {
-    int64_t n = t.dim(static_cast<int64_t>(d));
-    if (upperBounds ? n > declared[d] : n != declared[d])
-      return llvm::createStringError(
-          llvm::inconvertibleErrorCode(),
-          what + " " + shapeText(t.shape()) + ": dim " + llvm::Twine(d) + " is " + llvm::Twine(n) +
-              (upperBounds ? ", above the program's upper bound " : ", the program fixes it at ") +
-              llvm::Twine(declared[d]) + " " + shapeText(declared));
-  }
-  return llvm::Error::success();
-}
 
 struct PreparedDelegate {
   const VkGraphView *graph = nullptr;
@@ -585,9 +531,18 @@ private:
     for (size_t k = 0; k < nIn; ++k) {
       std::string what = where + ": input " + std::to_string(k);
       uint32_t id = g.inputIds[k];
+      if (id < g.values.size() && std::holds_alternative<VkSymIntValue>(g.values[id])) {
+        int64_t e = call.args[k]; // a sequence length the CPU computed: an Int EValue
+        if (!validEValue(e) || !std::holds_alternative<PteInt>(plan_->values[e]))
+          return execError(what, "EValue " + llvm::Twine(e) + " for a SymInt input is not an Int");
+        Tensor symInt(DType::Int64, {});
+        symInt.setInt(0, ints_[e]);
+        vals[id] = std::move(symInt);
+        continue;
+      }
       const VkTensorValue *vt = id < g.values.size() ? std::get_if<VkTensorValue>(&g.values[id]) : nullptr;
       if (!vt)
-        return execError(what, "graph value " + llvm::Twine(id) + " is not a tensor");
+        return execError(what, "graph value " + llvm::Twine(id) + " is neither a tensor nor a SymInt");
       llvm::Expected<Tensor> t = tensorOf(call.args[k], what);
       if (!t)
         return t.takeError();
@@ -628,135 +583,6 @@ private:
     ++stats_.delegateCalls;
     return llvm::Error::success();
   }
-
-  /// Readers of one op's arguments inside a VkGraph.
-  struct VkArgs {
-    const VkGraphView &g;
-    std::vector<std::optional<Tensor>> &vals;
-    const VkOperatorCall &call;
-    std::string where;
-
-    const VkValue *value(size_t a) const {
-      if (a >= call.args.size() || call.args[a] < 0 || call.args[a] >= static_cast<int32_t>(g.values.size()))
-        return nullptr;
-      return &g.values[call.args[a]];
-    }
-    llvm::Error bad(size_t a, const llvm::Twine &what) const {
-      return execError(where, "argument " + llvm::Twine(a) + " " + what);
-    }
-    llvm::Expected<Tensor> tensor(size_t a) const {
-      const VkValue *v = value(a);
-      if (!v || !std::holds_alternative<VkTensorValue>(*v))
-        return bad(a, "is not a tensor");
-      const std::optional<Tensor> &t = vals[call.args[a]];
-      if (!t)
-        return bad(a, "(value " + llvm::Twine(call.args[a]) + ") is read before it is computed");
-      return *t;
-    }
-    llvm::Expected<std::optional<Tensor>> optionalTensor(size_t a) const {
-      const VkValue *v = value(a);
-      if (v && std::holds_alternative<VkNullValue>(*v))
-        return std::optional<Tensor>();
-      llvm::Expected<Tensor> t = tensor(a);
-      if (!t)
-        return t.takeError();
-      return std::optional<Tensor>(std::move(*t));
-    }
-    llvm::Expected<int64_t> integer(size_t a) const {
-      const VkValue *v = value(a);
-      if (v)
-        if (const VkIntValue *i = std::get_if<VkIntValue>(v))
-          return i->value;
-      return bad(a, "is not an int");
-    }
-    llvm::Expected<std::optional<int64_t>> optionalInteger(size_t a) const {
-      const VkValue *v = value(a);
-      if (v && std::holds_alternative<VkNullValue>(*v))
-        return std::optional<int64_t>();
-      if (v)
-        if (const VkDoubleValue *d = std::get_if<VkDoubleValue>(v); d && d->value == int64_t(d->value))
-          return std::optional<int64_t>(int64_t(d->value));
-      llvm::Expected<int64_t> i = integer(a);
-      if (!i)
-        return i.takeError();
-      return std::optional<int64_t>(*i);
-    }
-    llvm::Expected<std::optional<double>> optionalReal(size_t a) const {
-      const VkValue *v = value(a);
-      if (v && std::holds_alternative<VkNullValue>(*v))
-        return std::optional<double>();
-      if (v)
-        if (const VkDoubleValue *d = std::get_if<VkDoubleValue>(v))
-          return std::optional<double>(d->value);
-      if (v)
-        if (const VkIntValue *i = std::get_if<VkIntValue>(v))
-          return std::optional<double>(double(i->value));
-      return bad(a, "is not a float");
-    }
-    llvm::Expected<bool> boolean(size_t a) const {
-      const VkValue *v = value(a);
-      if (v)
-        if (const VkBoolValue *b = std::get_if<VkBoolValue>(v))
-          return b->value;
-      return bad(a, "is not a bool");
-    }
-    llvm::Expected<std::string> string(size_t a) const {
-      const VkValue *v = value(a);
-      if (v)
-        if (const VkStringValue *s = std::get_if<VkStringValue>(v))
-          return s->value;
-      return bad(a, "is not a string");
-    }
-    llvm::Expected<std::vector<int64_t>> integers(size_t a) const {
-      const VkValue *v = value(a);
-      if (v)
-        if (const VkIntListValue *l = std::get_if<VkIntListValue>(v))
-          return l->items;
-      return bad(a, "is not an int list");
-    }
-    /// The declared tensor behind value id `id`.
-    llvm::Expected<const VkTensorValue *> declared(int32_t id) const {
-      if (id < 0 || id >= static_cast<int32_t>(g.values.size()) ||
-          !std::holds_alternative<VkTensorValue>(g.values[id]))
-        return execError(where, "output value " + llvm::Twine(id) + " is not a tensor");
-      return &std::get<VkTensorValue>(g.values[id]);
-    }
-    /// The output tensor ids: the last argument, a tensor or a list of tensors.
-    llvm::Expected<std::vector<int32_t>> outputs() const {
-      if (call.args.empty())
-        return execError(where, "no output argument");
-      const VkValue *v = value(call.args.size() - 1);
-      if (!v)
-        return execError(where, "output argument out of range");
-      if (const VkValueListValue *l = std::get_if<VkValueListValue>(v))
-        return l->items;
-      return std::vector<int32_t>{call.args.back()};
-    }
-    llvm::Expected<DType> outputDtype(int32_t id) const {
-      llvm::Expected<const VkTensorValue *> t = declared(id);
-      if (!t)
-        return t.takeError();
-      std::optional<DType> d = dtypeOfVk((*t)->datatype);
-      if (!d)
-        return execError(where, "output value " + llvm::Twine(id) + " has an unsupported datatype");
-      return *d;
-    }
-    llvm::Error store(int32_t id, Tensor t) const {
-      llvm::Expected<const VkTensorValue *> d = declared(id);
-      if (!d)
-        return d.takeError();
-      llvm::Expected<DType> dtype = outputDtype(id);
-      if (!dtype)
-        return dtype.takeError();
-      std::string what = where + ": result (value " + std::to_string(id) + ")";
-      if (t.dtype() != *dtype)
-        return execError(what, "is " + dtypeText(t.dtype()) + ", the graph declares " + dtypeText(*dtype));
-      if (llvm::Error err = checkShape(what, t, std::vector<int64_t>((*d)->dims.begin(), (*d)->dims.end()), true))
-        return err;
-      vals[id] = std::move(t);
-      return llvm::Error::success();
-    }
-  };
 
   /// Requires the SPIR-V of `variant` in the delegate's shaders (the runner will use it).
   llvm::Error requireVariant(const PreparedDelegate &d, const std::string &where,
@@ -820,7 +646,7 @@ private:
     if (call.args.size() != schema->args.size() + 1)
       return execError(where, llvm::Twine(call.args.size()) + " arguments; the op takes " +
                                   llvm::Twine(schema->args.size()) + " and the output");
-    VkArgs a{g, vals, call, where};
+    VkOpArguments a{g, vals, call, where};
     llvm::Expected<std::vector<int32_t>> outs = a.outputs();
     if (!outs)
       return outs.takeError();
@@ -949,6 +775,15 @@ private:
       return a.store((*outs)[1], std::move(zeroPoint));
     }
 #undef VKQC_TRY
+    llvm::Expected<bool> ran = runFloatOp(context_, a, (*outs)[0], [&](llvm::Expected<std::string> variant) {
+      return requireVariant(d, where, std::move(variant));
+    });
+    if (!ran)
+      return ran.takeError();
+    if (*ran) {
+      ++stats_.vulkanOps;
+      return llvm::Error::success();
+    }
     return execError(where, "the executor has no Vulkan runner for this op");
   }
 };

@@ -82,4 +82,90 @@ llvm::Expected<std::string> embeddingQ4gswVariant(DType scalesDtype, DType outpu
   return "embedding_q4gsw" + scales + "_buffer" + *suffix;
 }
 
+llvm::Expected<std::string> matmulVariant(DType dtype) {
+  auto suffix = dtypeSuffix(dtype);
+  if (!suffix)
+    return suffix.takeError();
+  return "matmul_buffer" + *suffix;
+}
+
+llvm::Expected<std::string> sdpaVariant(DType dtype, std::optional<DType> maskDtype) {
+  auto suffix = dtypeSuffix(dtype);
+  if (!suffix)
+    return suffix.takeError();
+  std::string mask = "_nomask";
+  if (maskDtype == DType::Bool)
+    mask = "_boolmask";
+  else if (maskDtype == dtype)
+    mask = "_floatmask";
+  else if (maskDtype)
+    return unsupported("an attention mask (bool or the query dtype expected)", *maskDtype);
+  return "sdpa_buffer" + *suffix + mask;
+}
+
+bool isBinary(ElementwiseOp op) {
+  switch (op) {
+  case ElementwiseOp::Add:
+  case ElementwiseOp::Sub:
+  case ElementwiseOp::Mul:
+  case ElementwiseOp::Div:
+  case ElementwiseOp::Pow: return true;
+  default: return false;
+  }
+}
+
+llvm::StringRef elementwiseOpName(ElementwiseOp op) {
+  switch (op) {
+  case ElementwiseOp::Add: return "add";
+  case ElementwiseOp::Sub: return "sub";
+  case ElementwiseOp::Mul: return "mul";
+  case ElementwiseOp::Div: return "div";
+  case ElementwiseOp::Pow: return "pow";
+  case ElementwiseOp::Neg: return "neg";
+  case ElementwiseOp::Rsqrt: return "rsqrt";
+  case ElementwiseOp::Sqrt: return "sqrt";
+  case ElementwiseOp::Silu: return "silu";
+  case ElementwiseOp::Sigmoid: return "sigmoid";
+  case ElementwiseOp::Exp: return "exp";
+  case ElementwiseOp::Cos: return "cos";
+  case ElementwiseOp::Sin: return "sin";
+  case ElementwiseOp::Tanh: return "tanh";
+  }
+  return "elementwise";
+}
+
+llvm::Expected<std::string> elementwiseVariant(ElementwiseOp op, DType dtype) {
+  auto suffix = dtypeSuffix(dtype);
+  if (!suffix)
+    return suffix.takeError();
+  return (isBinary(op) ? "binary_" : "unary_") + elementwiseOpName(op).str() + "_buffer" +
+         *suffix;
+}
+
+llvm::Expected<std::string> stridedCopyVariant(DType inputDtype, DType outputDtype) {
+  // Integer inputs (positions) are read as int32: int64 narrows on upload.
+  auto in = inputDtype == DType::Int32 || inputDtype == DType::Int64 ? llvm::Expected<std::string>("_int32")
+                                                                       : dtypeSuffix(inputDtype);
+  if (!in)
+    return in.takeError();
+  auto out = dtypeSuffix(outputDtype);
+  if (!out)
+    return out.takeError();
+  return "strided_copy_buffer" + *in + *out;
+}
+
+llvm::Expected<std::string> meanDimVariant(DType dtype) {
+  auto suffix = dtypeSuffix(dtype);
+  if (!suffix)
+    return suffix.takeError();
+  return "mean_dim_buffer" + *suffix;
+}
+
+llvm::Expected<std::string> softmaxVariant(DType dtype) {
+  auto suffix = dtypeSuffix(dtype);
+  if (!suffix)
+    return suffix.takeError();
+  return "softmax_buffer" + *suffix;
+}
+
 } // namespace vkqc::shaders

@@ -7,6 +7,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 
 namespace vkqc::shaders {
@@ -33,5 +34,30 @@ llvm::Expected<std::string> chooseQParamsPerRowVariant(DType dtype, DType zeroPo
 llvm::Expected<std::string> quantizeAndPackVariant(DType dtype, DType zeroPointDtype);
 /// embedding_q4gsw[_float_scales]_buffer_{output dtype}; scales are f16 or f32.
 llvm::Expected<std::string> embeddingQ4gswVariant(DType scalesDtype, DType outputDtype);
+
+// ---- Float ops of the decoder (runtime/FloatKernels.h) -------------------------------------
+
+/// Elementwise ops: binary ones read two tensors (or a tensor and a push-constant scalar),
+/// unary ones one.
+enum class ElementwiseOp { Add, Sub, Mul, Div, Pow, Neg, Rsqrt, Sqrt, Silu, Sigmoid, Exp, Cos, Sin, Tanh };
+bool isBinary(ElementwiseOp op);
+/// The elementwise op an aten op target runs ("aten.add.Tensor" -> Add), if it is one.
+std::optional<ElementwiseOp> elementwiseOpOf(llvm::StringRef target);
+/// "add", "rsqrt", ...
+llvm::StringRef elementwiseOpName(ElementwiseOp op);
+/// binary_{op}_buffer_{dtype} or unary_{op}_buffer_{dtype}.
+llvm::Expected<std::string> elementwiseVariant(ElementwiseOp op, DType dtype);
+/// strided_copy_buffer_{input dtype}_{output dtype} (input float / half / int32 (int64
+/// too: narrowed on upload), output float / half).
+llvm::Expected<std::string> stridedCopyVariant(DType inputDtype, DType outputDtype);
+/// mean_dim_buffer_{dtype}.
+llvm::Expected<std::string> meanDimVariant(DType dtype);
+/// softmax_buffer_{dtype}.
+llvm::Expected<std::string> softmaxVariant(DType dtype);
+/// matmul_buffer_{dtype}.
+llvm::Expected<std::string> matmulVariant(DType dtype);
+/// sdpa_buffer_{dtype}_{nomask | boolmask | floatmask}; maskDtype is Bool, the float dtype
+/// of q, or absent.
+llvm::Expected<std::string> sdpaVariant(DType dtype, std::optional<DType> maskDtype);
 
 } // namespace vkqc::shaders

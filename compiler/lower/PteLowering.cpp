@@ -453,6 +453,18 @@ private:
       return id;
     };
 
+    // A symbolic int (a sequence length the CPU read off an input) enters the delegate as a
+    // SymInt input, as ExecuTorch's graph builder writes it.
+    auto symIntId = [&](const Value *v) -> uint32_t {
+      if (auto it = idOf.find(v); it != idOf.end())
+        return it->second;
+      uint32_t id = addValue(VkSymIntValue{0});
+      idOf[v] = id;
+      if (!(v->definingNode && region.count(v->definingNode)))
+        inputs.push_back(v);
+      return id;
+    };
+
     uint32_t nodeId = 0;
     for (size_t i = begin; i < end; ++i) {
       const Node &n = *g_.nodes[i];
@@ -460,7 +472,7 @@ private:
       call.nodeId = nodeId++;
       call.name = n.target;
       for (const NamedArg &a : n.args) {
-        llvm::Expected<uint32_t> id = vkArgValue(a.value, tensorId, addValue);
+        llvm::Expected<uint32_t> id = vkArgValue(a.value, tensorId, symIntId, addValue);
         if (!id)
           return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                          "node '" + n.name + "' argument '" + a.name + "': " + llvm::toString(id.takeError()));
@@ -500,7 +512,7 @@ private:
     call.delegateIndex = static_cast<int32_t>(plan_.delegates.size());
     for (const Value *in : inputs) {
       vk.inputIds.push_back(idOf[in]);
-      llvm::Expected<int32_t> e = tensorEValue(in);
+      llvm::Expected<int32_t> e = in->isTensor() ? tensorEValue(in) : intEValue(SymIntArg{0, const_cast<Value *>(in)});
       if (!e)
         return e.takeError();
       noteUse(*e);
@@ -527,12 +539,20 @@ private:
     return llvm::Error::success();
   }
 
-  template <typename TensorId, typename AddValue>
-  llvm::Expected<uint32_t> vkArgValue(const ArgValue &arg, TensorId &tensorId, AddValue &addValue) {
-    if (const Value *v = asTensor(arg)) {
-      if (!v->isTensor())
-        return lowerError("symbolic ints inside a Vulkan delegate are not supported yet");
-      return tensorId(v);
+  template <typename TensorId, typename SymIntId, typename AddValue>
+  llvm::Expected<uint32_t> vkArgValue(const ArgValue &arg, TensorId &tensorId, SymIntId &symIntId,
+                                      AddValue &addValue) {
+    if (const Value *v = asTensor(arg))
+      return v->isTensor() ? tensorId(v) : llvm::Expected<uint32_t>(symIntId(v));
+    if (const SymIntArg *s = std::get_if<SymIntArg>(&arg); s && s->symbol)
+      return symIntId(s->symbol);
+    // A list with symbolic entries: a ValueList of Int and SymInt values.
+    if (const IntList *list = std::get_if<IntList>(&arg);
+        list && std::any_of(list->begin(), list->end(), [](const SymIntArg &i) { return i.symbol; })) {
+      std::vector<int32_t> ids;
+      for (const SymIntArg &item : *list)
+        ids.push_back(item.symbol ? symIntId(item.symbol) : addValue(VkIntValue{item.literal}));
+      return addValue(VkValueListValue{ids});
     }
     // dtypes, devices, layouts and memory formats are Null, as ExecuTorch's graph builder writes them
     if (isNone(arg) || std::holds_alternative<DType>(arg) || std::holds_alternative<DeviceArg>(arg) ||

@@ -35,6 +35,7 @@ std::string tensorProblem(const Graph &g, const Value &v, const Target &t) {
   case DType::Float32:
   case DType::Int32:
   case DType::Int64: // indices; the runtime narrows them to int32
+  case DType::Bool:  // attention masks, read as bytes of 32-bit words
     break;
   case DType::Float16:
     if (!t.fp16)

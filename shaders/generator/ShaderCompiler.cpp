@@ -37,7 +37,8 @@ struct BindingSpec {
   uint32_t binding;
   std::string name;
   Access access;
-  std::string type; // an ElementType name or a role (DTYPE, SCALES_DTYPE, ZP_DTYPE)
+  std::string type; // an ElementType name or a role (DTYPE, SCALES_DTYPE, ZP_DTYPE, MASK_DTYPE,
+                    // IN_DTYPE)
 };
 
 const std::vector<FamilySpec> &families() {
@@ -61,13 +62,23 @@ llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
+/// Whether the variant has the binding at all: MASK_DTYPE bindings exist only in variants
+/// with a mask.
+bool isDeclaredFor(llvm::StringRef type, const TypeRoles &roles) {
+  return type != "MASK_DTYPE" || roles.mask != TypeRoles::Mask::Absent;
+}
+
 llvm::Expected<ElementType> resolveType(llvm::StringRef type, const TypeRoles &roles) {
+  if (type == "MASK_DTYPE")
+    return roles.mask == TypeRoles::Mask::BoolWords ? ElementType::UInt32 : roles.dtype;
   if (type == "DTYPE")
     return roles.dtype;
   if (type == "SCALES_DTYPE")
     return roles.scalesDtype;
   if (type == "ZP_DTYPE")
     return roles.zpDtype.getValueOr(roles.dtype);
+  if (type == "IN_DTYPE")
+    return roles.inDtype;
   for (ElementType t : {ElementType::Float32, ElementType::Float16, ElementType::Int8,
                         ElementType::UInt8, ElementType::Int32, ElementType::UInt32})
     if (type.equals_insensitive(elementTypeName(t)))
@@ -177,7 +188,7 @@ llvm::Expected<CompiledVariant> buildVariant(const std::string &glslDir, const F
   variant.reflection = std::move(*reflection);
 
   for (const BindingSpec &spec : bindingSpecs()) {
-    if (spec.family != family.family)
+    if (spec.family != family.family || !isDeclaredFor(spec.type, roles))
       continue;
     auto type = resolveType(spec.type, roles);
     if (!type)

@@ -12,11 +12,16 @@
 
 namespace vkqc::shaders {
 
-/// Element types that binding declarations refer to by role (DTYPE, SCALES_DTYPE, ZP_DTYPE).
+/// Element types that binding declarations refer to by role (DTYPE, SCALES_DTYPE, ZP_DTYPE,
+/// MASK_DTYPE, IN_DTYPE).
 struct TypeRoles {
   ElementType dtype = ElementType::Float32;
   ElementType scalesDtype = ElementType::Float16;
   llvm::Optional<ElementType> zpDtype; // unset: the zero point inherits DTYPE
+  ElementType inDtype = ElementType::Float32; // IN_DTYPE: the input of a converting copy
+  /// The attention mask binding (MASK_DTYPE): none in nomask variants, bool bytes read as
+  /// uint32 words, or DTYPE for an additive float mask.
+  enum class Mask { Absent, BoolWords, Dtype } mask = Mask::Absent;
 };
 
 struct AxisValue {

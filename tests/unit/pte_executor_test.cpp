@@ -158,6 +158,10 @@ TEST_CASE("the executor runs every real export's .pte on Vulkan and matches PyTo
           valueOrFail(vk::runPte(pte.view, pte.bytes, {tokens}, ctx, {}, &stats));
       REQUIRE(out.size() == 1);
       CHECK(stats.delegateCalls + stats.cpuKernels == stats.instructions);
+      // The corpus programs run the whole decoder on Vulkan: the CPU only builds the
+      // attention mask and positions, ahead of at most 3 delegate calls.
+      if (baseRef.rsplit('/').second.startswith("tiny_llama"))
+        CHECK(stats.delegateCalls <= 3);
       vulkanOps += stats.vulkanOps; // asymmetric int4 weights do not fuse: all CPU
       interp::Comparison c = valueOrFail(interp::compareTensors(out[0], logits));
       std::printf("executor %-40s %-19s cosine %.7f  max abs error %.3g of %.3g  (%d delegates, %d "

@@ -18,7 +18,7 @@ using namespace vkqc::shaders;
 using vkqc::test::errorText;
 
 TEST_CASE("every compiled variant validates and its reflection is consistent", "[shaders]") {
-  REQUIRE(allShaders().size() == 30);
+  REQUIRE(allShaders().size() == 76);
   for (const ShaderVariant &variant : allShaders()) {
     INFO(variant.name);
     CHECK(errorText(validateSpirv(variant.spirv, variant.name)) == "");
@@ -28,7 +28,9 @@ TEST_CASE("every compiled variant validates and its reflection is consistent", "
 
     // Binding 0 of every family is a DTYPE tensor, except quantize's int8 output.
     llvm::StringRef name = variant.name;
-    ElementType dtype = name.contains("_half") ? ElementType::Float16 : ElementType::Float32;
+    // (strided_copy_buffer_{in}_{out}: binding 0 holds the output dtype, the last suffix.)
+    bool half = name.startswith("strided_copy") ? name.endswith("_half") : name.contains("_half");
+    ElementType dtype = half ? ElementType::Float16 : ElementType::Float32;
     ElementType first = name.startswith("quantize_and_pack") ? ElementType::Int8 : dtype;
     CHECK(errorText(checkBinding(variant, 0, first)) == "");
     // Zero-point bindings follow ZP_DTYPE_MODE.

@@ -1,0 +1,212 @@
+#include "runtime/FloatOpDispatch.h"
+
+#include "runtime/FloatKernels.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+namespace vkqc::vk::exec {
+
+namespace {
+
+// The shape a reshape produces: `sizes` with one -1 inferred from the element count.
+llvm::Expected<interp::Shape> reshapeTarget(const Tensor &x, std::vector<int64_t> sizes) {
+  int64_t known = 1;
+  std::optional<size_t> inferred;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == -1 && !inferred) {
+      inferred = i;
+      continue;
+    }
+    if (sizes[i] < 0)
+      return execError("reshape", "size " + shapeText(sizes) + " has an invalid dim");
+    known *= sizes[i];
+  }
+  if (inferred) {
+    if (known == 0 || x.numel() % known != 0)
+      return execError("reshape", "cannot infer -1 in " + shapeText(sizes) + " for " +
+                                      llvm::Twine(x.numel()) + " elements");
+    sizes[*inferred] = x.numel() / known;
+  } else if (known != x.numel()) {
+    return execError("reshape", shapeText(sizes) + " does not hold the " + llvm::Twine(x.numel()) +
+                                    " elements of " + shapeText(x.shape()));
+  }
+  return sizes;
+}
+
+enum class Kind { Elementwise, Copy, Cat, Mean, Softmax, Matmul, Attention, Reshape, Unsqueeze, Alias, None };
+
+Kind kindOf(llvm::StringRef name) {
+  if (shaders::elementwiseOpOf(name))
+    return Kind::Elementwise;
+  return llvm::StringSwitch<Kind>(name)
+      .Cases("aten.slice.Tensor", "aten.transpose.int", "aten.permute.default", "aten.expand.default",
+             "aten._to_copy.default", Kind::Copy)
+      .Case("aten.cat.default", Kind::Cat)
+      .Case("aten.mean.dim", Kind::Mean)
+      .Case("aten.softmax.int", Kind::Softmax)
+      .Cases("aten.matmul.default", "aten.bmm.default", Kind::Matmul)
+      .Case("aten.scaled_dot_product_attention.default", Kind::Attention)
+      .Cases("aten.view.default", "aten._unsafe_view.default", "aten.reshape.default", Kind::Reshape)
+      .Case("aten.unsqueeze.default", Kind::Unsqueeze)
+      .Case("aten.clone.default", Kind::Alias)
+      .Default(Kind::None);
+}
+
+#define VKQC_TRY(DECL, EXPR)                                                                       \
+  auto DECL = EXPR;                                                                                \
+  if (!DECL)                                                                                       \
+    return DECL.takeError();
+
+llvm::Expected<Tensor> runElementwise(VulkanContext &context, const VkOpArguments &a, DType outDtype,
+                                      const RequireVariant &require) {
+  ElementwiseOp op = *shaders::elementwiseOpOf(a.call.name);
+  if (llvm::Error err = require(shaders::elementwiseVariant(op, outDtype)))
+    return std::move(err);
+  VKQC_TRY(self, a.tensor(0));
+  if (!shaders::isBinary(op))
+    return runUnary(context, op, *self);
+  double alpha = 1.0;
+  if (op == ElementwiseOp::Add || op == ElementwiseOp::Sub) {
+    VKQC_TRY(al, a.real(2));
+    alpha = *al;
+  }
+  const VkValue *other = a.value(1);
+  if (other && std::holds_alternative<VkTensorValue>(*other)) {
+    VKQC_TRY(b, a.tensor(1));
+    return runBinary(context, op, *self, *b, alpha);
+  }
+  VKQC_TRY(scalar, a.real(1));
+  return runBinaryScalar(context, op, *self, *scalar, alpha);
+}
+
+llvm::Expected<Tensor> runCopy(VulkanContext &context, const VkOpArguments &a, DType outDtype,
+                               const RequireVariant &require) {
+  VKQC_TRY(self, a.tensor(0));
+  if (llvm::Error err = require(shaders::stridedCopyVariant(self->dtype(), outDtype)))
+    return std::move(err);
+  const std::string &name = a.call.name;
+  if (name == "aten._to_copy.default")
+    return runToDType(context, *self, outDtype);
+  if (name == "aten.transpose.int") {
+    VKQC_TRY(d0, a.integer(1));
+    VKQC_TRY(d1, a.integer(2));
+    return runTranspose(context, *self, *d0, *d1);
+  }
+  if (name == "aten.permute.default") {
+    VKQC_TRY(dims, a.integers(1));
+    return runPermute(context, *self, *dims);
+  }
+  if (name == "aten.expand.default") {
+    VKQC_TRY(sizes, a.integers(1));
+    return runExpand(context, *self, *sizes);
+  }
+  VKQC_TRY(dim, a.integer(1));
+  VKQC_TRY(start, a.optionalInteger(2));
+  VKQC_TRY(end, a.optionalInteger(3));
+  VKQC_TRY(step, a.integer(4));
+  return runSlice(context, *self, *dim, *start, *end, *step);
+}
+
+llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kind kind, DType outDtype,
+                             const RequireVariant &require) {
+  switch (kind) {
+  case Kind::Elementwise:
+    return runElementwise(context, a, outDtype, require);
+  case Kind::Copy:
+    return runCopy(context, a, outDtype, require);
+  case Kind::Cat: {
+    VKQC_TRY(inputs, a.tensors(0));
+    VKQC_TRY(dim, a.integer(1));
+    for (const Tensor &t : *inputs)
+      if (llvm::Error err = require(shaders::stridedCopyVariant(t.dtype(), outDtype)))
+        return std::move(err);
+    return runCat(context, *inputs, *dim);
+  }
+  case Kind::Mean: {
+    VKQC_TRY(self, a.tensor(0));
+    VKQC_TRY(dims, a.integers(1));
+    VKQC_TRY(keepdim, a.boolean(2));
+    if (dims->size() != 1)
+      return execError(a.where, "mean over " + shapeText(*dims) + ": the kernel reduces one dim");
+    if (llvm::Error err = require(shaders::meanDimVariant(outDtype)))
+      return std::move(err);
+    return runMeanDim(context, *self, (*dims)[0], *keepdim);
+  }
+  case Kind::Softmax: {
+    VKQC_TRY(self, a.tensor(0));
+    VKQC_TRY(dim, a.integer(1));
+    if (llvm::Error err = require(shaders::softmaxVariant(outDtype)))
+      return std::move(err);
+    return runSoftmax(context, *self, *dim);
+  }
+  case Kind::Matmul: {
+    VKQC_TRY(lhs, a.tensor(0));
+    VKQC_TRY(rhs, a.tensor(1));
+    if (llvm::Error err = require(shaders::matmulVariant(outDtype)))
+      return std::move(err);
+    return runMatmul(context, *lhs, *rhs);
+  }
+  case Kind::Attention: {
+    VKQC_TRY(q, a.tensor(0));
+    VKQC_TRY(k, a.tensor(1));
+    VKQC_TRY(v, a.tensor(2));
+    VKQC_TRY(mask, a.optionalTensor(3));
+    VKQC_TRY(dropout, a.optionalReal(4));
+    VKQC_TRY(causal, a.boolean(5));
+    VKQC_TRY(scale, a.optionalReal(6));
+    VKQC_TRY(gqa, a.boolean(7));
+    if (dropout->value_or(0.0) != 0.0)
+      return execError(a.where, "dropout_p must be 0 at inference");
+    std::optional<DType> maskDtype;
+    if (*mask)
+      maskDtype = (*mask)->dtype();
+    if (llvm::Error err = require(shaders::sdpaVariant(outDtype, maskDtype)))
+      return std::move(err);
+    return runScaledDotProductAttention(context, *q, *k, *v, *mask, *scale, *causal, *gqa);
+  }
+  case Kind::Reshape: {
+    VKQC_TRY(self, a.tensor(0));
+    VKQC_TRY(sizes, a.integers(1));
+    VKQC_TRY(shape, reshapeTarget(*self, *sizes));
+    return self->reshaped(*shape);
+  }
+  case Kind::Unsqueeze: {
+    VKQC_TRY(self, a.tensor(0));
+    VKQC_TRY(dim, a.integer(1));
+    int64_t rank = self->rank(), d = *dim < 0 ? *dim + rank + 1 : *dim;
+    if (d < 0 || d > rank)
+      return execError(a.where, "unsqueeze dim " + llvm::Twine(*dim) + " out of range for rank " +
+                                    llvm::Twine(rank));
+    interp::Shape shape = self->shape();
+    shape.insert(shape.begin() + d, 1);
+    return self->reshaped(shape);
+  }
+  case Kind::Alias: {
+    VKQC_TRY(self, a.tensor(0));
+    return *self;
+  }
+  case Kind::None:
+    break;
+  }
+  return execError(a.where, "not a float op");
+}
+
+} // namespace
+
+llvm::Expected<bool> runFloatOp(VulkanContext &context, const VkOpArguments &a, int32_t out,
+                                const RequireVariant &require) {
+  Kind kind = kindOf(a.call.name);
+  if (kind == Kind::None)
+    return false;
+  VKQC_TRY(outDtype, a.outputDtype(out));
+  llvm::Expected<Tensor> y = runOp(context, a, kind, *outDtype, require);
+  if (!y)
+    return wrap(a.where, y.takeError());
+  if (llvm::Error err = a.store(out, std::move(*y)))
+    return std::move(err);
+  return true;
+}
+
+#undef VKQC_TRY
+
+} // namespace vkqc::vk::exec
