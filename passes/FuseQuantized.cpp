@@ -1,5 +1,5 @@
-// fuse-quantized: rewrite quantized embeddings and linears into the Vulkan backend's fused
-// ops with the patterns of patterns/Patterns.def. A node no pattern takes stays as it is
+// fuse-quantized: rewrite quantized embeddings and linears (and RMSNorm) into the Vulkan
+// backend's fused ops with the patterns of patterns/Patterns.def. A node no pattern takes stays as it is
 // (it still computes the right answer) and the report says why each pattern refused it.
 #include "patterns/Pattern.h"
 
@@ -40,6 +40,8 @@ public:
         for (const std::string &r : why.reasons())
           reasons += (reasons.empty() ? "" : "; ") + info.name + ": " + r;
       }
+      if (fusedBy.empty() && reasons.empty())
+        continue; // no pattern took it for a candidate (a mul that is no norm's weight)
       if (fusedBy.empty())
         ctx.note("fuse-quantized", name, "rejected", reasons);
       else

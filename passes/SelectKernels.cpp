@@ -164,6 +164,11 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
       return std::move(err);
     return s;
   }
+  if (op == "et_vk.rms_norm.default") {
+    if (auto err = add(shaders::rmsNormVariant(out->dtype), {{0, out}, {1, n.tensorArg("x")}, {2, n.tensorArg("weight")}}))
+      return std::move(err);
+    return s;
+  }
   if (op == "aten.matmul.default" || op == "aten.bmm.default") {
     const Value *other = n.tensorArg(op == "aten.bmm.default" ? "mat2" : "other");
     if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, n.tensorArg("self")}, {2, other}}))
@@ -186,7 +191,7 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
 }
 
 llvm::Expected<Selection> selectKernels(const Graph &g, const Node &n, const Target &t) {
-  if (n.target.rfind("aten.", 0) == 0)
+  if (n.target.rfind("aten.", 0) == 0 || n.target == "et_vk.rms_norm.default")
     return selectFloatOp(n);
   if (n.target == "et_vk.linear_q4gsw.default")
     return selectLinear(g, n, t, false);

@@ -76,6 +76,13 @@ llvm::Expected<interp::Tensor> runMeanDim(VulkanContext &context, const interp::
 llvm::Expected<interp::Tensor> runSoftmax(VulkanContext &context, const interp::Tensor &x,
                                           int64_t dim);
 
+// ---- Normalization (NormKernels.cpp) ------------------------------------------------------
+
+/// et_vk.rms_norm(x, weight, eps): over the last dim of x, in float,
+/// y = x * rsqrt(mean(x^2) + eps) * weight, rounded once to x's dtype. weight [D] has x's dtype.
+llvm::Expected<interp::Tensor> runRmsNorm(VulkanContext &context, const interp::Tensor &x,
+                                          const interp::Tensor &weight, double eps);
+
 // ---- Matrix products and attention (AttentionKernels.cpp) ---------------------------------
 
 /// torch.matmul for operands of rank >= 1 (1-D operands as in PyTorch), batch dims

@@ -33,7 +33,7 @@ llvm::Expected<interp::Shape> reshapeTarget(const Tensor &x, std::vector<int64_t
   return sizes;
 }
 
-enum class Kind { Elementwise, Copy, Cat, Mean, Softmax, Matmul, Attention, Reshape, Unsqueeze, Alias, None };
+enum class Kind { Elementwise, Copy, Cat, Mean, Softmax, RmsNorm, Matmul, Attention, Reshape, Unsqueeze, Alias, None };
 
 Kind kindOf(llvm::StringRef name) {
   if (shaders::elementwiseOpOf(name))
@@ -44,6 +44,7 @@ Kind kindOf(llvm::StringRef name) {
       .Case("aten.cat.default", Kind::Cat)
       .Case("aten.mean.dim", Kind::Mean)
       .Case("aten.softmax.int", Kind::Softmax)
+      .Case("et_vk.rms_norm.default", Kind::RmsNorm)
       .Cases("aten.matmul.default", "aten.bmm.default", Kind::Matmul)
       .Case("aten.scaled_dot_product_attention.default", Kind::Attention)
       .Cases("aten.view.default", "aten._unsafe_view.default", "aten.reshape.default", Kind::Reshape)
@@ -138,6 +139,14 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     if (llvm::Error err = require(shaders::softmaxVariant(outDtype)))
       return std::move(err);
     return runSoftmax(context, *self, *dim);
+  }
+  case Kind::RmsNorm: {
+    VKQC_TRY(x, a.tensor(0));
+    VKQC_TRY(weight, a.tensor(1));
+    VKQC_TRY(eps, a.real(2));
+    if (llvm::Error err = require(shaders::rmsNormVariant(outDtype)))
+      return std::move(err);
+    return runRmsNorm(context, *x, *weight, *eps);
   }
   case Kind::Matmul: {
     VKQC_TRY(lhs, a.tensor(0));

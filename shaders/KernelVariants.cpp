@@ -168,4 +168,11 @@ llvm::Expected<std::string> softmaxVariant(DType dtype) {
   return "softmax_buffer" + *suffix;
 }
 
+llvm::Expected<std::string> rmsNormVariant(DType dtype) {
+  auto suffix = dtypeSuffix(dtype);
+  if (!suffix)
+    return suffix.takeError();
+  return "rms_norm_buffer" + *suffix;
+}
+
 } // namespace vkqc::shaders

@@ -54,6 +54,8 @@ llvm::Expected<std::string> stridedCopyVariant(DType inputDtype, DType outputDty
 llvm::Expected<std::string> meanDimVariant(DType dtype);
 /// softmax_buffer_{dtype}.
 llvm::Expected<std::string> softmaxVariant(DType dtype);
+/// rms_norm_buffer_{dtype}.
+llvm::Expected<std::string> rmsNormVariant(DType dtype);
 /// matmul_buffer_{dtype}.
 llvm::Expected<std::string> matmulVariant(DType dtype);
 /// sdpa_buffer_{dtype}_{nomask | boolmask | floatmask}; maskDtype is Bool, the float dtype

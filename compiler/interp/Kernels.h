@@ -200,6 +200,9 @@ llvm::Expected<Tensor> linearDq8caQ4gsw(const Tensor &x, const Tensor &inputScal
                                         const Tensor &inputZeroPoint, const Tensor &weights,
                                         const Tensor &weightSums, const Tensor &scales,
                                         int64_t groupSize, const std::optional<Tensor> &bias);
+/// et_vk.rms_norm (Normalization.cpp): over the last dim, in float,
+/// x * rsqrt(mean(x^2) + eps) * weight, then cast to x's dtype (ExecuTorch's reference).
+llvm::Expected<Tensor> rmsNorm(const Tensor &x, const Tensor &weight, double eps);
 /// et_vk.embedding_q4gsw: weight u8 [V, D/2], scales [V, G] (or [V] / [1] for one group),
 /// output f32 [..., D] computed as q.float() * scale.float() (ExecuTorch's reference, and
 /// what dequantize_affine to f32 computes). `isLinearWeight` selects low-nibble-first order.

@@ -290,6 +290,12 @@ Result linearDq8caQ4gswOp(Args &a) {
   });
 }
 
+Result rmsNormOp(Args &a) {
+  Tensor x = a.tensor("x"), weight = a.tensor("weight");
+  double eps = a.real("eps");
+  return a.finish([&] { return rmsNorm(x, weight, eps); });
+}
+
 Result embeddingQ4gswOp(Args &a) {
   Tensor weight = a.tensor("weight"), scales = a.tensor("weight_scales");
   int64_t groupSize = a.integer("group_size");
@@ -378,6 +384,7 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"et_vk.linear_q4gsw.default", linearQ4gswOp},
       {"et_vk.linear_dq8ca_q4gsw.default", linearDq8caQ4gswOp},
       {"et_vk.embedding_q4gsw.default", embeddingQ4gswOp},
+      {"et_vk.rms_norm.default", rmsNormOp},
       {"vkqc.pack_q4_linear_weight.default", packQ4LinearWeightOp},
       {"vkqc.q4_weight_sums.default", q4WeightSumsOp},
       {"vkqc.transpose_pad_scales.default", transposePadScalesOp},
