@@ -5,6 +5,7 @@
 //
 // These tests need a Vulkan device: without one they FAIL (they never skip).
 #include "TestSupport.h"
+#include "VulkanTestContext.h"
 
 #include "compiler/driver/Compile.h"
 #include "compiler/interp/Kernels.h"
@@ -28,16 +29,7 @@ using namespace vkqc::test;
 
 namespace {
 
-vk::VulkanContext &context() {
-  static std::unique_ptr<vk::VulkanContext> ctx = [] {
-    llvm::Expected<std::unique_ptr<vk::VulkanContext>> c = vk::VulkanContext::create();
-    if (!c)
-      FAIL("the executor tests need a Vulkan device (lavapipe): " << llvm::toString(c.takeError()));
-    return std::move(*c);
-  }();
-  REQUIRE(ctx);
-  return *ctx;
-}
+vk::VulkanContext &context() { return test::vulkanContext(); }
 
 std::vector<std::string> exportsWithLogits() {
   std::vector<std::string> names;
@@ -346,4 +338,30 @@ TEST_CASE("runPteFile runs a .pte file and names the file in errors", "[executor
   CHECK_THAT(errorOf(vk::runPteFile(path, {tokens, tokens}, ctx)), Catch::Contains("inputs: the program takes 1 inputs"));
   llvm::sys::fs::remove(path);
   CHECK_THAT(errorOf(vk::runPteFile(path, {tokens}, ctx)), Catch::StartsWith(path.str().str() + ": "));
+}
+
+TEST_CASE("one compiled program serves every sequence length of the export's range", "[executor]") {
+  // The delegate's shapes are upper bounds and its sizes SymInt inputs: the bottom of the
+  // range (s70 >= 2), an odd length and the top (s70 <= 64) all run through the same .pte
+  // and match the compiled graph interpreted on the CPU.
+  vk::VulkanContext &ctx = context();
+  for (DType dtype : {DType::Float32, DType::Float16}) {
+    LoweredModel lowered = lowerModel(kTiny + ".pt2", dtype, false);
+    PteFile pte = writeAndRead(lowered.program);
+    for (int64_t length : {int64_t(2), int64_t(13), int64_t(64)}) {
+      INFO("sequence length " << length << (dtype == DType::Float16 ? " fp16" : " fp32"));
+      interp::Tensor tokens(DType::Int64, {1, length});
+      for (int64_t i = 0; i < length; ++i)
+        tokens.setInt(i, (37 * i + 11) % 512);
+      vk::RunStats stats;
+      std::vector<interp::Tensor> out = valueOrFail(vk::runPte(pte.view, pte.bytes, {tokens}, ctx, {}, &stats));
+      std::vector<interp::Tensor> want = valueOrFail(interp::interpretGraph(*lowered.compiled.model.graph, {tokens}));
+      REQUIRE(out.size() == 1);
+      CHECK(stats.delegateCalls == 1);
+      interp::Comparison c = valueOrFail(interp::compareTensors(out[0], want[0]));
+      INFO("cosine " << c.cosine << ", max abs error " << c.maxAbsError);
+      CHECK(c.shapesMatch);
+      CHECK(c.cosine >= (dtype == DType::Float32 ? 0.9999 : 0.999));
+    }
+  }
 }

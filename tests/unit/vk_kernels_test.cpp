@@ -7,6 +7,7 @@
 #include "compiler/interp/LayoutKernels.h"
 
 #include "TestSupport.h"
+#include "VulkanTestContext.h"
 #include "TestTensors.h"
 
 #include <cstdlib>
@@ -22,13 +23,7 @@ using vkqc::test::valueOrFail;
 
 namespace {
 
-/// One context for the whole file: lavapipe compiles each pipeline once.
-VulkanContext &context() {
-  static std::unique_ptr<VulkanContext> shared;
-  if (!shared)
-    shared = valueOrFail(VulkanContext::create()); // no device -> the test fails
-  return *shared;
-}
+VulkanContext &context() { return test::vulkanContext(); }
 
 void report(const std::string &what, const ErrorStats &stats) {
   if (std::getenv("VKQC_PRINT_ERRORS"))

@@ -8,6 +8,7 @@
 #include "compiler/interp/Kernels.h"
 
 #include "TestSupport.h"
+#include "VulkanTestContext.h"
 #include "TestTensors.h"
 
 #include <cmath>
@@ -26,13 +27,7 @@ using vkqc::test::valueOrFail;
 
 namespace {
 
-/// One context for the whole file: lavapipe compiles each pipeline once.
-VulkanContext &context() {
-  static std::unique_ptr<VulkanContext> shared;
-  if (!shared)
-    shared = valueOrFail(VulkanContext::create()); // no device -> the test fails
-  return *shared;
-}
+VulkanContext &context() { return test::vulkanContext(); }
 
 const DType FloatDtypes[] = {DType::Float32, DType::Float16};
 
