@@ -7,6 +7,9 @@
 //                                  is_linear_weight=true)
 //
 // The packed table uses the linear layout, so a tied lm-head linear shares the same bytes.
+// When the tied linear cannot run on the GPU (its logits outgrow the --target's buffers),
+// it keeps the int8 table on the CPU; the embedding then stays beside it rather than store
+// the table a second time, packed.
 #include "patterns/QuantMatchers.h"
 
 #include "compiler/quant/Q4Packing.h"
@@ -31,9 +34,28 @@ public:
     if (w->cols % 32 != 0)
       return why.reject("embedding width " + std::to_string(w->cols) +
                         " is not a multiple of 32 (embedding_q4gsw needs it)");
-    if (!fitsTarget(g, root, options, why))
+    if (!fitsTarget(g, root, options, why, &*w))
       return std::nullopt;
+    if (std::string linear = tiedLinearLeftOnCpu(g, *w, options); !linear.empty())
+      return why.reject("the table is tied to the weight of " + linear +
+                        ", which stays on the CPU with the int8 table: fusing would store the table twice");
     return DequantEmbeddingMatch{const_cast<Node *>(&root), *w, root.tensorArg("indices")};
+  }
+
+  // The name of a linear reading the same int4 table (a tied lm-head) that no linear
+  // pattern could fuse for the target, or "".
+  static std::string tiedLinearLeftOnCpu(const Graph &g, const Q4WeightDequant &w, const PassOptions &options) {
+    for (const auto &n : g.nodes) {
+      if (n->target != "aten.linear.default")
+        continue;
+      MatchTrace ignored;
+      std::optional<Q4WeightDequant> other = matchQ4WeightDequant(n->tensorArg("weight"), ignored);
+      if (!other || other->qdata->constant.storage != w.qdata->constant.storage || other->dequant == w.dequant)
+        continue;
+      if (!fitsTarget(g, *n, options, ignored, &*other))
+        return n->name;
+    }
+    return "";
   }
 
   void rewrite(Rewriter &rw, const DequantEmbeddingMatch &m) const override {

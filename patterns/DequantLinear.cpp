@@ -37,7 +37,7 @@ public:
     DType out = root.results[0]->dtype;
     if (m.input->dtype != out || w->outputDType != out)
       return why.reject("input, weight and output dtypes differ");
-    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why))
+    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why, &*w))
       return std::nullopt;
     return m;
   }

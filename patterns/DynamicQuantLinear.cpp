@@ -42,7 +42,7 @@ public:
     DType out = root.results[0]->dtype;
     if (act->input->dtype != out || w->outputDType != out)
       return why.reject("activation, weight and output dtypes differ");
-    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why))
+    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why, &*w))
       return std::nullopt;
     return DynamicQuantLinearMatch{const_cast<Node *>(&root), *w, *act};
   }

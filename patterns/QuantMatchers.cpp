@@ -172,13 +172,30 @@ std::optional<DynamicActivationQuant> matchDynamicActivationQuant(const Value *x
   return m;
 }
 
-bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, MatchTrace &why) {
+bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, MatchTrace &why,
+                const Q4WeightDequant *weight) {
   llvm::Expected<const Target *> target = lookupTarget(options.target);
   if (!target) {
     why.reject(llvm::toString(target.takeError()));
     return false;
   }
-  std::string problem = nodeTensorProblem(g, root, **target);
+  // The fused op never sees the dequantized float weight: it reads the packed int4 table
+  // (u8 [rows, cols / 2]), so that is what must fit.
+  const Value *dequantized = weight ? weight->dequant->results[0] : nullptr;
+  std::string problem;
+  for (const Value *v : root.operands())
+    if (problem.empty() && v->isTensor() && v != dequantized)
+      problem = tensorProblem(g, *v, **target);
+  for (const Value *r : root.results)
+    if (problem.empty())
+      problem = tensorProblem(g, *r, **target);
+  if (problem.empty() && weight) {
+    Value packed;
+    packed.name = weight->qdata->name + " packed";
+    packed.dtype = DType::UInt8;
+    packed.shape = {SymExpr(weight->rows), SymExpr((weight->cols + 1) / 2)};
+    problem = tensorProblem(g, packed, **target);
+  }
   if (!problem.empty())
     why.reject(problem + " (it could not run on the GPU)");
   return problem.empty();

@@ -40,7 +40,10 @@ bool isAcceptableBias(const ArgValue &bias, int64_t n, DType dtype, MatchTrace &
 /// The fused op would read and write the tensors `root` reads and writes: they must all
 /// fit the --target (dtype, buffer limit), else the fused op could not be delegated and
 /// no CPU kernel would run it. Records the reason when they do not.
-bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, MatchTrace &why);
+/// `weight`, when given, is the dequantized weight the fused op replaces by its packed
+/// int4 table: the table is checked instead.
+bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, MatchTrace &why,
+                const Q4WeightDequant *weight = nullptr);
 
 /// The dtypes a Vulkan kernel computes in.
 bool isVulkanComputeDType(DType t);
