@@ -48,11 +48,17 @@ public:
     for (const auto &n : g.nodes) {
       if (n->target != "aten.linear.default")
         continue;
-      MatchTrace ignored;
-      std::optional<Q4WeightDequant> other = matchQ4WeightDequant(n->tensorArg("weight"), ignored);
-      if (!other || other->qdata->constant.storage != w.qdata->constant.storage || other->dequant == w.dequant)
+      // A dequantize of the same storage is the tied weight; its values are the table's,
+      // already validated, so only its shape decides whether it fits the target.
+      const Value *weight = n->tensorArg("weight");
+      const Node *dequant = weight ? weight->definingNode : nullptr;
+      const Value *q = dequant && dequant->target == "torchao.dequantize_affine.default" ? dequant->tensorArg("input") : nullptr;
+      if (!q || !q->isConstant() || q->constant.storage != w.qdata->constant.storage || dequant == w.dequant)
         continue;
-      if (!fitsTarget(g, *n, options, ignored, &*other))
+      Q4WeightDequant tied = w;
+      tied.dequant = const_cast<Node *>(dequant);
+      MatchTrace ignored;
+      if (!fitsTarget(g, *n, options, ignored, &tied))
         return n->name;
     }
     return "";
