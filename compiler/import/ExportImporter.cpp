@@ -17,10 +17,6 @@ constexpr llvm::StringLiteral kModelJson = "models/model.json";
 constexpr llvm::StringLiteral kWeightsConfig = "data/weights/model_weights_config.json";
 constexpr llvm::StringLiteral kConstantsConfig = "data/constants/model_constants_config.json";
 
-llvm::Error importError(const llvm::Twine &where, const llvm::Twine &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), where + ": " + what);
-}
-
 // Ops that only appear when the program was not decomposed: say what to do instead.
 std::optional<std::string> adviceForUnknownTarget(llvm::StringRef target) {
   if (target.contains("access_subclass_inner_tensor"))
