@@ -3,6 +3,8 @@
 // broadcasting) into sizes and strides; the kernels (glsl/matmul.glsl, glsl/sdpa.glsl)
 // only index.
 #include "runtime/FloatKernelSupport.h"
+
+#include "compiler/interp/KernelSupport.h"
 #include "runtime/FloatKernels.h"
 #include "shaders/Shaders.h"
 
@@ -62,28 +64,12 @@ llvm::Expected<Tensor> runMatmul(VulkanContext &context, const Tensor &a, const 
   llvm::StringRef op = "matmul";
   if (llvm::Error err = checkFloatOperands(op, {{&a, "a"}, {&b, "b"}}))
     return err;
-  if (a.rank() == 0 || b.rank() == 0)
-    return opError(op, "operands must have at least one dim");
-  // A 1-D a is a row, a 1-D b a column; that dim is dropped from the result.
-  Shape aShape = a.shape(), bShape = b.shape();
-  if (a.rank() == 1)
-    aShape.insert(aShape.begin(), 1);
-  if (b.rank() == 1)
-    bShape.push_back(1);
-  int64_t m = aShape[aShape.size() - 2], k = aShape.back(), n = bShape.back();
-  if (bShape[bShape.size() - 2] != k)
-    return opError(op, "shapes " + shapeText(a.shape()) + " and " + shapeText(b.shape()) +
-                           " cannot be multiplied");
-  Shape aBatch(aShape.begin(), aShape.end() - 2), bBatch(bShape.begin(), bShape.end() - 2);
-  std::optional<Shape> batch = detail::broadcastShape(aBatch, bBatch);
-  if (!batch)
-    return opError(op, "batch dims of " + shapeText(a.shape()) + " and " +
-                           shapeText(b.shape()) + " do not broadcast");
-  Shape outShape = *batch;
-  if (a.rank() > 1)
-    outShape.push_back(m);
-  if (b.rank() > 1)
-    outShape.push_back(n);
+  llvm::Expected<interp::MatmulShapes> s = interp::matmulShapes(a.shape(), b.shape());
+  if (!s)
+    return opError(op, llvm::toString(s.takeError()));
+  int64_t m = s->m, k = s->k, n = s->n;
+  const Shape &aBatch = s->aBatch, &bBatch = s->bBatch, &outShape = s->result;
+  std::optional<Shape> batch = s->batch;
   if (llvm::Error err = detail::checkResultShape(op, outShape))
     return err;
   if (interp::numelOf(outShape) == 0)
@@ -165,7 +151,9 @@ llvm::Expected<std::array<int64_t, 4>> maskStrides(llvm::StringRef op, const Ten
                                                    const Tensor &q, int64_t keys) {
   Shape scoreShape = detail::leadingDims(q.shape()); // [..., L]
   scoreShape.push_back(keys);
-  std::optional<Shape> broadcast = detail::broadcastShape(mask.shape(), scoreShape);
+  llvm::Expected<Shape> broadcast = interp::broadcastShapes(mask.shape(), scoreShape, op);
+  if (!broadcast)
+    llvm::consumeError(broadcast.takeError());
   if (!broadcast || *broadcast != scoreShape)
     return opError(op, "attn_mask " + shapeText(mask.shape()) + " does not broadcast to " +
                            shapeText(scoreShape));

@@ -4,6 +4,8 @@
 #include "runtime/FloatKernels.h"
 #include "runtime/FloatKernelSupport.h"
 
+#include "compiler/interp/KernelSupport.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -22,7 +24,7 @@ struct Placement {
 };
 
 Placement contiguousPlacement(const Shape &shape) {
-  return {detail::contiguousStrides(shape), 0};
+  return {interp::contiguousStrides(shape), 0};
 }
 
 /// `view` checked against `src` (every element it reads lies inside src), with the
@@ -111,7 +113,7 @@ llvm::Expected<Tensor> copyView(VulkanContext &context, llvm::StringRef op, cons
 
 /// x's dims in `order` (a permutation already checked).
 StridedView permutedView(const Tensor &x, llvm::ArrayRef<int64_t> order) {
-  std::vector<int64_t> strides = detail::contiguousStrides(x.shape());
+  std::vector<int64_t> strides = interp::contiguousStrides(x.shape());
   StridedView view;
   for (int64_t d : order) {
     view.sizes.push_back(x.dim(d));
@@ -200,16 +202,9 @@ llvm::Expected<Tensor> runSlice(VulkanContext &context, const Tensor &x, int64_t
   if (step <= 0)
     return opError(op, "step must be positive, got " + llvm::Twine(step));
   int64_t size = x.dim(*d);
-  // PyTorch: wrap negative bounds once, then clamp into [0, size] with end >= start.
-  int64_t first = start.value_or(0), last = end.value_or(INT64_MAX);
-  if (first < 0)
-    first += size;
-  if (last < 0)
-    last += size;
-  first = std::clamp<int64_t>(first, 0, size);
-  last = std::clamp<int64_t>(last, first, size);
+  auto [first, last] = interp::sliceBounds(size, start, end);
 
-  StridedView view{x.shape(), detail::contiguousStrides(x.shape()), 0};
+  StridedView view{x.shape(), interp::contiguousStrides(x.shape()), 0};
   view.sizes[*d] = (last - first + step - 1) / step;
   view.offset = first * view.strides[*d];
   view.strides[*d] *= step;
@@ -217,7 +212,7 @@ llvm::Expected<Tensor> runSlice(VulkanContext &context, const Tensor &x, int64_t
 }
 
 llvm::Expected<Tensor> runToDType(VulkanContext &context, const Tensor &x, DType dtype) {
-  return copyView(context, "to_dtype", x, {x.shape(), detail::contiguousStrides(x.shape()), 0},
+  return copyView(context, "to_dtype", x, {x.shape(), interp::contiguousStrides(x.shape()), 0},
                   dtype);
 }
 
@@ -276,7 +271,7 @@ llvm::Expected<Tensor> runCat(VulkanContext &context, llvm::ArrayRef<Tensor> ten
   Placement slice = contiguousPlacement(shape);
   int64_t position = 0;
   for (const Tensor *t : parts) {
-    StridedView view{t->shape(), detail::contiguousStrides(t->shape()), 0};
+    StridedView view{t->shape(), interp::contiguousStrides(t->shape()), 0};
     slice.offset = position * slice.strides[*d];
     position += t->dim(*d);
     if (t->numel() == 0)

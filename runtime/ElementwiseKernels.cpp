@@ -2,6 +2,8 @@
 #include "runtime/FloatKernels.h"
 #include "runtime/FloatKernelSupport.h"
 
+#include "compiler/interp/KernelSupport.h"
+
 namespace vkqc::vk {
 
 using detail::opError;
@@ -10,17 +12,12 @@ using interp::Shape;
 using interp::Tensor;
 
 namespace {
-/// numpy broadcasting of a's and b's shapes.
+/// numpy broadcasting of a's and b's shapes (the interpreter's rule), in this op's words.
 llvm::Expected<Shape> broadcastShape(llvm::StringRef op, const Shape &a, const Shape &b) {
-  Shape shape(std::max(a.size(), b.size()), 1);
-  for (size_t i = 0; i < shape.size(); ++i) {
-    // Dims aligned from the right; missing leading dims act as 1.
-    int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1;
-    int64_t db = i < b.size() ? b[b.size() - 1 - i] : 1;
-    if (da != db && da != 1 && db != 1)
-      return opError(op, "shapes " + shapeText(a) + " and " + shapeText(b) +
-                             " do not broadcast");
-    shape[shape.size() - 1 - i] = da == 1 ? db : da;
+  llvm::Expected<Shape> shape = interp::broadcastShapes(a, b, op);
+  if (!shape) {
+    llvm::consumeError(shape.takeError());
+    return opError(op, "shapes " + shapeText(a) + " and " + shapeText(b) + " do not broadcast");
   }
   return shape;
 }

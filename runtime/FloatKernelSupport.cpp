@@ -1,5 +1,7 @@
 #include "runtime/FloatKernelSupport.h"
 
+#include "compiler/interp/KernelSupport.h"
+
 #include <limits>
 
 namespace vkqc::vk::detail {
@@ -35,22 +37,16 @@ llvm::Error checkFloatOperand(llvm::StringRef op, const interp::Tensor &t,
 }
 
 llvm::Expected<int64_t> normalizeDim(llvm::StringRef op, int64_t dim, int64_t rank) {
-  int64_t wrapRank = std::max<int64_t>(rank, 1);
-  if (dim < -wrapRank || dim >= wrapRank)
-    return opError(op, "dim " + llvm::Twine(dim) + " out of range for rank " +
-                           llvm::Twine(rank));
-  return dim < 0 ? dim + wrapRank : dim;
-}
-
-std::vector<int64_t> contiguousStrides(const interp::Shape &shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t d = shape.size(); d-- > 1;)
-    strides[d - 1] = strides[d] * shape[d];
-  return strides;
+  llvm::Expected<int64_t> wrapped = interp::normalizeDim(dim, rank, op); // PyTorch's rule
+  if (!wrapped) {
+    llvm::consumeError(wrapped.takeError());
+    return opError(op, "dim " + llvm::Twine(dim) + " out of range for rank " + llvm::Twine(rank));
+  }
+  return wrapped;
 }
 
 std::vector<int64_t> broadcastStrides(const interp::Shape &in, size_t outRank) {
-  std::vector<int64_t> contiguous = contiguousStrides(in);
+  std::vector<int64_t> contiguous = interp::contiguousStrides(in);
   std::vector<int64_t> strides(outRank, 0);
   size_t lead = outRank - in.size();
   for (size_t d = 0; d < in.size(); ++d)

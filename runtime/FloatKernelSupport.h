@@ -20,8 +20,6 @@ llvm::Error checkResultShape(llvm::StringRef op, const interp::Shape &shape);
 /// `dim` wrapped into [0, rank) (a 0-d tensor takes 0 and -1, as in PyTorch).
 llvm::Expected<int64_t> normalizeDim(llvm::StringRef op, int64_t dim, int64_t rank);
 
-/// Row-major strides of a contiguous tensor of `shape`.
-std::vector<int64_t> contiguousStrides(const interp::Shape &shape);
 /// Strides that read a tensor of shape `in` broadcast to a rank-`outRank` shape: the
 /// contiguous strides, right-aligned, with 0 on size-1 and new leading dims.
 std::vector<int64_t> broadcastStrides(const interp::Shape &in, size_t outRank);

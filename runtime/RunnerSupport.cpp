@@ -77,17 +77,4 @@ interp::Shape leadingDims(const interp::Shape &shape) {
   return interp::Shape(shape.begin(), shape.end() - (shape.empty() ? 0 : 1));
 }
 
-std::optional<interp::Shape> broadcastShape(const interp::Shape &a, const interp::Shape &b) {
-  size_t rank = std::max(a.size(), b.size());
-  interp::Shape result(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t x = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    int64_t y = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (x != y && x != 1 && y != 1)
-      return std::nullopt;
-    result[i] = x == 1 ? y : x;
-  }
-  return result;
-}
-
 } // namespace vkqc::vk::detail

@@ -41,9 +41,6 @@ llvm::Expected<int64_t> macroValue(const shaders::ShaderVariant &variant, llvm::
 /// The leading dims of `shape` (all but the last).
 interp::Shape leadingDims(const interp::Shape &shape);
 
-/// NumPy broadcast of two shapes; nullopt when they do not broadcast.
-std::optional<interp::Shape> broadcastShape(const interp::Shape &a, const interp::Shape &b);
-
 /// Per-token int8 quantization on the device: x [rows, K] of `dtype` with per-row scales
 /// (dtype) and zero points (zeroPointDtype) -> (int8 [rows, K], int32 sums [rows, K/gs]).
 struct DeviceQuantized {

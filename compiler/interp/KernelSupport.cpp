@@ -123,6 +123,48 @@ DType opmathType(DType dtype) {
   return dtype == DType::Float16 || dtype == DType::BFloat16 ? DType::Float32 : dtype;
 }
 
+std::pair<int64_t, int64_t> sliceBounds(int64_t size, std::optional<int64_t> start,
+                                        std::optional<int64_t> end) {
+  int64_t first = start.value_or(0), last = end.value_or(INT64_MAX);
+  if (first < 0)
+    first += size;
+  if (last < 0)
+    last += size;
+  first = std::clamp<int64_t>(first, 0, size);
+  last = std::clamp<int64_t>(last, first, size);
+  return {first, last};
+}
+
+llvm::Expected<MatmulShapes> matmulShapes(const Shape &a, const Shape &b) {
+  if (a.empty() || b.empty())
+    return kernelError("operands must have at least one dim");
+  Shape aShape = a, bShape = b;
+  if (a.size() == 1)
+    aShape.insert(aShape.begin(), 1);
+  if (b.size() == 1)
+    bShape.push_back(1);
+  MatmulShapes s;
+  s.m = aShape[aShape.size() - 2];
+  s.k = aShape.back();
+  s.n = bShape.back();
+  if (bShape[bShape.size() - 2] != s.k)
+    return kernelError("shapes " + shapeString(a) + " and " + shapeString(b) + " cannot be multiplied");
+  s.aBatch.assign(aShape.begin(), aShape.end() - 2);
+  s.bBatch.assign(bShape.begin(), bShape.end() - 2);
+  llvm::Expected<Shape> batch = broadcastShapes(s.aBatch, s.bBatch, "matmul");
+  if (!batch) {
+    llvm::consumeError(batch.takeError());
+    return kernelError("batch dims of " + shapeString(a) + " and " + shapeString(b) + " do not broadcast");
+  }
+  s.batch = *batch;
+  s.result = s.batch;
+  if (a.size() > 1)
+    s.result.push_back(s.m);
+  if (b.size() > 1)
+    s.result.push_back(s.n);
+  return s;
+}
+
 llvm::Expected<Shape> broadcastShapes(const Shape &a, const Shape &b, llvm::StringRef op) {
   size_t rank = std::max(a.size(), b.size());
   Shape out(rank);

@@ -5,6 +5,8 @@
 
 #include "llvm/ADT/Twine.h"
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace vkqc::interp {
@@ -47,6 +49,22 @@ std::vector<int64_t> stridedSourceIndex(const Shape &out, const Shape &strides,
 /// `sourceIndex[i]`: the one data-movement primitive behind permute, slice, expand, ...
 Tensor gatherElements(const Tensor &source, const Shape &shape,
                       llvm::ArrayRef<int64_t> sourceIndex);
+
+/// PyTorch's slice bounds over a dim of `size`: negative bounds wrap once, then clamp into
+/// [0, size] with end >= start. Returns (start, end).
+std::pair<int64_t, int64_t> sliceBounds(int64_t size, std::optional<int64_t> start,
+                                        std::optional<int64_t> end);
+
+/// torch.matmul's view of its operands: a 1-D a is a row [1, K], a 1-D b a column [K, 1]
+/// (that dim is dropped from the result again); the batch dims broadcast.
+struct MatmulShapes {
+  Shape aBatch, bBatch, batch; // batch dims of a, b and the result
+  int64_t m = 0, k = 0, n = 0;
+  Shape result;
+};
+/// The error says what is wrong without the op name ("shapes [2, 3] and [4, 5] cannot be
+/// multiplied", "batch dims of ... do not broadcast"); operands must have rank >= 1.
+llvm::Expected<MatmulShapes> matmulShapes(const Shape &a, const Shape &b);
 
 /// Row-major strides of a contiguous tensor of `shape`.
 Shape contiguousStrides(const Shape &shape);

@@ -54,31 +54,13 @@ llvm::Expected<Tensor> linear(const Tensor &x, const Tensor &weight,
 llvm::Expected<Tensor> matmul(const Tensor &a, const Tensor &b) {
   if (auto err = requireSameFloat(a, b, "matmul"))
     return err;
-  if (a.rank() == 0 || b.rank() == 0)
-    return kernelError("matmul: operands must have at least one dim");
-  // 1-D operands become a row / a column, and that dim is dropped from the result.
-  Shape aShape = a.shape(), bShape = b.shape();
-  if (a.rank() == 1)
-    aShape.insert(aShape.begin(), 1);
-  if (b.rank() == 1)
-    bShape.push_back(1);
-  int64_t m = aShape[aShape.size() - 2], k = aShape.back(), n = bShape.back();
-  if (bShape[bShape.size() - 2] != k)
-    return kernelError("matmul: shapes " + shapeString(a.shape()) + " and " +
-                       shapeString(b.shape()) + " cannot be multiplied");
-  Shape aBatch(aShape.begin(), aShape.end() - 2), bBatch(bShape.begin(), bShape.end() - 2);
-  auto batch = broadcastShapes(aBatch, bBatch, "matmul");
-  if (!batch)
-    return batch.takeError();
-  std::vector<int64_t> aSource = broadcastSourceIndex(aBatch, *batch);
-  std::vector<int64_t> bSource = broadcastSourceIndex(bBatch, *batch);
-
-  Shape outShape = *batch;
-  if (a.rank() > 1)
-    outShape.push_back(m);
-  if (b.rank() > 1)
-    outShape.push_back(n);
-  Tensor result(a.dtype(), outShape);
+  llvm::Expected<MatmulShapes> s = matmulShapes(a.shape(), b.shape());
+  if (!s)
+    return kernelError("matmul: " + llvm::toString(s.takeError()));
+  int64_t m = s->m, k = s->k, n = s->n;
+  std::vector<int64_t> aSource = broadcastSourceIndex(s->aBatch, s->batch);
+  std::vector<int64_t> bSource = broadcastSourceIndex(s->bBatch, s->batch);
+  Tensor result(a.dtype(), s->result);
   std::vector<double> as = toDoubles(a), bs = toDoubles(b);
   for (size_t p = 0; p < aSource.size(); ++p) {
     const double *aMatrix = as.data() + aSource[p] * m * k;

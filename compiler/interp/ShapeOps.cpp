@@ -126,14 +126,7 @@ llvm::Expected<Tensor> slice(const Tensor &x, int64_t dim, std::optional<int64_t
   if (step <= 0)
     return kernelError("slice: step must be positive, got " + llvm::Twine(step));
   int64_t size = x.dim(*d);
-  // PyTorch: wrap negative bounds once, then clamp into [0, size] with end >= start.
-  int64_t first = start.value_or(0), last = end.value_or(INT64_MAX);
-  if (first < 0)
-    first += size;
-  if (last < 0)
-    last += size;
-  first = std::clamp<int64_t>(first, 0, size);
-  last = std::clamp<int64_t>(last, first, size);
+  auto [first, last] = sliceBounds(size, start, end);
 
   Shape outShape = x.shape();
   outShape[*d] = (last - first + step - 1) / step;
