@@ -178,7 +178,7 @@ llvm::Expected<Tensor> cat(llvm::ArrayRef<Tensor> tensors, int64_t dim) {
     DimLines in = linesAlong(t.shape(), *d);
     size_t elementSize = dtypeSize(resultDtype);
     size_t runBytes = static_cast<size_t>(in.size * in.inner) * elementSize;
-    for (int64_t o = 0; o < in.outer; ++o)
+    for (int64_t o = 0; o < in.outer && runBytes > 0; ++o) // an empty part has no data
       std::memcpy(result.mutableData<uint8_t>() + out.at(o, position, 0) * elementSize,
                   part->data<uint8_t>() + in.at(o, 0, 0) * elementSize, runBytes);
     position += in.size;
