@@ -2,36 +2,13 @@
 
 #include "runtime/FloatKernels.h"
 
+#include "compiler/interp/KernelSupport.h"
+
 #include "llvm/ADT/StringSwitch.h"
 
 namespace vkqc::vk::exec {
 
 namespace {
-
-// The shape a reshape produces: `sizes` with one -1 inferred from the element count.
-llvm::Expected<interp::Shape> reshapeTarget(const Tensor &x, std::vector<int64_t> sizes) {
-  int64_t known = 1;
-  std::optional<size_t> inferred;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    if (sizes[i] == -1 && !inferred) {
-      inferred = i;
-      continue;
-    }
-    if (sizes[i] < 0)
-      return execError("reshape", "size " + shapeText(sizes) + " has an invalid dim");
-    known *= sizes[i];
-  }
-  if (inferred) {
-    if (known == 0 || x.numel() % known != 0)
-      return execError("reshape", "cannot infer -1 in " + shapeText(sizes) + " for " +
-                                      llvm::Twine(x.numel()) + " elements");
-    sizes[*inferred] = x.numel() / known;
-  } else if (known != x.numel()) {
-    return execError("reshape", shapeText(sizes) + " does not hold the " + llvm::Twine(x.numel()) +
-                                    " elements of " + shapeText(x.shape()));
-  }
-  return sizes;
-}
 
 enum class Kind { Elementwise, Copy, Cat, Mean, Softmax, RmsNorm, Matmul, Attention, Reshape, Unsqueeze, Alias, None };
 
@@ -176,7 +153,7 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
   case Kind::Reshape: {
     VKQC_TRY(self, a.tensor(0));
     VKQC_TRY(sizes, a.integers(1));
-    VKQC_TRY(shape, reshapeTarget(*self, *sizes));
+    VKQC_TRY(shape, interp::reshapeTarget(self->shape(), *sizes)); // no kernel: a view
     return self->reshaped(*shape);
   }
   case Kind::Unsqueeze: {

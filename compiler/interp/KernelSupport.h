@@ -50,6 +50,10 @@ std::vector<int64_t> stridedSourceIndex(const Shape &out, const Shape &strides,
 Tensor gatherElements(const Tensor &source, const Shape &shape,
                       llvm::ArrayRef<int64_t> sourceIndex);
 
+/// The shape a view/reshape of a `from`-shaped tensor to `shape` has: one -1 inferred from
+/// the element count, which must match.
+llvm::Expected<Shape> reshapeTarget(const Shape &from, llvm::ArrayRef<int64_t> shape);
+
 /// PyTorch's slice bounds over a dim of `size`: negative bounds wrap once, then clamp into
 /// [0, size] with end >= start. Returns (start, end).
 std::pair<int64_t, int64_t> sliceBounds(int64_t size, std::optional<int64_t> start,

@@ -14,9 +14,9 @@ llvm::Expected<Tensor> clone(const Tensor &x) {
   return gatherElements(x, x.shape(), identity);
 }
 
-llvm::Expected<Tensor> reshape(const Tensor &x, llvm::ArrayRef<int64_t> shape) {
+llvm::Expected<Shape> reshapeTarget(const Shape &from, llvm::ArrayRef<int64_t> shape) {
   Shape target(shape.begin(), shape.end());
-  int64_t inferred = -1, known = 1;
+  int64_t inferred = -1, known = 1, numel = numelOf(from);
   for (size_t i = 0; i < target.size(); ++i) {
     if (target[i] == -1) {
       if (inferred >= 0)
@@ -31,18 +31,25 @@ llvm::Expected<Tensor> reshape(const Tensor &x, llvm::ArrayRef<int64_t> shape) {
     }
   }
   if (inferred >= 0) {
-    if (known == 0 || x.numel() % known != 0)
+    if (known == 0 || numel % known != 0)
       return kernelError("reshape: cannot infer -1 in " + shapeString(shape) +
-                         " for an input of shape " + shapeString(x.shape()));
-    target[inferred] = x.numel() / known;
-  } else if (known != x.numel()) {
+                         " for an input of shape " + shapeString(from));
+    target[inferred] = numel / known;
+  } else if (known != numel) {
     return kernelError("reshape: shape " + shapeString(shape) + " is invalid for an input of " +
-                       "shape " + shapeString(x.shape()));
+                       "shape " + shapeString(from));
   }
+  return target;
+}
+
+llvm::Expected<Tensor> reshape(const Tensor &x, llvm::ArrayRef<int64_t> shape) {
+  llvm::Expected<Shape> target = reshapeTarget(x.shape(), shape);
+  if (!target)
+    return target.takeError();
   auto copy = clone(x);
   if (!copy)
     return copy.takeError();
-  return copy->reshaped(target);
+  return copy->reshaped(*target);
 }
 
 llvm::Expected<Tensor> permute(const Tensor &x, llvm::ArrayRef<int64_t> dims) {
