@@ -218,12 +218,20 @@ private:
             keys[i] = contentKey(*data);
             return llvm::Error::success();
           }
-          auto bytes = std::make_shared<std::vector<uint8_t>>(c.byteSize());
-          if (auto err = constantSource(c).write(*bytes))
+          // Within the budget the bytes are kept for the write; beyond it they go into this
+          // thread's scratch buffer, reused so that its pages are not zero-filled anew.
+          uint64_t size = c.byteSize();
+          bool keep = keptTotal.fetch_add(size) + size <= kKeptDerivedBytes;
+          thread_local std::vector<uint8_t> scratch;
+          auto bytes = keep ? std::make_shared<std::vector<uint8_t>>(size) : nullptr;
+          if (!keep && scratch.size() < size)
+            scratch.resize(size);
+          llvm::MutableArrayRef<uint8_t> dst = keep ? llvm::MutableArrayRef<uint8_t>(*bytes)
+                                                    : llvm::MutableArrayRef<uint8_t>(scratch).take_front(size);
+          if (auto err = constantSource(c).write(dst))
             return err;
-          keys[i] = contentKey(*bytes);
-          if (keptTotal.fetch_add(bytes->size()) + bytes->size() <= kKeptDerivedBytes)
-            kept[i] = std::move(bytes);
+          keys[i] = contentKey(dst);
+          kept[i] = std::move(bytes);
           return llvm::Error::success();
         }))
       return err;
