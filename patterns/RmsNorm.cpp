@@ -27,28 +27,26 @@ struct RmsNormMatch {
   std::vector<Node *> replaced; // every node of the chain below root, users first
 };
 
+// `v` itself after identity casts, each recorded in `casts` when given.
+const Value *throughCasts(const Value *v, std::vector<Node *> *casts = nullptr) {
+  while (v && v->definingNode && v->definingNode->target == "aten._to_copy.default" &&
+         v->definingNode->tensorArg("self") && v->definingNode->tensorArg("self")->dtype == v->dtype) {
+    if (casts)
+      casts->push_back(v->definingNode);
+    v = v->definingNode->tensorArg("self");
+  }
+  return v;
+}
+
 // `v`'s defining node after identity casts (recorded in `casts`).
 Node *producerThroughCasts(const Value *v, std::vector<Node *> &casts) {
-  Node *n = v ? v->definingNode : nullptr;
-  while (n && n->target == "aten._to_copy.default" && n->tensorArg("self") &&
-         n->tensorArg("self")->dtype == n->results[0]->dtype) {
-    casts.push_back(n);
-    n = n->tensorArg("self")->definingNode;
-  }
-  return n;
+  const Value *source = throughCasts(v, &casts);
+  return source ? source->definingNode : nullptr;
 }
 
 bool isTrue(const ArgValue &v) {
   const bool *b = std::get_if<bool>(&v);
   return b && *b;
-}
-
-// `v` itself after identity casts.
-const Value *throughCasts(const Value *v) {
-  while (v && v->definingNode && v->definingNode->target == "aten._to_copy.default" &&
-         v->definingNode->tensorArg("self") && v->definingNode->tensorArg("self")->dtype == v->dtype)
-    v = v->definingNode->tensorArg("self");
-  return v;
 }
 
 class RmsNormPattern : public TypedPattern<RmsNormMatch> {

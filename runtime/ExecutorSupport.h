@@ -13,6 +13,13 @@
 #include <string>
 #include <vector>
 
+/// `auto DECL = EXPR;` returning EXPR's error from the enclosing function when it fails
+/// (the executor reads many Expected arguments in a row).
+#define VKQC_TRY(DECL, EXPR)                                                                       \
+  auto DECL = EXPR;                                                                                \
+  if (!DECL)                                                                                       \
+    return DECL.takeError();
+
 namespace vkqc::vk::exec {
 
 using interp::Tensor;

@@ -30,11 +30,6 @@ Kind kindOf(llvm::StringRef name) {
       .Default(Kind::None);
 }
 
-#define VKQC_TRY(DECL, EXPR)                                                                       \
-  auto DECL = EXPR;                                                                                \
-  if (!DECL)                                                                                       \
-    return DECL.takeError();
-
 llvm::Expected<Tensor> runElementwise(VulkanContext &context, const VkOpArguments &a, DType outDtype,
                                       const RequireVariant &require) {
   ElementwiseOp op = *shaders::elementwiseOpOf(a.call.name);
@@ -192,7 +187,5 @@ llvm::Expected<bool> runFloatOp(VulkanContext &context, const VkOpArguments &a, 
     return std::move(err);
   return true;
 }
-
-#undef VKQC_TRY
 
 } // namespace vkqc::vk::exec

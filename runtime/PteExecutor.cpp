@@ -653,10 +653,6 @@ private:
     if (outs->size() != schema->returns.size())
       return execError(where, llvm::Twine(outs->size()) + " outputs for " +
                                   llvm::Twine(schema->returns.size()) + " results");
-#define VKQC_TRY(DECL, EXPR)                                                                       \
-  auto DECL = EXPR;                                                                                \
-  if (!DECL)                                                                                       \
-    return DECL.takeError();
 
     if (call.name == "et_vk.linear_q4gsw.default") {
       VKQC_TRY(x, a.tensor(0));
@@ -774,7 +770,6 @@ private:
         return err;
       return a.store((*outs)[1], std::move(zeroPoint));
     }
-#undef VKQC_TRY
     llvm::Expected<bool> ran = runFloatOp(context_, a, (*outs)[0], [&](llvm::Expected<std::string> variant) {
       return requireVariant(d, where, std::move(variant));
     });
