@@ -9,6 +9,7 @@
 #include "compiler/ir/Printer.h"
 #include "compiler/target/TargetLimits.h"
 #include "passes/Pass.h"
+#include "patterns/QuantMatchers.h" // isVulkanComputeDType
 
 #include <map>
 
@@ -25,7 +26,6 @@ const std::map<std::string, Operands> &vulkanOps() {
   return ops;
 }
 
-bool isFloat(DType t) { return t == DType::Float32 || t == DType::Float16; }
 
 // Why the tensors of `n` break the op's operand rule, or "".
 std::string operandProblem(const Node &n, Operands rule) {
@@ -33,10 +33,10 @@ std::string operandProblem(const Node &n, Operands rule) {
     return "";
   const Value *mask = rule == Operands::FloatWithMask ? n.tensorArg("attn_mask") : nullptr;
   // Integer positions cast to float (RoPE's position_ids.float()) run on Vulkan too.
-  const Value *positions = n.target == "aten._to_copy.default" && isFloat(n.results[0]->dtype)
+  const Value *positions = n.target == "aten._to_copy.default" && isVulkanComputeDType(n.results[0]->dtype)
                                ? n.tensorArg("self") : nullptr;
   auto problem = [&](const Value &v) -> std::string {
-    if (!v.isTensor() || isFloat(v.dtype) || (&v == mask && v.dtype == DType::Bool) ||
+    if (!v.isTensor() || isVulkanComputeDType(v.dtype) || (&v == mask && v.dtype == DType::Bool) ||
         (&v == positions && (v.dtype == DType::Int32 || v.dtype == DType::Int64)))
       return "";
     std::string what = v.dtype == DType::Bool || isIntegral(v.dtype)
@@ -71,7 +71,7 @@ std::string argumentProblem(const Node &n) {
       return "slice step " + argToString(n.arg("step")) + " is not a literal >= 1";
   }
   if (n.target == "aten.mean.dim" || n.target == "aten.softmax.int" || n.target == "aten._to_copy.default")
-    if (n.hasArg("dtype") && !isNone(n.arg("dtype")) && !isFloat(std::get<DType>(n.arg("dtype"))))
+    if (n.hasArg("dtype") && !isNone(n.arg("dtype")) && !isVulkanComputeDType(std::get<DType>(n.arg("dtype"))))
       return "dtype=" + argToString(n.arg("dtype")) + " is not a float dtype";
   return "";
 }
