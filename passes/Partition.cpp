@@ -26,7 +26,6 @@ const std::map<std::string, Operands> &vulkanOps() {
   return ops;
 }
 
-
 // Why the tensors of `n` break the op's operand rule, or "".
 std::string operandProblem(const Node &n, Operands rule) {
   if (rule == Operands::Quantized)
