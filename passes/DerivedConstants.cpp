@@ -9,23 +9,20 @@
 namespace vkqc {
 
 namespace {
-// Runs `transform` on `source` and writes its bytes into `dst`; the temporary tensor is
-// one constant's worth, freed before the next constant is made.
+// Runs `transform` on `source` and has it write its bytes straight into `dst`.
 llvm::Error produce(const ConstantTensor &source, const DerivedType &type,
                     const ConstantTransform &transform, llvm::MutableArrayRef<uint8_t> dst) {
   llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = source.data();
   if (!bytes)
     return bytes.takeError();
-  llvm::Expected<interp::Tensor> result =
+  llvm::Expected<interp::LayoutResult> result =
       transform(interp::Tensor::view(source.dtype, source.shape, bytes->data()));
   if (!result)
     return result.takeError();
-  if (result->dtype() != type.dtype || result->shape() != type.shape || result->byteSize() != dst.size())
+  if (result->dtype != type.dtype || result->shape != type.shape || result->byteSize() != dst.size())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the layout transform produced another type than it declared");
-  const auto *out = static_cast<const uint8_t *>(result->raw());
-  std::copy(out, out + dst.size(), dst.begin());
-  return llvm::Error::success();
+  return result->write(dst);
 }
 } // namespace
 

@@ -5,7 +5,7 @@
 // a tied weight packed for two users is packed once.
 #pragma once
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/interp/LayoutKernels.h"
 #include "compiler/ir/Rewriter.h"
 #include "passes/Pass.h"
 
@@ -18,7 +18,9 @@ struct DerivedConstant {
   bool reused; // the registry already held this layout of this source
 };
 
-using ConstantTransform = std::function<llvm::Expected<interp::Tensor>(const interp::Tensor &)>;
+/// The derived layout of a source constant: its type and a writer of its bytes (straight
+/// into the output file when the program is written).
+using ConstantTransform = std::function<llvm::Expected<interp::LayoutResult>(const interp::Tensor &)>;
 
 /// What a transform produces: the derived constant's type, known before any byte is made.
 struct DerivedType {

@@ -52,7 +52,12 @@ public:
       llvm::Expected<DerivedConstant> cast = deriveConstant(
           rw, in, "cast_" + std::string(dtypeName(compute)), DerivedKind::Layout,
           in->name + "_" + std::string(dtypeName(compute)), DerivedType{compute, in->constant.shape},
-          [compute](const interp::Tensor &t) { return interp::toDType(t, compute); });
+          [compute](const interp::Tensor &t) -> llvm::Expected<interp::LayoutResult> {
+            llvm::Expected<interp::Tensor> cast = interp::toDType(t, compute);
+            if (!cast)
+              return cast.takeError();
+            return interp::layoutOf(std::move(*cast));
+          });
       if (!cast)
         return cast.takeError();
       ctx.note("legalize-dtypes", in->name, "cast",

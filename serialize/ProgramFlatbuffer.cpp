@@ -168,8 +168,8 @@ llvm::Expected<std::vector<uint8_t>> encodeProgramFlatbuffer(const PteProgram &p
   auto inlineData = encodeInlineDelegateData(fbb, layout.inlineDelegateData);
 
   std::vector<Offset<fb::DataSegment>> segments;
-  for (auto [data, offset] : llvm::zip(layout.segmentData, layout.segmentOffsets))
-    segments.push_back(fb::CreateDataSegment(fbb, offset, data.size));
+  for (auto [size, offset] : llvm::zip(layout.segmentSizes, layout.segmentOffsets))
+    segments.push_back(fb::CreateDataSegment(fbb, offset, size));
   auto constantSegment = fb::CreateSubsegmentOffsetsDirect(fbb, /*segment_index=*/0,
                                                            &layout.constantOffsets);
   std::vector<Offset<fb::NamedData>> namedData;

@@ -57,24 +57,30 @@ FilePlan planFile(std::vector<uint8_t> flatbuffer, const SegmentLayout &layout) 
   return plan;
 }
 
-/// Writes the whole file into `dst` (exactly plan.fileSize bytes): the head, zero
-/// padding, then every segment in parallel, each straight into its place.
+/// Writes the whole file into `dst` (exactly plan.fileSize bytes): the head, then every
+/// piece of segment data in parallel, each straight into its place, with the padding
+/// after it zeroed. The largest pieces start first, so that no thread is left with a big
+/// one at the end.
 llvm::Error writeFile(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst,
                       const WriteProgress &progress = nullptr) {
   std::copy(plan.head.begin(), plan.head.end(), dst.begin());
   if (layout.segmentDataSize == 0) // no segment holds a byte: the file is the flatbuffer
     return llvm::Error::success();
-  std::fill(dst.begin() + plan.head.size(), dst.begin() + plan.segmentBase, 0);
-  std::vector<size_t> order(layout.segmentData.size());
+  const std::vector<SegmentLayout::Piece> &pieces = layout.pieces;
+  uint64_t firstPiece = plan.segmentBase + (pieces.empty() ? layout.segmentDataSize : pieces.front().offset);
+  std::fill(dst.begin() + plan.head.size(), dst.begin() + firstPiece, 0);
+  std::vector<size_t> order(pieces.size());
   std::iota(order.begin(), order.end(), 0);
-  std::atomic<uint64_t> done{plan.segmentBase};
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return pieces[a].data.size > pieces[b].data.size; });
+  std::atomic<uint64_t> done{firstPiece};
   return llvm::parallelForEachError(order, [&](size_t i) -> llvm::Error {
-    uint64_t start = plan.segmentBase + layout.segmentOffsets[i];
-    uint64_t size = layout.segmentData[i].size;
-    uint64_t next = i + 1 < order.size() ? plan.segmentBase + layout.segmentOffsets[i + 1] : plan.fileSize;
+    uint64_t start = plan.segmentBase + pieces[i].offset;
+    uint64_t size = pieces[i].data.size;
+    uint64_t next = i + 1 < pieces.size() ? plan.segmentBase + pieces[i + 1].offset : plan.fileSize;
+    if (auto err = pieces[i].data.write(dst.slice(start, size)))
+      return serializeError("the data at offset " + llvm::Twine(start), llvm::toString(std::move(err)));
     std::fill(dst.begin() + start + size, dst.begin() + next, 0); // alignment padding
-    if (auto err = layout.segmentData[i].write(dst.slice(start, size)))
-      return serializeError("segment " + llvm::Twine(i), llvm::toString(std::move(err)));
     uint64_t now = done.fetch_add(next - start) + (next - start);
     if (progress)
       progress(now, plan.fileSize);

@@ -11,6 +11,17 @@ namespace vkqc::serialize {
 
 namespace {
 
+/// Appends a segment at the next 128-byte boundary; returns its offset.
+uint64_t addSegment(SegmentLayout &layout, uint64_t size) {
+  uint64_t offset = layout.segmentSizes.empty()
+                        ? 0
+                        : alignUp(layout.segmentOffsets.back() + layout.segmentSizes.back(), kSegmentAlignment);
+  layout.segmentSizes.push_back(size);
+  layout.segmentOffsets.push_back(offset);
+  layout.segmentDataSize = offset + size;
+  return offset;
+}
+
 /// Segment 0: every CPU constant, each padded to 16 bytes except the last.
 void layoutConstantSegment(const PteProgram &program, SegmentLayout &layout) {
   layout.constantOffsets.push_back(0); // the reserved empty buffer 0
@@ -18,20 +29,11 @@ void layoutConstantSegment(const PteProgram &program, SegmentLayout &layout) {
   for (const DataSource &buffer : program.constantBuffers) {
     uint64_t offset = alignUp(end, kConstantTensorAlignment);
     layout.constantOffsets.push_back(offset);
+    if (buffer.size)
+      layout.pieces.push_back({offset, buffer});
     end = offset + buffer.size;
   }
-  DataSource segment;
-  segment.size = end;
-  segment.write = [&program, offsets = layout.constantOffsets](llvm::MutableArrayRef<uint8_t> dst) -> llvm::Error {
-    std::fill(dst.begin(), dst.end(), 0); // padding between constants
-    for (size_t i = 0; i < program.constantBuffers.size(); ++i) {
-      const DataSource &buffer = program.constantBuffers[i];
-      if (auto err = buffer.write(dst.slice(offsets[i + 1], buffer.size)))
-        return err;
-    }
-    return llvm::Error::success();
-  };
-  layout.segmentData.push_back(std::move(segment));
+  addSegment(layout, end);
 }
 
 void layoutDelegateData(const PteProgram &program, SegmentLayout &layout) {
@@ -48,9 +50,9 @@ void layoutDelegateData(const PteProgram &program, SegmentLayout &layout) {
         continue;
       }
       auto [it, inserted] = segmentByContent.try_emplace(
-          contentKey(data), static_cast<uint32_t>(layout.segmentData.size()));
+          contentKey(data), static_cast<uint32_t>(layout.segmentSizes.size()));
       if (inserted)
-        layout.segmentData.push_back(DataSource::viewOf(data));
+        layout.pieces.push_back({addSegment(layout, data.size()), DataSource::viewOf(data)});
       references.push_back({executorch_flatbuffer::DataLocation::SEGMENT, it->second});
     }
   }
@@ -59,19 +61,9 @@ void layoutDelegateData(const PteProgram &program, SegmentLayout &layout) {
 void layoutNamedData(const PteProgram &program, SegmentLayout &layout) {
   // The store already holds each distinct content once.
   for (const NamedDataStore::Entry &entry : program.namedData.entries()) {
-    layout.namedDataSegmentIndices.push_back(static_cast<uint32_t>(layout.segmentData.size()));
-    layout.segmentData.push_back(entry.data);
+    layout.namedDataSegmentIndices.push_back(static_cast<uint32_t>(layout.segmentSizes.size()));
+    layout.pieces.push_back({addSegment(layout, entry.data.size), entry.data});
   }
-}
-
-void placeSegments(SegmentLayout &layout) {
-  uint64_t end = 0;
-  for (const DataSource &data : layout.segmentData) {
-    uint64_t offset = alignUp(end, kSegmentAlignment);
-    layout.segmentOffsets.push_back(offset);
-    end = offset + data.size;
-  }
-  layout.segmentDataSize = end;
 }
 
 } // namespace
@@ -81,7 +73,6 @@ SegmentLayout layoutSegments(const PteProgram &program) {
   layoutConstantSegment(program, layout);
   layoutDelegateData(program, layout);
   layoutNamedData(program, layout);
-  placeSegments(layout);
   return layout;
 }
 

@@ -28,11 +28,19 @@ struct SegmentLayout {
   /// empty buffer.
   std::vector<uint64_t> constantOffsets;
 
-  /// Segment payloads in file order and their offsets relative to
-  /// segment_base_offset. Sources refer into the PteProgram, which must outlive
-  /// the layout.
-  std::vector<DataSource> segmentData;
+  /// Segment sizes in file order and their offsets relative to segment_base_offset.
+  std::vector<uint64_t> segmentSizes;
   std::vector<uint64_t> segmentOffsets;
+
+  /// What fills the segments: each source at its offset relative to segment_base_offset,
+  /// in file order. Segment 0 gives one piece per CPU constant, so that large constants
+  /// are written in parallel; the bytes between pieces are zero (alignment padding).
+  /// Sources refer into the PteProgram, which must outlive the layout.
+  struct Piece {
+    uint64_t offset = 0;
+    DataSource data;
+  };
+  std::vector<Piece> pieces;
   /// Bytes from the first segment's start to the last segment's end.
   uint64_t segmentDataSize = 0;
 
@@ -42,7 +50,6 @@ struct SegmentLayout {
 
   /// The segment of each NamedDataStore entry, in store order.
   std::vector<uint32_t> namedDataSegmentIndices;
-
 };
 
 /// Lays out the segments of `program` (deterministically: program order, with

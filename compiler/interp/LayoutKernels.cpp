@@ -2,7 +2,7 @@
 
 #include "compiler/quant/Q4Packing.h"
 
-#include <cstring>
+#include <algorithm>
 
 namespace vkqc::interp {
 
@@ -17,56 +17,77 @@ llvm::Error expect2D(const Tensor &t, DType dtype, llvm::StringRef what) {
   return llvm::Error::success();
 }
 
-template <typename T> Tensor tensorFrom(DType dtype, Shape shape, const std::vector<T> &values) {
-  Tensor out(dtype, std::move(shape));
-  if (!values.empty())
-    std::memcpy(out.mutableRaw(), values.data(), values.size() * sizeof(T));
-  return out;
-}
-
 llvm::ArrayRef<int8_t> int8Values(const Tensor &t) {
   return llvm::ArrayRef<int8_t>(t.data<int8_t>(), static_cast<size_t>(t.numel()));
 }
+
+llvm::ArrayRef<uint8_t> bytesOf(const Tensor &t) {
+  return llvm::ArrayRef<uint8_t>(static_cast<const uint8_t *>(t.raw()), t.byteSize());
+}
 } // namespace
 
-llvm::Expected<Tensor> packQ4LinearWeight(const Tensor &weight) {
+llvm::Expected<LayoutResult> packQ4LinearWeight(const Tensor &weight) {
   if (auto err = expect2D(weight, DType::Int8, "the int4 weight"))
     return std::move(err);
   int64_t n = weight.dim(0), k = weight.dim(1);
-  llvm::Expected<std::vector<uint8_t>> packed = quant::packQ4Linear(int8Values(weight), n, k);
-  if (!packed)
-    return packed.takeError();
-  return tensorFrom(DType::UInt8, {n, quant::alignUp(k, 8) / 2}, *packed);
+  return LayoutResult{DType::UInt8, {n, quant::alignUp(k, 8) / 2}, [weight, n, k](llvm::MutableArrayRef<uint8_t> dst) {
+                        return quant::packQ4LinearInto(int8Values(weight), n, k, dst);
+                      }};
 }
 
-llvm::Expected<Tensor> q4WeightSums(const Tensor &weight, int64_t groupSize) {
+llvm::Expected<LayoutResult> q4WeightSums(const Tensor &weight, int64_t groupSize) {
   if (auto err = expect2D(weight, DType::Int8, "the int4 weight"))
     return std::move(err);
   int64_t n = weight.dim(0), k = weight.dim(1);
-  llvm::Expected<std::vector<int32_t>> sums =
-      quant::computeWeightSums(int8Values(weight), n, k, groupSize);
-  if (!sums)
-    return sums.takeError();
-  return tensorFrom(DType::Int32, {k / groupSize, quant::alignUp(n, 8)}, *sums);
+  if (groupSize <= 0 || k % groupSize != 0)
+    return layoutError("group size " + llvm::Twine(groupSize) + " does not divide K = " + llvm::Twine(k));
+  return LayoutResult{DType::Int32, {k / groupSize, quant::alignUp(n, 8)},
+                      [weight, n, k, groupSize](llvm::MutableArrayRef<uint8_t> dst) {
+                        return quant::computeWeightSumsInto(int8Values(weight), n, k, groupSize, dst);
+                      }};
 }
 
-llvm::Expected<Tensor> transposePadScales(const Tensor &scales, int64_t align) {
+llvm::Expected<LayoutResult> transposePadScales(const Tensor &scales, int64_t align) {
   if (scales.rank() != 2 || !isFloatingPoint(scales.dtype()))
     return layoutError("weight scales must be a 2-D float tensor");
+  if (align <= 0)
+    return layoutError("alignment " + llvm::Twine(align) + " is not positive");
   int64_t n = scales.dim(0), g = scales.dim(1);
-  llvm::ArrayRef<uint8_t> bytes(static_cast<const uint8_t *>(scales.raw()), scales.byteSize());
-  llvm::Expected<std::vector<uint8_t>> out =
-      quant::transposePadScales(bytes, dtypeSize(scales.dtype()), n, g, align);
-  if (!out)
-    return out.takeError();
-  return tensorFrom(scales.dtype(), {g, quant::alignUp(n, align)}, *out);
+  return LayoutResult{scales.dtype(), {g, quant::alignUp(n, align)},
+                      [scales, n, g, align](llvm::MutableArrayRef<uint8_t> dst) {
+                        return quant::transposePadScalesInto(bytesOf(scales), dtypeSize(scales.dtype()), n, g,
+                                                             align, dst);
+                      }};
 }
 
-llvm::Expected<Tensor> swapNibbles(const Tensor &weight) {
+llvm::Expected<LayoutResult> swapNibbles(const Tensor &weight) {
   if (auto err = expect2D(weight, DType::UInt8, "the packed embedding weight"))
     return std::move(err);
-  llvm::ArrayRef<uint8_t> bytes(weight.data<uint8_t>(), static_cast<size_t>(weight.numel()));
-  return tensorFrom(DType::UInt8, weight.shape(), quant::swapNibbles(bytes));
+  return LayoutResult{DType::UInt8, weight.shape(),
+                      [weight](llvm::MutableArrayRef<uint8_t> dst) { return quant::swapNibblesInto(bytesOf(weight), dst); }};
+}
+
+LayoutResult layoutOf(Tensor computed) {
+  DType dtype = computed.dtype();
+  Shape shape = computed.shape();
+  return LayoutResult{dtype, std::move(shape), [computed](llvm::MutableArrayRef<uint8_t> dst) -> llvm::Error {
+                        llvm::ArrayRef<uint8_t> bytes = bytesOf(computed);
+                        if (bytes.size() != dst.size())
+                          return layoutError("the destination does not hold the tensor's bytes");
+                        std::copy(bytes.begin(), bytes.end(), dst.begin());
+                        return llvm::Error::success();
+                      }};
+}
+
+llvm::Expected<Tensor> materialize(llvm::Expected<LayoutResult> layout) {
+  if (!layout)
+    return layout.takeError();
+  Tensor out(layout->dtype, layout->shape);
+  llvm::MutableArrayRef<uint8_t> dst(out.byteSize() ? static_cast<uint8_t *>(out.mutableRaw()) : nullptr,
+                                     out.byteSize());
+  if (auto err = layout->write(dst))
+    return std::move(err);
+  return out;
 }
 
 } // namespace vkqc::interp

@@ -1,21 +1,43 @@
 // Kernels of the vkqc layout ops: int4 weights, scales and weight sums rearranged into
 // the layouts the Vulkan kernels read (executorch-vulkan-facts §5). The interpreter runs
 // them, and pack-weights runs the same functions on constants at compile time.
+//
+// A kernel returns its result's type and a writer of its bytes rather than the bytes: the
+// compiler points the writer at the constant's place in the output file (no temporary copy
+// of a weight), the interpreter at a new tensor (materialize).
 #pragma once
 
 #include "compiler/interp/Tensor.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
+
+#include <functional>
 
 namespace vkqc::interp {
 
+struct LayoutResult {
+  DType dtype;
+  Shape shape;
+  /// Fills a buffer of exactly byteSize() bytes, every byte (padding included). It reads
+  /// the source tensor, which must outlive the call.
+  std::function<llvm::Error(llvm::MutableArrayRef<uint8_t> dst)> write;
+
+  uint64_t byteSize() const { return static_cast<uint64_t>(numelOf(shape)) * dtypeSize(dtype); }
+};
+
 /// i8 [N, K] with values in [-8, 7] -> u8 [N, align8(K)/2]: low nibble = even k, q + 8.
-llvm::Expected<Tensor> packQ4LinearWeight(const Tensor &weight);
+llvm::Expected<LayoutResult> packQ4LinearWeight(const Tensor &weight);
 /// i8 [N, K] -> i32 [K/groupSize, align8(N)]: per-group sums, zero padded along N.
-llvm::Expected<Tensor> q4WeightSums(const Tensor &weight, int64_t groupSize);
+llvm::Expected<LayoutResult> q4WeightSums(const Tensor &weight, int64_t groupSize);
 /// [N, G] -> [G, alignUp(N, align)], zero padded.
-llvm::Expected<Tensor> transposePadScales(const Tensor &scales, int64_t align);
+llvm::Expected<LayoutResult> transposePadScales(const Tensor &scales, int64_t align);
 /// u8 legacy embedding bytes (even element high) -> linear layout (even element low).
-llvm::Expected<Tensor> swapNibbles(const Tensor &weight);
+llvm::Expected<LayoutResult> swapNibbles(const Tensor &weight);
+
+/// A tensor computed some other way, as a layout whose writer copies its bytes.
+LayoutResult layoutOf(Tensor computed);
+/// The layout's bytes in a new tensor.
+llvm::Expected<Tensor> materialize(llvm::Expected<LayoutResult> layout);
 
 } // namespace vkqc::interp

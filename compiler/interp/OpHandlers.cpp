@@ -316,24 +316,24 @@ Result embeddingQ4gswOp(Args &a) {
 
 Result packQ4LinearWeightOp(Args &a) {
   Tensor weight = a.tensor("weight");
-  return a.finish([&] { return packQ4LinearWeight(weight); });
+  return a.finish([&] { return materialize(packQ4LinearWeight(weight)); });
 }
 
 Result q4WeightSumsOp(Args &a) {
   Tensor weight = a.tensor("weight");
   int64_t groupSize = a.integer("group_size");
-  return a.finish([&] { return q4WeightSums(weight, groupSize); });
+  return a.finish([&] { return materialize(q4WeightSums(weight, groupSize)); });
 }
 
 Result transposePadScalesOp(Args &a) {
   Tensor scales = a.tensor("scales");
   int64_t align = a.integer("align");
-  return a.finish([&] { return transposePadScales(scales, align); });
+  return a.finish([&] { return materialize(transposePadScales(scales, align)); });
 }
 
 Result swapNibblesOp(Args &a) {
   Tensor weight = a.tensor("weight");
-  return a.finish([&] { return swapNibbles(weight); });
+  return a.finish([&] { return materialize(swapNibbles(weight)); });
 }
 
 const llvm::StringMap<OpHandler> &handlerTable() {

@@ -21,10 +21,6 @@ using namespace serialize;
 namespace {
 
 constexpr uint64_t kPlanningAlignment = 16; // as ExecuTorch's MemoryPlanningPass
-// Derived layouts hashed before the file is written are kept for the write up to this
-// many bytes (the rest are produced a second time): heap stays bounded, small models
-// pack once.
-constexpr uint64_t kKeptDerivedBytes = 256ull << 20;
 
 llvm::Error lowerError(const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), "writing the .pte: " + what);
@@ -111,17 +107,6 @@ DataSource constantSource(const ConstantTensor &c) {
   return source;
 }
 
-// Bytes produced earlier (while hashing) and kept for the write; the source owns them.
-DataSource keptSource(std::shared_ptr<std::vector<uint8_t>> bytes) {
-  DataSource source;
-  source.size = bytes->size();
-  source.write = [bytes](llvm::MutableArrayRef<uint8_t> dst) {
-    std::copy(bytes->begin(), bytes->end(), dst.begin());
-    return llvm::Error::success();
-  };
-  return source;
-}
-
 // Which bytes a constant is: its storage and the slice it views.
 using ConstantSlice = std::tuple<const Storage *, uint64_t, uint64_t>;
 ConstantSlice sliceOf(const ConstantTensor &c) { return {c.storage, c.byteOffset, c.byteSize()}; }
@@ -190,12 +175,12 @@ private:
   std::map<int32_t, size_t> plannedIndex_;
   std::map<std::pair<std::string, std::string>, int32_t> operatorIndex_;
   std::map<ConstantSlice, std::string> keyOf_;
-  std::map<ConstantSlice, std::shared_ptr<std::vector<uint8_t>>> keptBytes_;
   std::set<std::string> shadersStored_;
 
   // The named-data key (SHA-256) of every constant a delegate reads, computed in
-  // parallel. A derived layout is produced into a temporary buffer for its hash and
-  // dropped: it is produced again, straight into the file, when the file is written.
+  // parallel. A derived layout is produced into the thread's scratch buffer for its hash
+  // (reused, so its pages are not zero-filled anew) and produced again, straight into the
+  // file, when the file is written: packing costs less than keeping the bytes.
   llvm::Error hashDelegateConstants() {
     std::map<ConstantSlice, const ConstantTensor *> slices;
     for (const auto &n : g_.nodes)
@@ -205,8 +190,6 @@ private:
             slices.emplace(sliceOf(v->constant), &v->constant);
     std::vector<std::pair<ConstantSlice, const ConstantTensor *>> work(slices.begin(), slices.end());
     std::vector<std::string> keys(work.size());
-    std::vector<std::shared_ptr<std::vector<uint8_t>>> kept(work.size());
-    std::atomic<uint64_t> keptTotal{0};
     std::vector<size_t> index(work.size());
     std::iota(index.begin(), index.end(), 0);
     if (auto err = llvm::parallelForEachError(index, [&](size_t i) -> llvm::Error {
@@ -218,28 +201,19 @@ private:
             keys[i] = contentKey(*data);
             return llvm::Error::success();
           }
-          // Within the budget the bytes are kept for the write; beyond it they go into this
-          // thread's scratch buffer, reused so that its pages are not zero-filled anew.
-          uint64_t size = c.byteSize();
-          bool keep = keptTotal.fetch_add(size) + size <= kKeptDerivedBytes;
           thread_local std::vector<uint8_t> scratch;
-          auto bytes = keep ? std::make_shared<std::vector<uint8_t>>(size) : nullptr;
-          if (!keep && scratch.size() < size)
+          uint64_t size = c.byteSize();
+          if (scratch.size() < size)
             scratch.resize(size);
-          llvm::MutableArrayRef<uint8_t> dst = keep ? llvm::MutableArrayRef<uint8_t>(*bytes)
-                                                    : llvm::MutableArrayRef<uint8_t>(scratch).take_front(size);
+          llvm::MutableArrayRef<uint8_t> dst = llvm::MutableArrayRef<uint8_t>(scratch).take_front(size);
           if (auto err = constantSource(c).write(dst))
             return err;
           keys[i] = contentKey(dst);
-          kept[i] = std::move(bytes);
           return llvm::Error::success();
         }))
       return err;
-    for (size_t i = 0; i < work.size(); ++i) {
+    for (size_t i = 0; i < work.size(); ++i)
       keyOf_[work[i].first] = keys[i];
-      if (kept[i])
-        keptBytes_[work[i].first] = std::move(kept[i]);
-    }
     return llvm::Error::success();
   }
 
@@ -442,9 +416,7 @@ private:
         uint64_t size = v->constant.byteSize();
         if (!program_.namedData.find(key))
           stats_.namedDataBytes += size;
-        auto kept = keptBytes_.find(sliceOf(v->constant));
-        program_.namedData.addStreamed(key, kept != keptBytes_.end() ? keptSource(kept->second)
-                                                                     : constantSource(v->constant));
+        program_.namedData.addStreamed(key, constantSource(v->constant));
         t.constantId = static_cast<int32_t>(vk.constants.size());
         vk.constants.push_back(VkNamedConstant{key, size});
         t.stagingDatatype = t.datatype;

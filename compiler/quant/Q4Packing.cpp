@@ -2,6 +2,7 @@
 
 #include "llvm/ADT/Twine.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace vkqc::quant {
@@ -22,7 +23,66 @@ llvm::Error checkMatrix(size_t have, int64_t rows, int64_t cols, llvm::StringRef
   return llvm::Error::success();
 }
 
-uint8_t nibbleOf(int8_t q) { return static_cast<uint8_t>(q + 8) & 0xF; }
+/// Checks that the destination holds exactly the layout's bytes.
+llvm::Error checkDestination(size_t have, uint64_t want, llvm::StringRef what) {
+  if (have != want)
+    return packingError(what + ": the destination holds " + llvm::Twine(static_cast<uint64_t>(have)) +
+                        " bytes, the layout " + llvm::Twine(want));
+  return llvm::Error::success();
+}
+
+/// The vector form of a write-into layout: a buffer of `bytes` bytes, filled by `into`.
+template <typename T, typename Into>
+llvm::Expected<std::vector<T>> intoVector(uint64_t bytes, Into into) {
+  std::vector<T> out(bytes / sizeof(T));
+  if (auto err = into(llvm::MutableArrayRef<uint8_t>(reinterpret_cast<uint8_t *>(out.data()), bytes)))
+    return std::move(err);
+  return out;
+}
+
+int64_t packedRowBytes(int64_t k) { return alignUp(k, 8) / 2; }
+
+// Eight int8 values per 64-bit word (SWAR): the loops below must not depend on the
+// compiler's vectorizer, which the default -O2 build does not run on them.
+constexpr uint64_t kByteSignBits = 0x8080808080808080ull;
+constexpr uint64_t kHighNibbles = 0xF0F0F0F0F0F0F0F0ull;
+
+/// Eight int8 values, each plus 8 (mod 256) in its own byte: bytes of int4 values are
+/// then 0..15. The sign bit is added separately, so no carry crosses a byte.
+uint64_t biasedBytes(const int8_t *values) {
+  uint64_t x;
+  std::memcpy(&x, values, 8);
+  return ((x & ~kByteSignBits) + 0x0808080808080808ull) ^ (x & kByteSignBits);
+}
+
+/// Eight nibbles (one per byte, 0..15) -> four bytes, the even element in the low nibble.
+uint32_t packNibblePairs(uint64_t v) {
+  uint64_t t = (v | (v >> 4)) & 0x00FF00FF00FF00FFull; // bytes 0, 2, 4, 6 hold the pairs
+  t = (t | (t >> 8)) & 0x0000FFFF0000FFFFull;
+  return static_cast<uint32_t>(t | (t >> 16));
+}
+
+/// The sum of `size` int8 values.
+int32_t groupSum(const int8_t *values, int64_t size) {
+  int64_t i = 0, total = 0;
+  // Eight at a time: each byte + 128 is unsigned and added pairwise into four 16-bit lanes
+  // (at most 510 per word); after 32 words the four lanes still sum below 2^16, which one
+  // multiply adds up in the top lane.
+  while (i + 8 <= size) {
+    int64_t start = i;
+    uint64_t lanes = 0;
+    for (int words = 0; words < 32 && i + 8 <= size; ++words, i += 8) {
+      uint64_t x;
+      std::memcpy(&x, values + i, 8);
+      x ^= kByteSignBits;
+      lanes += (x & 0x00FF00FF00FF00FFull) + ((x >> 8) & 0x00FF00FF00FF00FFull);
+    }
+    total += static_cast<int64_t>((lanes * 0x0001000100010001ull) >> 48) - 128 * (i - start);
+  }
+  for (; i < size; ++i)
+    total += values[i];
+  return static_cast<int32_t>(total);
+}
 } // namespace
 
 int64_t alignUp(int64_t value, int64_t align) { return (value + align - 1) / align * align; }
@@ -33,29 +93,34 @@ int8_t unpackQ4Element(const uint8_t *row, int64_t k, bool lowNibbleFirst) {
   return static_cast<int8_t>((low ? byte & 0xF : byte >> 4) - 8);
 }
 
-llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n,
-                                                  int64_t k) {
+llvm::Error packQ4LinearInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
+                             llvm::MutableArrayRef<uint8_t> dst) {
   if (auto err = checkMatrix(q.size(), n, k, "packQ4Linear"))
     return err;
-  int64_t rowBytes = alignUp(k, 8) / 2;
-  // Padding elements are q = 0, i.e. nibble 8.
-  std::vector<uint8_t> packed(static_cast<size_t>(n * rowBytes), 0x88);
+  int64_t rowBytes = packedRowBytes(k);
+  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(n * rowBytes), "packQ4Linear"))
+    return err;
   // A value is int4 when q + 8 fits in a nibble: one OR over all of them, checked once
-  // (the loop stays branch-free, and weights are hundreds of MB).
-  uint8_t outside = 0;
+  // (the loops stay branch-free, and weights are hundreds of MB).
+  uint64_t outside = 0;
   for (int64_t r = 0; r < n; ++r) {
     const int8_t *row = q.data() + r * k;
-    uint8_t *out = packed.data() + r * rowBytes;
-    for (int64_t j = 0; j < k / 2; ++j) {
-      uint8_t lo = static_cast<uint8_t>(row[2 * j] + 8), hi = static_cast<uint8_t>(row[2 * j + 1] + 8);
-      outside |= (lo | hi) & 0xF0;
-      out[j] = static_cast<uint8_t>(lo | (hi << 4));
+    uint8_t *out = dst.data() + r * rowBytes;
+    int64_t j = 0;
+    for (; j + 8 <= k; j += 8) { // eight values at a time, in one 64-bit word
+      uint64_t v = biasedBytes(row + j);
+      outside |= v & kHighNibbles;
+      uint32_t packed = packNibblePairs(v);
+      std::memcpy(out + j / 2, &packed, 4); // little-endian host
     }
-    if (k % 2) {
-      uint8_t lo = static_cast<uint8_t>(row[k - 1] + 8);
-      outside |= lo & 0xF0;
-      out[k / 2] = static_cast<uint8_t>((out[k / 2] & 0xF0) | lo);
+    for (; j < k; ++j) { // the tail, then q = 0 (nibble 8) padding to align8(K)
+      uint8_t nibble = static_cast<uint8_t>(row[j] + 8);
+      outside |= nibble & 0xF0;
+      out[j / 2] = j % 2 ? static_cast<uint8_t>(out[j / 2] | (nibble << 4)) : nibble;
     }
+    if (k % 2)
+      out[k / 2] |= 0x80;
+    std::memset(out + (k + 1) / 2, 0x88, static_cast<size_t>(rowBytes - (k + 1) / 2));
   }
   if (outside)
     for (size_t i = 0; i < q.size(); ++i)
@@ -63,16 +128,23 @@ llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int6
         return packingError("packQ4Linear: value " + llvm::Twine(q[i]) + " at [" +
                             llvm::Twine(static_cast<int64_t>(i) / k) + ", " +
                             llvm::Twine(static_cast<int64_t>(i) % k) + "] is not int4");
-  return packed;
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k) {
+  if (auto err = checkMatrix(q.size(), n, k, "packQ4Linear"))
+    return std::move(err);
+  return intoVector<uint8_t>(static_cast<uint64_t>(n * packedRowBytes(k)),
+                             [&](llvm::MutableArrayRef<uint8_t> dst) { return packQ4LinearInto(q, n, k, dst); });
 }
 
 llvm::Expected<std::vector<int8_t>> unpackQ4Linear(llvm::ArrayRef<uint8_t> packed, int64_t n,
                                                    int64_t k) {
   if (k < 0)
     return packingError("unpackQ4Linear: negative K");
-  int64_t rowBytes = alignUp(k, 8) / 2;
+  int64_t rowBytes = packedRowBytes(k);
   if (auto err = checkMatrix(packed.size(), n, rowBytes, "unpackQ4Linear"))
-    return err;
+    return std::move(err);
   std::vector<int8_t> q(static_cast<size_t>(n * k));
   for (int64_t r = 0; r < n; ++r)
     for (int64_t c = 0; c < k; ++c)
@@ -80,62 +152,90 @@ llvm::Expected<std::vector<int8_t>> unpackQ4Linear(llvm::ArrayRef<uint8_t> packe
   return q;
 }
 
+llvm::Error swapNibblesInto(llvm::ArrayRef<uint8_t> packed, llvm::MutableArrayRef<uint8_t> dst) {
+  if (auto err = checkDestination(dst.size(), packed.size(), "swapNibbles"))
+    return err;
+  for (size_t i = 0; i < packed.size(); ++i)
+    dst[i] = static_cast<uint8_t>((packed[i] << 4) | (packed[i] >> 4));
+  return llvm::Error::success();
+}
+
 std::vector<uint8_t> swapNibbles(llvm::ArrayRef<uint8_t> packed) {
   std::vector<uint8_t> swapped(packed.size());
-  for (size_t i = 0; i < packed.size(); ++i)
-    swapped[i] = static_cast<uint8_t>((packed[i] << 4) | (packed[i] >> 4));
+  llvm::cantFail(swapNibblesInto(packed, swapped));
   return swapped;
 }
 
-llvm::Expected<std::vector<int32_t>> computeWeightSums(llvm::ArrayRef<int8_t> q, int64_t n,
-                                                       int64_t k, int64_t groupSize) {
+llvm::Error computeWeightSumsInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
+                                  int64_t groupSize, llvm::MutableArrayRef<uint8_t> dst) {
   if (auto err = checkMatrix(q.size(), n, k, "computeWeightSums"))
     return err;
   if (groupSize <= 0 || k % groupSize != 0)
     return packingError("computeWeightSums: group size " + llvm::Twine(groupSize) +
                         " does not divide K = " + llvm::Twine(k));
   int64_t groups = k / groupSize, paddedN = alignUp(n, 8);
-  std::vector<int32_t> sums(static_cast<size_t>(groups * paddedN), 0);
-  for (int64_t r = 0; r < n; ++r)
+  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(groups * paddedN) * 4, "computeWeightSums"))
+    return err;
+  // Blocks of rows, so that the reads of a block stay in cache while each group's sums
+  // are written contiguously (the layout is transposed).
+  constexpr int64_t kRowBlock = 64;
+  for (int64_t r0 = 0; r0 < n; r0 += kRowBlock) {
+    int64_t r1 = std::min(n, r0 + kRowBlock);
     for (int64_t g = 0; g < groups; ++g) {
-      const int8_t *group = q.data() + r * k + g * groupSize;
-      int32_t sum = 0;
-      for (int64_t i = 0; i < groupSize; ++i)
-        sum += group[i];
-      sums[g * paddedN + r] = sum;
+      uint8_t *out = dst.data() + (g * paddedN) * 4;
+      for (int64_t r = r0; r < r1; ++r) {
+        int32_t sum = groupSum(q.data() + r * k + g * groupSize, groupSize);
+        std::memcpy(out + r * 4, &sum, 4); // little-endian host
+      }
     }
-  return sums;
+  }
+  for (int64_t g = 0; g < groups; ++g) // the N padding
+    std::memset(dst.data() + (g * paddedN + n) * 4, 0, static_cast<size_t>(paddedN - n) * 4);
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<int32_t>> computeWeightSums(llvm::ArrayRef<int8_t> q, int64_t n,
+                                                       int64_t k, int64_t groupSize) {
+  if (auto err = checkMatrix(q.size(), n, k, "computeWeightSums"))
+    return std::move(err);
+  if (groupSize <= 0 || k % groupSize != 0)
+    return computeWeightSumsInto(q, n, k, groupSize, {}); // reports the group size
+  return intoVector<int32_t>(static_cast<uint64_t>(k / groupSize * alignUp(n, 8)) * 4,
+                             [&](llvm::MutableArrayRef<uint8_t> dst) {
+                               return computeWeightSumsInto(q, n, k, groupSize, dst);
+                             });
+}
+
+llvm::Error transposePadScalesInto(llvm::ArrayRef<uint8_t> bytes, size_t elementSize, int64_t n,
+                                   int64_t g, int64_t align, llvm::MutableArrayRef<uint8_t> dst) {
+  if (elementSize == 0 || bytes.size() % elementSize != 0 || align <= 0)
+    return packingError("transposePadScales: invalid element size or alignment");
+  if (auto err = checkMatrix(bytes.size() / elementSize, n, g, "transposePadScales"))
+    return err;
+  int64_t paddedN = alignUp(n, align);
+  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(g * paddedN) * elementSize,
+                                  "transposePadScales"))
+    return err;
+  for (int64_t c = 0; c < g; ++c) {
+    uint8_t *row = dst.data() + c * paddedN * elementSize;
+    for (int64_t r = 0; r < n; ++r)
+      std::memcpy(row + r * elementSize, bytes.data() + (r * g + c) * elementSize, elementSize);
+    std::memset(row + n * elementSize, 0, static_cast<size_t>(paddedN - n) * elementSize);
+  }
+  return llvm::Error::success();
 }
 
 llvm::Expected<std::vector<uint8_t>> transposePadScales(llvm::ArrayRef<uint8_t> bytes,
                                                         size_t elementSize, int64_t n,
                                                         int64_t g, int64_t align) {
   if (elementSize == 0 || bytes.size() % elementSize != 0 || align <= 0)
-    return packingError("transposePadScales: invalid element size or alignment");
+    return transposePadScalesInto(bytes, elementSize, n, g, align, {}); // reports them
   if (auto err = checkMatrix(bytes.size() / elementSize, n, g, "transposePadScales"))
-    return err;
-  int64_t paddedN = alignUp(n, align);
-  std::vector<uint8_t> out(static_cast<size_t>(g * paddedN) * elementSize, 0);
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t c = 0; c < g; ++c)
-      std::memcpy(out.data() + (c * paddedN + r) * elementSize,
-                  bytes.data() + (r * g + c) * elementSize, elementSize);
-  return out;
-}
-
-llvm::Expected<std::vector<uint8_t>> padLastDim(llvm::ArrayRef<uint8_t> bytes, int64_t rows,
-                                                int64_t cols, size_t elementSize,
-                                                int64_t align) {
-  if (elementSize == 0 || bytes.size() % elementSize != 0 || align <= 0)
-    return packingError("padLastDim: invalid element size or alignment");
-  if (auto err = checkMatrix(bytes.size() / elementSize, rows, cols, "padLastDim"))
-    return err;
-  int64_t paddedCols = alignUp(cols, align);
-  std::vector<uint8_t> out(static_cast<size_t>(rows * paddedCols) * elementSize, 0);
-  for (int64_t r = 0; r < rows; ++r)
-    std::memcpy(out.data() + r * paddedCols * elementSize,
-                bytes.data() + r * cols * elementSize, static_cast<size_t>(cols) * elementSize);
-  return out;
+    return std::move(err);
+  return intoVector<uint8_t>(static_cast<uint64_t>(g * alignUp(n, align)) * elementSize,
+                             [&](llvm::MutableArrayRef<uint8_t> dst) {
+                               return transposePadScalesInto(bytes, elementSize, n, g, align, dst);
+                             });
 }
 
 } // namespace vkqc::quant

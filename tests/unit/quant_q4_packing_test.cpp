@@ -2,7 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <random>
+#include <tuple>
 
 using namespace vkqc::quant;
 
@@ -69,7 +71,7 @@ TEST_CASE("computeWeightSums is transposed to [G, align8(N)] and zero padded") {
   CHECK(failed(computeWeightSums(q, 2, 4, 3)));
 }
 
-TEST_CASE("transposePadScales and padLastDim") {
+TEST_CASE("transposePadScales") {
   // [N = 3, G = 2] of 2-byte elements (values = element ids).
   std::vector<uint8_t> scales;
   for (uint8_t v : {1, 2, 3, 4, 5, 6}) {
@@ -85,10 +87,68 @@ TEST_CASE("transposePadScales and padLastDim") {
   CHECK(t[1] == 0xA0);
   CHECK(t[7] == 0x00); // padding is zero in every byte
 
-  std::vector<uint8_t> padded = expectOk(padLastDim(std::vector<uint8_t>{1, 2, 3, 4, 5, 6}, 2,
-                                                    3, 1, 4));
-  CHECK(padded == std::vector<uint8_t>{1, 2, 3, 0, 4, 5, 6, 0});
-  CHECK(failed(padLastDim(std::vector<uint8_t>{1, 2, 3}, 2, 3, 1, 4)));
   CHECK(failed(transposePadScales(scales, 4, 3, 2)));
   CHECK(alignUp(9, 8) == 16);
+}
+
+TEST_CASE("the write-into layouts fill every byte of a reused buffer and check its size") {
+  // The compiler writes layouts into reused scratch and into the output file: a byte left
+  // unwritten (padding) would carry the previous constant's data.
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> dist(-8, 7);
+  const int64_t n = 5, k = 13, group = 1;
+  std::vector<int8_t> q(n * k);
+  for (int8_t &v : q)
+    v = static_cast<int8_t>(dist(rng));
+  auto dirty = [](size_t size) { return std::vector<uint8_t>(size, 0xCD); };
+
+  std::vector<uint8_t> packed = dirty(n * 8);
+  REQUIRE(!llvm::errorToBool(packQ4LinearInto(q, n, k, packed)));
+  CHECK(packed == expectOk(packQ4Linear(q, n, k)));
+
+  std::vector<int32_t> sums = expectOk(computeWeightSums(q, n, k, group));
+  std::vector<uint8_t> sumBytes = dirty(sums.size() * 4);
+  REQUIRE(!llvm::errorToBool(computeWeightSumsInto(q, n, k, group, sumBytes)));
+  CHECK(std::memcmp(sumBytes.data(), sums.data(), sumBytes.size()) == 0);
+
+  std::vector<uint8_t> scales(n * 3 * 2, 0x11);
+  std::vector<uint8_t> transposed = dirty(3 * 8 * 2);
+  REQUIRE(!llvm::errorToBool(transposePadScalesInto(scales, 2, n, 3, 8, transposed)));
+  CHECK(transposed == expectOk(transposePadScales(scales, 2, n, 3, 8)));
+
+  std::vector<uint8_t> small = dirty(n * 8 - 1);
+  CHECK(llvm::errorToBool(packQ4LinearInto(q, n, k, small)));
+  CHECK(llvm::errorToBool(computeWeightSumsInto(q, n, k, group, small)));
+  CHECK(llvm::errorToBool(swapNibblesInto(packed, small)));
+}
+
+TEST_CASE("packing and weight sums agree with the element-wise definition") {
+  // Every int4 value at every position of 8-value words, odd and even K, long groups (the
+  // word-at-a-time loops batch 32 words) and int8 values beyond int4 for the sums.
+  std::mt19937 rng(11);
+  for (auto [n, k, group] : {std::tuple<int64_t, int64_t, int64_t>{3, 16, 16}, {2, 21, 7}, {4, 520, 520},
+                             {70, 64, 32}, {1, 9, 3}}) {
+    std::uniform_int_distribution<int> int4(-8, 7), int8(-128, 127);
+    std::vector<int8_t> q(n * k), wide(n * k);
+    for (size_t i = 0; i < q.size(); ++i) {
+      q[i] = static_cast<int8_t>(i < 16 ? static_cast<int>(i) - 8 : int4(rng));
+      wide[i] = static_cast<int8_t>(i % 5 == 0 ? -128 : int8(rng));
+    }
+    std::vector<uint8_t> packed = expectOk(packQ4Linear(q, n, k));
+    int64_t rowBytes = alignUp(k, 8) / 2;
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t c = 0; c < alignUp(k, 8); ++c)
+        CHECK(unpackQ4Element(packed.data() + r * rowBytes, c, true) == (c < k ? q[r * k + c] : 0));
+    for (const std::vector<int8_t> *values : {&q, &wide}) {
+      std::vector<int32_t> sums = expectOk(computeWeightSums(*values, n, k, group));
+      int64_t paddedN = alignUp(n, 8);
+      for (int64_t g = 0; g < k / group; ++g)
+        for (int64_t r = 0; r < paddedN; ++r) {
+          int32_t want = 0;
+          for (int64_t i = 0; r < n && i < group; ++i)
+            want += (*values)[r * k + g * group + i];
+          CHECK(sums[g * paddedN + r] == want);
+        }
+    }
+  }
 }

@@ -71,9 +71,9 @@ Q4Linear makeLinear(int64_t n, int64_t k, int64_t groupSize, DType scalesDtype,
   return {n,
           k,
           groupSize,
-          valueOrFail(interp::packQ4LinearWeight(q)),
-          valueOrFail(interp::q4WeightSums(q, groupSize)),
-          valueOrFail(interp::transposePadScales(rowScales, 4)),
+          valueOrFail(interp::materialize(interp::packQ4LinearWeight(q))),
+          valueOrFail(interp::materialize(interp::q4WeightSums(q, groupSize))),
+          valueOrFail(interp::materialize(interp::transposePadScales(rowScales, 4))),
           randomTensor(scalesDtype, {n}, rng, -0.5, 0.5)};
 }
 
