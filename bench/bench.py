@@ -153,19 +153,14 @@ class GraphInfo:
         """The smallest output a packed program can have, in bytes, with its parts.
 
         - packed int4: N*align8(K)/2 per [N, K] qdata storage (`...original0`), each once;
-        - scales: float32 [N, K/G] per scales storage (`...original1`), each once, plus for a
-          tied table (two names, one path_name) used by a linear the transposed
-          [K/G, align4(N)] copy the linear needs;
+        - scales: float32 [N, K/G] per scales storage (`...original1`), each once (a tied
+          table's scales too: one copy can serve both of its users);
         - weight sums: int32 [K/G, align8(N)] per 8da4w linear's weight storage;
         - every other constant (not original0/1/2) at its tensor's bytes, each storage once.
         Zero points (`...original2`) count nothing: the fused kernels take symmetric weights.
         """
         tensors = self.tensors()
-        names_of = {}
-        for fqn, (key, _, _) in tensors.items():
-            names_of.setdefault(key, []).append(fqn)
-        parts = {"packed int4": 0, "scales": 0, "transposed tied scales": 0,
-                 "weight sums": 0, "other constants": 0}
+        parts = {"packed int4": 0, "scales": 0, "weight sums": 0, "other constants": 0}
         seen = set()
         for fqn, (key, dtype, sizes) in tensors.items():
             if key in seen:
@@ -184,16 +179,12 @@ class GraphInfo:
                 for d in sizes:
                     numel *= d
                 parts["other constants"] += numel * DTYPE_BYTES[dtype]
-        done_t, done_s = set(), set()
+        done = set()
         for wfqn, dynamic in self.linears():
             qkey, _, (n, k) = tensors[wfqn]
-            sfqn = wfqn[: -len("original0")] + "original1"
-            skey, _, (_, kg) = tensors[sfqn]
-            if len(names_of[qkey]) > 1 and skey not in done_t:
-                done_t.add(skey)
-                parts["transposed tied scales"] += kg * align(n, 4) * 4
-            if dynamic and qkey not in done_s:
-                done_s.add(qkey)
+            _, _, (_, kg) = tensors[wfqn[: -len("original0")] + "original1"]
+            if dynamic and qkey not in done:
+                done.add(qkey)
                 parts["weight sums"] += kg * align(n, 8) * 4
         return sum(parts.values()), parts
 
@@ -579,8 +570,8 @@ graph and weight sizes, deterministic weight bytes; 2 and 16 decoder layers):
   cache after an untimed warm-up; target: ratio <= 1.0, aim 0.5;
 - peak RSS (GNU time; it counts the mmapped input pages that were touched) and peak heap
   (heaptrack; mmapped input does not count); target: heap <= 512 MiB;
-- the output's size against the minimum a packed program needs (packed int4, scales, the tied
-  table's transposed scales, 8da4w weight sums, every other constant); target: <= 1.01 x;
+- the output's size against the minimum a packed program needs (packed int4, scales, 8da4w
+  weight sums, every other constant); target: <= 1.01 x;
 - the per-pass times of `--time-passes`, and the compile time per weight byte of both variants
   (linear scaling: within 20% of each other).
 

@@ -14,6 +14,8 @@ namespace {
 std::optional<ConstantTransform> layoutTransform(const Node &n) {
   if (n.target == "vkqc.pack_q4_linear_weight.default")
     return ConstantTransform(interp::packQ4LinearWeight);
+  if (n.target == "vkqc.pack_q4_embedding_weight.default")
+    return ConstantTransform(interp::packQ4EmbeddingWeight);
   if (n.target == "vkqc.swap_nibbles.default")
     return ConstantTransform(interp::swapNibbles);
   if (n.target == "vkqc.q4_weight_sums.default") {

@@ -8,8 +8,8 @@
 //
 // The packed table uses the linear layout, so a tied lm-head linear shares the same bytes.
 // When the tied linear cannot run on the GPU (its logits outgrow the --target's buffers),
-// it keeps the int8 table on the CPU; the embedding then stays beside it rather than store
-// the table a second time, packed.
+// it reads the table on the CPU (cpu-linear-4bit-weight); the embedding then stays beside
+// it (cpu-embedding-4bit), sharing that packed copy rather than storing a second one.
 #include "patterns/QuantMatchers.h"
 
 #include "compiler/quant/Q4Packing.h"
@@ -38,7 +38,7 @@ public:
       return std::nullopt;
     if (std::string linear = tiedLinearLeftOnCpu(g, *w, options); !linear.empty())
       return why.reject("the table is tied to the weight of " + linear +
-                        ", which stays on the CPU with the int8 table: fusing would store the table twice");
+                        ", which stays on the CPU: fusing would store the table twice");
     return DequantEmbeddingMatch{const_cast<Node *>(&root), *w, root.tensorArg("indices")};
   }
 

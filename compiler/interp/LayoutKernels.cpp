@@ -35,6 +35,17 @@ llvm::Expected<LayoutResult> packQ4LinearWeight(const Tensor &weight) {
                       }};
 }
 
+llvm::Expected<LayoutResult> packQ4EmbeddingWeight(const Tensor &weight) {
+  if (auto err = expect2D(weight, DType::Int8, "the int4 table"))
+    return std::move(err);
+  int64_t n = weight.dim(0), k = weight.dim(1);
+  if (k % 2)
+    return layoutError("the int4 table has an odd width " + llvm::Twine(k));
+  return LayoutResult{DType::UInt8, {n, k / 2}, [weight, n, k](llvm::MutableArrayRef<uint8_t> dst) {
+                        return quant::packQ4EmbeddingInto(int8Values(weight), n, k, dst);
+                      }};
+}
+
 llvm::Expected<LayoutResult> q4WeightSums(const Tensor &weight, int64_t groupSize) {
   if (auto err = expect2D(weight, DType::Int8, "the int4 weight"))
     return std::move(err);

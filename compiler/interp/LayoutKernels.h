@@ -28,6 +28,9 @@ struct LayoutResult {
 
 /// i8 [N, K] with values in [-8, 7] -> u8 [N, align8(K)/2]: low nibble = even k, q + 8.
 llvm::Expected<LayoutResult> packQ4LinearWeight(const Tensor &weight);
+/// i8 [N, K] with values in [-8, 7], K even -> u8 [N, K/2] as embedding_4bit reads it:
+/// high nibble = even k, q + 8.
+llvm::Expected<LayoutResult> packQ4EmbeddingWeight(const Tensor &weight);
 /// i8 [N, K] -> i32 [K/groupSize, align8(N)]: per-group sums, zero padded along N.
 llvm::Expected<LayoutResult> q4WeightSums(const Tensor &weight, int64_t groupSize);
 /// [N, G] -> [G, alignUp(N, align)], zero padded.

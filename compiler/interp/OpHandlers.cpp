@@ -319,6 +319,11 @@ Result packQ4LinearWeightOp(Args &a) {
   return a.finish([&] { return materialize(packQ4LinearWeight(weight)); });
 }
 
+Result packQ4EmbeddingWeightOp(Args &a) {
+  Tensor weight = a.tensor("weight");
+  return a.finish([&] { return materialize(packQ4EmbeddingWeight(weight)); });
+}
+
 Result q4WeightSumsOp(Args &a) {
   Tensor weight = a.tensor("weight");
   int64_t groupSize = a.integer("group_size");
@@ -386,6 +391,7 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"et_vk.embedding_q4gsw.default", embeddingQ4gswOp},
       {"et_vk.rms_norm.default", rmsNormOp},
       {"vkqc.pack_q4_linear_weight.default", packQ4LinearWeightOp},
+      {"vkqc.pack_q4_embedding_weight.default", packQ4EmbeddingWeightOp},
       {"vkqc.q4_weight_sums.default", q4WeightSumsOp},
       {"vkqc.transpose_pad_scales.default", transposePadScalesOp},
       {"vkqc.swap_nibbles.default", swapNibblesOp},

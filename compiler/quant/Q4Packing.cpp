@@ -93,12 +93,14 @@ int8_t unpackQ4Element(const uint8_t *row, int64_t k, bool lowNibbleFirst) {
   return static_cast<int8_t>((low ? byte & 0xF : byte >> 4) - 8);
 }
 
-llvm::Error packQ4LinearInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
-                             llvm::MutableArrayRef<uint8_t> dst) {
-  if (auto err = checkMatrix(q.size(), n, k, "packQ4Linear"))
+namespace {
+/// Packs rows of int4 values two per byte, `rowBytes` bytes per row (the tail padded with
+/// q = 0, nibble 8); `highFirst` puts the even element in the high nibble.
+llvm::Error packQ4Rows(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k, int64_t rowBytes, bool highFirst,
+                       llvm::StringRef what, llvm::MutableArrayRef<uint8_t> dst) {
+  if (auto err = checkMatrix(q.size(), n, k, what))
     return err;
-  int64_t rowBytes = packedRowBytes(k);
-  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(n * rowBytes), "packQ4Linear"))
+  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(n * rowBytes), what))
     return err;
   // A value is int4 when q + 8 fits in a nibble: one OR over all of them, checked once
   // (the loops stay branch-free, and weights are hundreds of MB).
@@ -111,24 +113,41 @@ llvm::Error packQ4LinearInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
       uint64_t v = biasedBytes(row + j);
       outside |= v & kHighNibbles;
       uint32_t packed = packNibblePairs(v);
+      if (highFirst)
+        packed = ((packed & 0x0F0F0F0Fu) << 4) | ((packed >> 4) & 0x0F0F0F0Fu);
       std::memcpy(out + j / 2, &packed, 4); // little-endian host
     }
-    for (; j < k; ++j) { // the tail, then q = 0 (nibble 8) padding to align8(K)
+    for (; j < k; ++j) { // the tail, then the padding
       uint8_t nibble = static_cast<uint8_t>(row[j] + 8);
       outside |= nibble & 0xF0;
-      out[j / 2] = j % 2 ? static_cast<uint8_t>(out[j / 2] | (nibble << 4)) : nibble;
+      bool high = (j % 2 == 1) != highFirst;
+      uint8_t other = j % 2 ? out[j / 2] : 0;
+      out[j / 2] = static_cast<uint8_t>(other | (high ? nibble << 4 : nibble));
     }
     if (k % 2)
-      out[k / 2] |= 0x80;
+      out[k / 2] |= highFirst ? 0x08 : 0x80;
     std::memset(out + (k + 1) / 2, 0x88, static_cast<size_t>(rowBytes - (k + 1) / 2));
   }
   if (outside)
     for (size_t i = 0; i < q.size(); ++i)
       if (q[i] < -8 || q[i] > 7)
-        return packingError("packQ4Linear: value " + llvm::Twine(q[i]) + " at [" +
+        return packingError(what + ": value " + llvm::Twine(q[i]) + " at [" +
                             llvm::Twine(static_cast<int64_t>(i) / k) + ", " +
                             llvm::Twine(static_cast<int64_t>(i) % k) + "] is not int4");
   return llvm::Error::success();
+}
+} // namespace
+
+llvm::Error packQ4LinearInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
+                             llvm::MutableArrayRef<uint8_t> dst) {
+  return packQ4Rows(q, n, k, packedRowBytes(k), /*highFirst=*/false, "packQ4Linear", dst);
+}
+
+llvm::Error packQ4EmbeddingInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
+                                llvm::MutableArrayRef<uint8_t> dst) {
+  if (k % 2)
+    return packingError("packQ4Embedding: odd width " + llvm::Twine(k));
+  return packQ4Rows(q, n, k, k / 2, /*highFirst=*/true, "packQ4Embedding", dst);
 }
 
 llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k) {

@@ -29,6 +29,10 @@ llvm::Error packQ4LinearInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
                              llvm::MutableArrayRef<uint8_t> dst);
 llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n,
                                                   int64_t k);
+/// int8 values in [-8, 7], row-major [N, K] with K even -> u8 [N, K/2] in the layout of
+/// quantized_decomposed.embedding_4bit (even element in the high nibble, no padding).
+llvm::Error packQ4EmbeddingInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
+                                llvm::MutableArrayRef<uint8_t> dst);
 /// Inverse of packQ4Linear: u8 [N, align8(K)/2] -> int8 [N, K] (padding trimmed).
 llvm::Expected<std::vector<int8_t>> unpackQ4Linear(llvm::ArrayRef<uint8_t> packed, int64_t n,
                                                    int64_t k);

@@ -1,0 +1,32 @@
+#include "patterns/CpuInt4Table.h"
+
+namespace vkqc {
+
+bool cpuInt4TableSupported(const Q4WeightDequant &w, MatchTrace &why) {
+  if (w.cols % 2 != 0) {
+    why.reject("table width " + std::to_string(w.cols) + " is odd (embedding_4bit packs two values a byte)");
+    return false;
+  }
+  if (w.groupSize < 2) {
+    why.reject("group size 1 (embedding_4bit needs groups of two or more values)");
+    return false;
+  }
+  return true;
+}
+
+Value *createCpuTableRows(Rewriter &rw, const Q4WeightDequant &w, Value *indices, DType outDType, Dims shape,
+                          llvm::StringRef name) {
+  Value *packed = rw.createOp("vkqc.pack_q4_embedding_weight.default", {{"weight", w.qdata}}, DType::UInt8,
+                              {SymExpr(w.rows), SymExpr(w.cols / 2)}, w.qdata->name + "_q4e");
+  return rw.createOp("quantized_decomposed.embedding_4bit.dtype",
+                     {{"weight", packed},
+                      {"weight_scales", w.scales},
+                      {"weight_zero_points", NoneArg{}},
+                      {"weight_quant_min", int64_t(-8)},
+                      {"weight_quant_max", int64_t(7)},
+                      {"indices", indices},
+                      {"dtype", outDType}},
+                     outDType, std::move(shape), name);
+}
+
+} // namespace vkqc
