@@ -152,3 +152,27 @@ TEST_CASE("packing and weight sums agree with the element-wise definition") {
     }
   }
 }
+
+TEST_CASE("packQ4EmbeddingInto is embedding_4bit's layout: even element high, no padding") {
+  std::vector<int8_t> q = {-8, 7, 0, -1, 1, 2}; // one row, K = 6 (no padding to 8)
+  std::vector<uint8_t> packed(3, 0xCD);
+  REQUIRE(!llvm::errorToBool(packQ4EmbeddingInto(q, 1, 6, packed)));
+  CHECK(packed == std::vector<uint8_t>{0x0F, 0x87, 0x9A});
+  for (int64_t c = 0; c < 6; ++c)
+    CHECK(unpackQ4Element(packed.data(), c, false) == q[c]);
+
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> dist(-8, 7);
+  std::vector<int8_t> wide(3 * 24);
+  for (int8_t &v : wide)
+    v = static_cast<int8_t>(dist(rng));
+  std::vector<uint8_t> embedding(3 * 12);
+  REQUIRE(!llvm::errorToBool(packQ4EmbeddingInto(wide, 3, 24, embedding)));
+  CHECK(embedding == swapNibbles(expectOk(packQ4Linear(wide, 3, 24))));
+
+  std::vector<uint8_t> odd(2);
+  CHECK(llvm::errorToBool(packQ4EmbeddingInto(std::vector<int8_t>{1, 2, 3}, 1, 3, odd)));
+  std::vector<int8_t> outside = {0, 9};
+  std::vector<uint8_t> one(1);
+  CHECK(llvm::errorToBool(packQ4EmbeddingInto(outside, 1, 2, one)));
+}
