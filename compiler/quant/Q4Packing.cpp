@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace vkqc::quant {
 
 namespace {
@@ -42,43 +46,51 @@ llvm::Expected<std::vector<T>> intoVector(uint64_t bytes, Into into) {
 
 int64_t packedRowBytes(int64_t k) { return alignUp(k, 8) / 2; }
 
-// Eight int8 values per 64-bit word (SWAR): the loops below must not depend on the
-// compiler's vectorizer, which the default -O2 build does not run on them.
-constexpr uint64_t kByteSignBits = 0x8080808080808080ull;
-constexpr uint64_t kHighNibbles = 0xF0F0F0F0F0F0F0F0ull;
-
-/// Eight int8 values, each plus 8 (mod 256) in its own byte: bytes of int4 values are
-/// then 0..15. The sign bit is added separately, so no carry crosses a byte.
-uint64_t biasedBytes(const int8_t *values) {
-  uint64_t x;
-  std::memcpy(&x, values, 8);
-  return ((x & ~kByteSignBits) + 0x0808080808080808ull) ^ (x & kByteSignBits);
-}
-
-/// Eight nibbles (one per byte, 0..15) -> four bytes, the even element in the low nibble.
-uint32_t packNibblePairs(uint64_t v) {
-  uint64_t t = (v | (v >> 4)) & 0x00FF00FF00FF00FFull; // bytes 0, 2, 4, 6 hold the pairs
-  t = (t | (t >> 8)) & 0x0000FFFF0000FFFFull;
-  return static_cast<uint32_t>(t | (t >> 16));
+// The bulk of each row goes through SSE2 (x86-64's baseline), 16 or 32 values at a time:
+// the default -O2 build does not vectorize these loops by itself, and weights are hundreds
+// of MB. The scalar loops take the rest of each row, and every value on other CPUs.
+/// Packs the first 32 * floor(k / 32) values of a row into `out` (two per byte, q + 8,
+/// the even one high if `highFirst`); returns how many values it packed. Sets `outside`
+/// when one of them is not int4.
+int64_t packRowBulk(const int8_t *row, int64_t k, bool highFirst, uint8_t *out, bool &outside) {
+#if defined(__SSE2__)
+  const __m128i eight = _mm_set1_epi8(8), lowBytes = _mm_set1_epi16(0x00FF);
+  __m128i seen = _mm_setzero_si128();
+  int64_t j = 0;
+  for (; j + 32 <= k; j += 32) {
+    __m128i halves[2];
+    for (int h = 0; h < 2; ++h) {
+      // Each 16-bit lane holds a pair (b0 | b1 << 8) of nibbles q + 8; one byte packs it.
+      __m128i v = _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(row + j + 16 * h)), eight);
+      seen = _mm_or_si128(seen, v);
+      __m128i pair = highFirst ? _mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8))
+                               : _mm_or_si128(v, _mm_srli_epi16(v, 4));
+      halves[h] = _mm_and_si128(pair, lowBytes);
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(out + j / 2), _mm_packus_epi16(halves[0], halves[1]));
+  }
+  __m128i high = _mm_and_si128(seen, _mm_set1_epi8(static_cast<char>(0xF0)));
+  outside |= _mm_movemask_epi8(_mm_cmpeq_epi8(high, _mm_setzero_si128())) != 0xFFFF;
+  return j;
+#else
+  (void)row, (void)k, (void)highFirst, (void)out, (void)outside;
+  return 0;
+#endif
 }
 
 /// The sum of `size` int8 values.
 int32_t groupSum(const int8_t *values, int64_t size) {
   int64_t i = 0, total = 0;
-  // Eight at a time: each byte + 128 is unsigned and added pairwise into four 16-bit lanes
-  // (at most 510 per word); after 32 words the four lanes still sum below 2^16, which one
-  // multiply adds up in the top lane.
-  while (i + 8 <= size) {
-    int64_t start = i;
-    uint64_t lanes = 0;
-    for (int words = 0; words < 32 && i + 8 <= size; ++words, i += 8) {
-      uint64_t x;
-      std::memcpy(&x, values + i, 8);
-      x ^= kByteSignBits;
-      lanes += (x & 0x00FF00FF00FF00FFull) + ((x >> 8) & 0x00FF00FF00FF00FFull);
-    }
-    total += static_cast<int64_t>((lanes * 0x0001000100010001ull) >> 48) - 128 * (i - start);
+#if defined(__SSE2__)
+  // Bytes + 128 are unsigned; psadbw against zero adds 8 of them into each 64-bit lane.
+  const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80)), zero = _mm_setzero_si128();
+  __m128i lanes = zero;
+  for (; i + 16 <= size; i += 16) {
+    __m128i v = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(values + i)), bias);
+    lanes = _mm_add_epi64(lanes, _mm_sad_epu8(v, zero));
   }
+  total = _mm_cvtsi128_si64(lanes) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(lanes, lanes)) - 128 * i;
+#endif
   for (; i < size; ++i)
     total += values[i];
   return static_cast<int32_t>(total);
@@ -102,28 +114,20 @@ llvm::Error packQ4Rows(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k, int64_t r
     return err;
   if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(n * rowBytes), what))
     return err;
-  // A value is int4 when q + 8 fits in a nibble: one OR over all of them, checked once
-  // (the loops stay branch-free, and weights are hundreds of MB).
-  uint64_t outside = 0;
+  // A value is int4 when q + 8 fits in a nibble: checked for all of them at once, after
+  // the loops (weights are hundreds of MB).
+  bool outside = false;
   for (int64_t r = 0; r < n; ++r) {
     const int8_t *row = q.data() + r * k;
     uint8_t *out = dst.data() + r * rowBytes;
-    int64_t j = 0;
-    for (; j + 8 <= k; j += 8) { // eight values at a time, in one 64-bit word
-      uint64_t v = biasedBytes(row + j);
-      outside |= v & kHighNibbles;
-      uint32_t packed = packNibblePairs(v);
-      if (highFirst)
-        packed = ((packed & 0x0F0F0F0Fu) << 4) | ((packed >> 4) & 0x0F0F0F0Fu);
-      std::memcpy(out + j / 2, &packed, 4); // little-endian host
-    }
-    for (; j < k; ++j) { // the tail, then the padding
+    for (int64_t j = packRowBulk(row, k, highFirst, out, outside); j < k; ++j) { // the tail
       uint8_t nibble = static_cast<uint8_t>(row[j] + 8);
-      outside |= nibble & 0xF0;
+      outside |= nibble > 15;
       bool high = (j % 2 == 1) != highFirst;
       uint8_t other = j % 2 ? out[j / 2] : 0;
       out[j / 2] = static_cast<uint8_t>(other | (high ? nibble << 4 : nibble));
     }
+    // Then the padding: q = 0 is nibble 8.
     if (k % 2)
       out[k / 2] |= highFirst ? 0x08 : 0x80;
     std::memset(out + (k + 1) / 2, 0x88, static_cast<size_t>(rowBytes - (k + 1) / 2));
