@@ -1,6 +1,7 @@
 #include "patterns/QuantMatchers.h"
 
 #include "compiler/ir/Printer.h"
+#include "compiler/quant/Q4Packing.h"
 #include "compiler/target/TargetLimits.h"
 
 #include "llvm/Support/Parallel.h"
@@ -38,23 +39,11 @@ bool allInInt4Range(llvm::ArrayRef<uint8_t> bytes) {
   size_t chunks = (bytes.size() + kChunk - 1) / kChunk;
   std::vector<size_t> index(chunks);
   std::iota(index.begin(), index.end(), 0);
-  // int4 when q + 8 fits in a nibble; OR-ing the high nibbles keeps the loop branch-free.
-  // Eight bytes at a time: each byte gets + 8 (mod 256) without carrying into the next.
   unsigned outside = llvm::parallelTransformReduce(
       index, 0u, [](unsigned a, unsigned b) { return a | b; }, [&](size_t i) {
         llvm::ArrayRef<uint8_t> chunk = bytes.slice(i * kChunk, std::min(kChunk, bytes.size() - i * kChunk));
-        constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full, kHigh1 = 0x8080808080808080ull;
-        constexpr uint64_t kEights = 0x0808080808080808ull, kHighNibbles = 0xF0F0F0F0F0F0F0F0ull;
-        uint64_t acc = 0;
-        size_t k = 0;
-        for (; k + 8 <= chunk.size(); k += 8) {
-          uint64_t w;
-          std::memcpy(&w, chunk.data() + k, 8);
-          acc |= (((w & kLow7) + kEights) ^ (w & kHigh1)) & kHighNibbles;
-        }
-        for (; k < chunk.size(); ++k)
-          acc |= static_cast<uint8_t>(chunk[k] + 8) & 0xF0;
-        return unsigned(acc != 0);
+        return unsigned(!quant::allInt4(llvm::ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(chunk.data()),
+                                                                 chunk.size())));
       });
   return outside == 0;
 }
@@ -130,7 +119,9 @@ std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTr
   llvm::Expected<llvm::ArrayRef<uint8_t>> q = m.qdata->constant.data();
   if (!q)
     return why.reject("cannot read the quantized weight: " + llvm::toString(q.takeError()));
-  if (!allInInt4Range(*q))
+  const ConstantTensor &c = m.qdata->constant;
+  if (!c.storage->memoizedFact("int4 range of " + std::to_string(c.byteOffset) + "+" + std::to_string(q->size()),
+                               [&] { return allInInt4Range(*q); }))
     return why.reject("the quantized weight holds values outside [-8, 7]");
   if (!isVulkanComputeDType(m.outputDType))
     return why.reject("the weight dequantizes to " + std::string(dtypeName(m.outputDType)) +

@@ -15,6 +15,13 @@ llvm::Expected<llvm::ArrayRef<uint8_t>> Storage::data() const {
   return llvm::ArrayRef<uint8_t>(materialized_);
 }
 
+bool Storage::memoizedFact(const std::string &name, const std::function<bool()> &compute) const {
+  auto it = facts_.find(name);
+  if (it == facts_.end())
+    it = facts_.emplace(name, compute()).first;
+  return it->second;
+}
+
 llvm::Error Storage::writeTo(llvm::MutableArrayRef<uint8_t> dst) const {
   if (dst.size() != size_)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),

@@ -43,6 +43,11 @@ public:
   /// Writes the bytes into `dst` (size() bytes) without keeping a copy.
   llvm::Error writeTo(llvm::MutableArrayRef<uint8_t> dst) const;
 
+  /// A yes/no fact about the bytes (`name` says which, and which slice), computed once:
+  /// the bytes never change, and patterns ask the same question of a tied table for each
+  /// of its users (scanning hundreds of MB each time).
+  bool memoizedFact(const std::string &name, const std::function<bool()> &compute) const;
+
 private:
   friend class ConstantPool;
   llvm::ArrayRef<uint8_t> view_;
@@ -50,6 +55,7 @@ private:
   StorageProducer producer_;
   mutable std::vector<uint8_t> materialized_;
   mutable bool isMaterialized_ = false;
+  mutable std::map<std::string, bool> facts_;
 };
 
 /// A tensor over a Storage: contiguous, row-major, starting `byteOffset` bytes in.

@@ -97,6 +97,23 @@ int32_t groupSum(const int8_t *values, int64_t size) {
 }
 } // namespace
 
+bool allInt4(llvm::ArrayRef<int8_t> q) {
+  size_t i = 0;
+  bool outside = false;
+#if defined(__SSE2__)
+  // q + 8 is a nibble exactly for int4 values: OR all of them, test the high bits once.
+  const __m128i eight = _mm_set1_epi8(8);
+  __m128i seen = _mm_setzero_si128();
+  for (; i + 16 <= q.size(); i += 16)
+    seen = _mm_or_si128(seen, _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q.data() + i)), eight));
+  __m128i high = _mm_and_si128(seen, _mm_set1_epi8(static_cast<char>(0xF0)));
+  outside = _mm_movemask_epi8(_mm_cmpeq_epi8(high, _mm_setzero_si128())) != 0xFFFF;
+#endif
+  for (; i < q.size(); ++i)
+    outside |= static_cast<uint8_t>(q[i] + 8) > 15;
+  return !outside;
+}
+
 int64_t alignUp(int64_t value, int64_t align) { return (value + align - 1) / align * align; }
 
 int8_t unpackQ4Element(const uint8_t *row, int64_t k, bool lowNibbleFirst) {

@@ -24,6 +24,9 @@ int64_t alignUp(int64_t value, int64_t align);
 /// The signed int4 value of element `k` of a packed row (`lowNibbleFirst` = linear layout).
 int8_t unpackQ4Element(const uint8_t *row, int64_t k, bool lowNibbleFirst);
 
+/// Whether every value is in [-8, 7].
+bool allInt4(llvm::ArrayRef<int8_t> q);
+
 /// int8 values in [-8, 7], row-major [N, K] -> u8 [N, align8(K)/2] in the linear layout.
 llvm::Error packQ4LinearInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
                              llvm::MutableArrayRef<uint8_t> dst);

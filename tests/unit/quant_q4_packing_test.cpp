@@ -178,12 +178,17 @@ TEST_CASE("packQ4EmbeddingInto is embedding_4bit's layout: even element high, no
 }
 
 TEST_CASE("a value outside int4 is found wherever it sits in a row") {
+  std::vector<int8_t> all(70);
+  for (size_t i = 0; i < all.size(); ++i)
+    all[i] = static_cast<int8_t>(static_cast<int>(i % 16) - 8);
+  CHECK(allInt4(all));
   for (int64_t k : {32, 40, 64}) // inside the 32-value blocks and in the tail
     for (int64_t at = 0; at < k; at += 7)
       for (int8_t bad : {int8_t(8), int8_t(-9), int8_t(127), int8_t(-128)}) {
         std::vector<int8_t> q(2 * k, 3);
         q[k + at] = bad;
         CHECK(failed(packQ4Linear(q, 2, k)));
+        CHECK(!allInt4(q));
         std::vector<uint8_t> packed(k);
         CHECK(llvm::errorToBool(packQ4EmbeddingInto(q, 2, k, packed)));
       }
