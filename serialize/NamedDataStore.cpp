@@ -18,6 +18,21 @@ void NamedDataStore::addStreamed(const std::string &key, DataSource data) {
     entries_.push_back(Entry{key, std::move(data)});
 }
 
+std::string NamedDataStore::addPending(DataSource data) {
+  std::string index = std::to_string(entries_.size());
+  std::string key = kPendingKeyPrefix.str() + std::string(kKeyLength - kPendingKeyPrefix.size() - index.size(), '0') + index;
+  indexByKey_.emplace(key, entries_.size());
+  entries_.push_back(Entry{key, std::move(data)});
+  return key;
+}
+
+std::optional<size_t> NamedDataStore::pendingEntryIndex(llvm::StringRef key) {
+  size_t index = 0;
+  if (key.size() != kKeyLength || !key.consume_front(kPendingKeyPrefix) || key.getAsInteger(10, index))
+    return std::nullopt;
+  return index;
+}
+
 const NamedDataStore::Entry *NamedDataStore::find(llvm::StringRef key) const {
   auto it = indexByKey_.find(key.str());
   return it == indexByKey_.end() ? nullptr : &entries_[it->second];

@@ -1,7 +1,9 @@
 #include "serialize/PteWriter.h"
 
 #include "serialize/Alignment.h"
+#include "serialize/ContentKey.h"
 #include "serialize/ExtendedHeader.h"
+#include "serialize/PendingKeys.h"
 #include "serialize/ProgramFlatbuffer.h"
 #include "serialize/PteProgramChecks.h"
 #include "serialize/SegmentLayout.h"
@@ -57,35 +59,46 @@ FilePlan planFile(std::vector<uint8_t> flatbuffer, const SegmentLayout &layout) 
   return plan;
 }
 
-/// Writes the whole file into `dst` (exactly plan.fileSize bytes): the head, then every
-/// piece of segment data in parallel, each straight into its place, with the padding
-/// after it zeroed. The largest pieces start first, so that no thread is left with a big
-/// one at the end.
-llvm::Error writeFile(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst,
-                      const WriteProgress &progress = nullptr) {
-  std::copy(plan.head.begin(), plan.head.end(), dst.begin());
-  if (layout.segmentDataSize == 0) // no segment holds a byte: the file is the flatbuffer
-    return llvm::Error::success();
+/// Writes the pieces `selected` picks in parallel, each straight into its place with the
+/// padding after it zeroed; the SHA-256 of each piece with a pending key goes to
+/// `contentKeys` (by named-data entry), hashed right after the piece is written. The
+/// largest pieces start first, so that no thread is left with a big one at the end.
+llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst,
+                        const std::function<bool(const SegmentLayout::Piece &)> &selected,
+                        std::vector<std::string> &contentKeys, const WriteProgress &progress) {
   const std::vector<SegmentLayout::Piece> &pieces = layout.pieces;
-  uint64_t firstPiece = plan.segmentBase + (pieces.empty() ? layout.segmentDataSize : pieces.front().offset);
-  std::fill(dst.begin() + plan.head.size(), dst.begin() + firstPiece, 0);
-  std::vector<size_t> order(pieces.size());
-  std::iota(order.begin(), order.end(), 0);
+  std::vector<size_t> order;
+  for (size_t i = 0; i < pieces.size(); ++i)
+    if (selected(pieces[i]))
+      order.push_back(i);
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return pieces[a].data.size > pieces[b].data.size; });
-  std::atomic<uint64_t> done{firstPiece};
+  std::atomic<uint64_t> done{plan.segmentBase};
   return llvm::parallelForEachError(order, [&](size_t i) -> llvm::Error {
-    uint64_t start = plan.segmentBase + pieces[i].offset;
-    uint64_t size = pieces[i].data.size;
+    const SegmentLayout::Piece &piece = pieces[i];
+    uint64_t start = plan.segmentBase + piece.offset;
     uint64_t next = i + 1 < pieces.size() ? plan.segmentBase + pieces[i + 1].offset : plan.fileSize;
-    if (auto err = pieces[i].data.write(dst.slice(start, size)))
+    llvm::MutableArrayRef<uint8_t> bytes = dst.slice(start, piece.data.size);
+    if (auto err = piece.data.write(bytes))
       return serializeError("the data at offset " + llvm::Twine(start), llvm::toString(std::move(err)));
-    std::fill(dst.begin() + start + size, dst.begin() + next, 0); // alignment padding
+    std::fill(dst.begin() + start + piece.data.size, dst.begin() + next, 0); // alignment padding
+    if (piece.pendingKeyOf >= 0)
+      contentKeys[piece.pendingKeyOf] = contentKey(bytes);
     uint64_t now = done.fetch_add(next - start) + (next - start);
     if (progress)
       progress(now, plan.fileSize);
     return llvm::Error::success();
   });
+}
+
+/// Writes the head (with the padding up to the first segment) into `dst`.
+void writeHead(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst) {
+  std::copy(plan.head.begin(), plan.head.end(), dst.begin());
+  if (layout.segmentDataSize == 0) // no segment holds a byte: the file is the flatbuffer
+    return;
+  uint64_t firstPiece =
+      plan.segmentBase + (layout.pieces.empty() ? layout.segmentDataSize : layout.pieces.front().offset);
+  std::fill(dst.begin() + plan.head.size(), dst.begin() + firstPiece, 0);
 }
 
 llvm::Expected<std::pair<FilePlan, SegmentLayout>> planProgram(const PteProgram &program) {
@@ -98,31 +111,73 @@ llvm::Expected<std::pair<FilePlan, SegmentLayout>> planProgram(const PteProgram 
   FilePlan plan = planFile(std::move(*flatbuffer), layout);
   return std::make_pair(std::move(plan), std::move(layout));
 }
-} // namespace
 
-llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
+/// Where the file's bytes go: a buffer of the file's size, asked for once per attempt.
+using OutputBytes = std::function<llvm::Expected<llvm::MutableArrayRef<uint8_t>>(uint64_t size)>;
+
+/// Writes `program` into the buffer `output` gives, and puts the keys in for pending
+/// keys (PendingKeys.h): the head and the delegate blobs are written again, the rest of
+/// the file stays; if two pending entries hold identical bytes, the program is written
+/// once more with them stored once.
+llvm::Error emitProgram(const PteProgram &program, const OutputBytes &output, const WriteProgress &progress) {
   auto planned = planProgram(program);
   if (!planned)
     return planned.takeError();
-  std::vector<uint8_t> bytes(planned->first.fileSize);
-  if (auto err = writeFile(planned->first, planned->second, bytes))
+  const auto &[plan, layout] = *planned;
+  llvm::Expected<llvm::MutableArrayRef<uint8_t>> dst = output(plan.fileSize);
+  if (!dst)
+    return dst.takeError();
+  writeHead(plan, layout, *dst);
+  std::vector<std::string> contentKeys(program.namedData.entries().size());
+  auto everyPiece = [](const SegmentLayout::Piece &) { return true; };
+  if (auto err = writePieces(plan, layout, *dst, everyPiece, contentKeys, progress))
+    return err;
+  if (!hasPendingKeys(program))
+    return llvm::Error::success();
+  llvm::Expected<PteProgram> resolved = resolvePendingKeys(program, contentKeys);
+  if (!resolved)
+    return resolved.takeError();
+  if (resolved->namedData.entries().size() != program.namedData.entries().size())
+    return emitProgram(*resolved, output, progress);
+  auto replanned = planProgram(*resolved);
+  if (!replanned)
+    return replanned.takeError();
+  if (replanned->first.fileSize != plan.fileSize || replanned->first.head.size() != plan.head.size())
+    return serializeError("program", "putting the content keys in changed the file's layout");
+  writeHead(replanned->first, replanned->second, *dst);
+  auto holdsKeys = [](const SegmentLayout::Piece &piece) { return piece.holdsKeys; };
+  return writePieces(replanned->first, replanned->second, *dst, holdsKeys, contentKeys, nullptr);
+}
+} // namespace
+
+llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
+  std::vector<uint8_t> bytes;
+  auto inMemory = [&](uint64_t size) -> llvm::Expected<llvm::MutableArrayRef<uint8_t>> {
+    bytes.assign(size, 0);
+    return llvm::MutableArrayRef<uint8_t>(bytes);
+  };
+  if (auto err = emitProgram(program, inMemory, nullptr))
     return std::move(err);
   return bytes;
 }
 
 llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const WriteProgress &progress) {
-  auto planned = planProgram(program);
-  if (!planned)
-    return planned.takeError();
-  auto output = llvm::FileOutputBuffer::create(path, planned->first.fileSize);
-  if (!output)
-    return serializeError(path, "cannot create: " + llvm::toString(output.takeError()));
-  llvm::MutableArrayRef<uint8_t> dst((*output)->getBufferStart(), planned->first.fileSize);
-  if (auto err = writeFile(planned->first, planned->second, dst, progress)) {
-    (*output)->discard();
+  std::unique_ptr<llvm::FileOutputBuffer> output;
+  auto inFile = [&](uint64_t size) -> llvm::Expected<llvm::MutableArrayRef<uint8_t>> {
+    if (output)
+      output->discard();
+    auto created = llvm::FileOutputBuffer::create(path, size);
+    if (!created)
+      return serializeError(path, "cannot create: " + llvm::toString(created.takeError()));
+    output = std::move(*created);
+    return llvm::MutableArrayRef<uint8_t>(output->getBufferStart(), size);
+  };
+  if (auto err = emitProgram(program, inFile, progress)) {
+    if (output)
+      output->discard();
     return err;
   }
-  if (auto err = (*output)->commit())
+  if (auto err = output->commit())
     return serializeError(path, "cannot write: " + llvm::toString(std::move(err)));
   return llvm::Error::success();
 }

@@ -52,7 +52,7 @@ void layoutDelegateData(const PteProgram &program, SegmentLayout &layout) {
       auto [it, inserted] = segmentByContent.try_emplace(
           contentKey(data), static_cast<uint32_t>(layout.segmentSizes.size()));
       if (inserted)
-        layout.pieces.push_back({addSegment(layout, data.size()), DataSource::viewOf(data)});
+        layout.pieces.push_back({addSegment(layout, data.size()), DataSource::viewOf(data), -1, /*holdsKeys=*/true});
       references.push_back({executorch_flatbuffer::DataLocation::SEGMENT, it->second});
     }
   }
@@ -60,9 +60,12 @@ void layoutDelegateData(const PteProgram &program, SegmentLayout &layout) {
 
 void layoutNamedData(const PteProgram &program, SegmentLayout &layout) {
   // The store already holds each distinct content once.
-  for (const NamedDataStore::Entry &entry : program.namedData.entries()) {
+  llvm::ArrayRef<NamedDataStore::Entry> entries = program.namedData.entries();
+  for (size_t i = 0; i < entries.size(); ++i) {
     layout.namedDataSegmentIndices.push_back(static_cast<uint32_t>(layout.segmentSizes.size()));
-    layout.pieces.push_back({addSegment(layout, entry.data.size), entry.data});
+    bool pending = NamedDataStore::pendingEntryIndex(entries[i].key).has_value();
+    layout.pieces.push_back({addSegment(layout, entries[i].data.size), entries[i].data,
+                             pending ? static_cast<int64_t>(i) : -1});
   }
 }
 

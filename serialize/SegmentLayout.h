@@ -39,6 +39,10 @@ struct SegmentLayout {
   struct Piece {
     uint64_t offset = 0;
     DataSource data;
+    /// The named-data entry whose pending key is the SHA-256 of these bytes, or -1.
+    int64_t pendingKeyOf = -1;
+    /// A delegate blob: it names named-data entries by key.
+    bool holdsKeys = false;
   };
   std::vector<Piece> pieces;
   /// Bytes from the first segment's start to the last segment's end.

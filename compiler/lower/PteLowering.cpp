@@ -21,6 +21,9 @@ using namespace serialize;
 namespace {
 
 constexpr uint64_t kPlanningAlignment = 16; // as ExecuTorch's MemoryPlanningPass
+// Derived delegate constants larger than this get their named-data key as the file is
+// written (packed weights); smaller ones are hashed before.
+constexpr uint64_t kPendingKeyBytes = 4096;
 
 llvm::Error lowerError(const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), "writing the .pte: " + what);
@@ -178,15 +181,16 @@ private:
   std::set<std::string> shadersStored_;
 
   // The named-data key (SHA-256) of every constant a delegate reads, computed in
-  // parallel. A derived layout is produced into the thread's scratch buffer for its hash
-  // (reused, so its pages are not zero-filled anew) and produced again, straight into the
-  // file, when the file is written: packing costs less than keeping the bytes.
+  // parallel, except for derived layouts over kPendingKeyBytes: those are produced once,
+  // straight into the file, and hashed there (NamedDataStore::addPending). Small ones are
+  // hashed here, in the thread's reused scratch buffer, so that identical small constants
+  // (a cast of equal norm weights) are still stored once without writing the file twice.
   llvm::Error hashDelegateConstants() {
     std::map<ConstantSlice, const ConstantTensor *> slices;
     for (const auto &n : g_.nodes)
       if (n->placement == Placement::Vulkan)
         for (const Value *v : n->operands())
-          if (v->isConstant())
+          if (v->isConstant() && !keyPending(v->constant))
             slices.emplace(sliceOf(v->constant), &v->constant);
     std::vector<std::pair<ConstantSlice, const ConstantTensor *>> work(slices.begin(), slices.end());
     std::vector<std::string> keys(work.size());
@@ -215,6 +219,21 @@ private:
     for (size_t i = 0; i < work.size(); ++i)
       keyOf_[work[i].first] = keys[i];
     return llvm::Error::success();
+  }
+
+  static bool keyPending(const ConstantTensor &c) { return c.storage->isDerived() && c.byteSize() > kPendingKeyBytes; }
+
+  // The named-data key of a delegate constant, storing its bytes under it once.
+  std::string namedDataKey(const ConstantTensor &c) {
+    std::string &key = keyOf_[sliceOf(c)]; // hashed before lowering, or empty: pending
+    if (!key.empty() && program_.namedData.find(key))
+      return key; // stored already (this constant, or identical bytes)
+    stats_.namedDataBytes += c.byteSize();
+    if (key.empty())
+      key = program_.namedData.addPending(constantSource(c));
+    else
+      program_.namedData.addStreamed(key, constantSource(c));
+    return key;
   }
 
   int32_t instructionIndex() const { return static_cast<int32_t>(chain_.instructions.size()); }
@@ -412,11 +431,8 @@ private:
       for (int64_t d : *dims)
         t.dims.push_back(static_cast<uint32_t>(d));
       if (v->isConstant()) {
-        const std::string &key = keyOf_.at(sliceOf(v->constant));
+        std::string key = namedDataKey(v->constant);
         uint64_t size = v->constant.byteSize();
-        if (!program_.namedData.find(key))
-          stats_.namedDataBytes += size;
-        program_.namedData.addStreamed(key, constantSource(v->constant));
         t.constantId = static_cast<int32_t>(vk.constants.size());
         vk.constants.push_back(VkNamedConstant{key, size});
         t.stagingDatatype = t.datatype;

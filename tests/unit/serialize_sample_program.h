@@ -37,10 +37,22 @@ inline serialize::VkTensorValue vkTensor(std::vector<uint32_t> dims, int32_t con
   return tensor;
 }
 
-inline serialize::VkGraphDescription sampleVkGraph(serialize::NamedDataStore &namedData) {
+/// How the sample's delegate constants get their named-data keys: hashed up front (W and
+/// W2 share one entry), or pending until the file is written, with W and W2 under one
+/// pending key (as lowering does for one constant read twice) or under two (identical
+/// bytes found only when written).
+enum class SampleKeys { Hashed, PendingShared, PendingEach };
+
+inline serialize::VkGraphDescription sampleVkGraph(serialize::NamedDataStore &namedData,
+                                                   SampleKeys keys = SampleKeys::Hashed) {
   using namespace serialize;
   auto weight = sampleWeightBytes();
   auto bias = floatBytes({0.5f, 0.5f, 0.5f, 0.5f});
+  auto key = [&](const std::vector<uint8_t> &bytes) {
+    return keys == SampleKeys::Hashed ? namedData.add(bytes) : namedData.addPending(DataSource::fromBytes(bytes));
+  };
+  std::string weightKey = key(weight), biasKey = key(bias);
+  std::string weight2Key = keys == SampleKeys::PendingEach ? key(weight) : weightKey;
   VkGraphDescription graph;
   VkTensorValue output = vkTensor({1, 4});
   output.storageType = VkStorageType::BUFFER;
@@ -52,9 +64,8 @@ inline serialize::VkGraphDescription sampleVkGraph(serialize::NamedDataStore &na
   graph.chain = {{0, "aten.linear.default", {0, 1, 2, 3}}, {1, "aten.add.Tensor", {3, 0, 4, 5}}};
   graph.inputIds = {0};
   graph.outputIds = {5};
-  graph.constants = {VkNamedConstant{namedData.add(weight), weight.size()},
-                     VkNamedConstant{namedData.add(bias), bias.size()},
-                     VkNamedConstant{namedData.add(weight), weight.size()}};
+  graph.constants = {VkNamedConstant{weightKey, weight.size()}, VkNamedConstant{biasKey, bias.size()},
+                     VkNamedConstant{weight2Key, weight.size()}};
   return graph;
 }
 
@@ -67,7 +78,7 @@ inline serialize::PteTensor planned(std::vector<int32_t> sizes, uint64_t offset)
   return tensor;
 }
 
-inline serialize::PteProgram sampleProgram() {
+inline serialize::PteProgram sampleProgram(SampleKeys keys = SampleKeys::Hashed) {
   using namespace serialize;
   PteProgram program;
   PteExecutionPlan &plan = program.plans.emplace_back();
@@ -87,7 +98,7 @@ inline serialize::PteProgram sampleProgram() {
   plan.nonConstBufferSizes = {0, 48};
 
   PteDelegate &delegate = plan.delegates.emplace_back();
-  delegate.processedData = valueOrFail(buildVulkanDelegateBlob(sampleVkGraph(program.namedData)));
+  delegate.processedData = valueOrFail(buildVulkanDelegateBlob(sampleVkGraph(program.namedData, keys)));
   delegate.compileSpecs = {{"storage_type_override", {1, 0, 0, 0}}};
   return program;
 }

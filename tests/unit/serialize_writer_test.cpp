@@ -72,3 +72,41 @@ TEST_CASE("inconsistent programs are rejected before writing", "[serialize]") {
     CHECK(errorOf(serializePte(program)) == "program: no execution plan");
   }
 }
+
+TEST_CASE("pending keys are put in as the file is written: the same bytes as keys known up front",
+          "[serialize]") {
+  using vkqc::test::SampleKeys;
+  using vkqc::test::sampleProgram;
+  std::vector<uint8_t> hashed = valueOrFail(serializePte(sampleProgram(SampleKeys::Hashed)));
+  PteProgram shared = sampleProgram(SampleKeys::PendingShared);
+  REQUIRE(shared.namedData.entries().size() == 2);
+  CHECK(valueOrFail(serializePte(shared)) == hashed);
+  // W and W2 under two pending keys hold identical bytes: found when written, stored once
+  // (the file is written a second time).
+  PteProgram each = sampleProgram(SampleKeys::PendingEach);
+  REQUIRE(each.namedData.entries().size() == 3);
+  CHECK(valueOrFail(serializePte(each)) == hashed);
+
+  llvm::SmallString<128> directory;
+  REQUIRE_FALSE(llvm::sys::fs::createUniqueDirectory("vkqc-pte", directory));
+  llvm::SmallString<128> path(directory);
+  llvm::sys::path::append(path, "model.pte");
+  CHECK(errorText(writePte(each, path)) == "");
+  auto written = llvm::MemoryBuffer::getFile(path);
+  REQUIRE(written);
+  CHECK(std::vector<uint8_t>((*written)->getBufferStart(), (*written)->getBufferEnd()) == hashed);
+  std::error_code ec;
+  llvm::sys::fs::directory_iterator it(directory, ec), end;
+  int files = 0;
+  for (; !ec && it != end; it.increment(ec))
+    ++files;
+  CHECK(files == 1); // the first attempt's temporary file is gone
+  llvm::sys::fs::remove_directories(directory);
+
+  SECTION("a pending key the writer cannot resolve is an error, not a file") {
+    PteProgram broken = sampleProgram(SampleKeys::PendingShared);
+    std::string bogus = std::string(NamedDataStore::kPendingKeyPrefix) + std::string(39 - 2, '0') + "77";
+    broken.namedData.addStreamed(bogus, DataSource::fromBytes({1, 2, 3}));
+    CHECK(errorOf(serializePte(broken)).find("no key for the pending key") != std::string::npos);
+  }
+}
