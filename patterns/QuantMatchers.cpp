@@ -22,6 +22,8 @@ std::string name(const Value *v) { return "%" + v->name; }
 bool allZero(const ConstantTensor &c, llvm::ArrayRef<uint8_t> bytes) {
   size_t elem = dtypeSize(c.dtype);
   bool isFloat = isFloatingPoint(c.dtype);
+  if (!isFloat) // every byte zero: the first, and each equal to the one before (libc's memcmp)
+    return bytes.empty() || (bytes[0] == 0 && std::memcmp(bytes.data(), bytes.data() + 1, bytes.size() - 1) == 0);
   for (size_t i = 0; i < bytes.size(); i += elem)
     for (size_t b = 0; b < elem; ++b) {
       uint8_t byte = bytes[i + b];
@@ -111,7 +113,9 @@ std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTr
     llvm::Expected<llvm::ArrayRef<uint8_t>> zp = m.zeroPoint->constant.data();
     if (!zp)
       return why.reject("cannot read the weight zero point: " + llvm::toString(zp.takeError()));
-    if (!allZero(m.zeroPoint->constant, *zp))
+    const ConstantTensor &z = m.zeroPoint->constant;
+    if (!z.storage->memoizedFact("zero of " + std::to_string(z.byteOffset) + "+" + std::to_string(zp->size()),
+                                 [&] { return allZero(z, *zp); }))
       return why.reject("the weight zero point is not zero everywhere (asymmetric weights; the "
                         "q4gsw kernels are symmetric)");
   }
