@@ -12,11 +12,25 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <thread>
 #include <vector>
 
 namespace vkqc {
 
 namespace {
+// Every weight byte is read at least once: map the page tables in one call instead of
+// taking one fault per 4 KiB page (a no-op where the kernel lacks it or the file was read).
+void prefaultMapping(llvm::ArrayRef<uint8_t> bytes) {
+#ifdef MADV_POPULATE_READ
+  uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t start = reinterpret_cast<uintptr_t>(bytes.data()) & ~(page - 1);
+  uintptr_t end = reinterpret_cast<uintptr_t>(bytes.data()) + bytes.size();
+  (void)madvise(reinterpret_cast<void *>(start), end - start, MADV_POPULATE_READ);
+#else
+  (void)bytes;
+#endif
+}
+
 // Entry names come from the zip and may hold newlines or NULs: keep the message one line.
 llvm::Error archiveError(const llvm::Twine &where, const llvm::Twine &what) {
   return oneLineError(where, what);
@@ -99,8 +113,16 @@ public:
     return archive;
   }
   ~ZipArchive() override {
+    if (prefault_.joinable())
+      prefault_.join();
     if (zip_)
       unzClose(zip_);
+  }
+
+  /// Maps the file's page tables on a background thread while the metadata is parsed
+  /// (every weight byte is read later; see prefaultMapping).
+  void prefaultInBackground() {
+    prefault_ = std::thread([bytes = bytes_] { prefaultMapping(bytes); });
   }
 
   bool hasEntry(llvm::StringRef entry) const override { return entries_.count(entry); }
@@ -224,6 +246,7 @@ private:
   }
 
   std::unique_ptr<llvm::MemoryBuffer> owned_;
+  std::thread prefault_;
   llvm::ArrayRef<uint8_t> bytes_;
   std::string name_;
   unzFile zip_ = nullptr;
@@ -275,18 +298,6 @@ private:
 };
 } // namespace
 
-// Every weight byte is read at least once: map the page tables in one call instead of
-// taking one fault per 4 KiB page (a no-op where the kernel lacks it or the file was read).
-void prefaultMapping(llvm::ArrayRef<uint8_t> bytes) {
-#ifdef MADV_POPULATE_READ
-  uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  uintptr_t start = reinterpret_cast<uintptr_t>(bytes.data()) & ~(page - 1);
-  uintptr_t end = reinterpret_cast<uintptr_t>(bytes.data()) + bytes.size();
-  (void)madvise(reinterpret_cast<void *>(start), end - start, MADV_POPULATE_READ);
-#else
-  (void)bytes;
-#endif
-}
 
 bool isPlainEntryName(llvm::StringRef name) {
   return !name.empty() && name != "." && name != ".." && !name.contains('/') &&
@@ -310,10 +321,10 @@ llvm::Expected<std::unique_ptr<ModelArchive>> ModelArchive::open(llvm::StringRef
                                 (*buf)->getBufferSize());
   if (bytes.empty())
     return archiveError("archive", "file is empty");
-  prefaultMapping(bytes);
   auto zip = ZipArchive::create(std::move(*buf), bytes, path);
   if (!zip)
     return zip.takeError();
+  (*zip)->prefaultInBackground();
   return std::unique_ptr<ModelArchive>(std::move(*zip));
 }
 
