@@ -44,9 +44,8 @@ bool hasPendingKeys(const PteProgram &program) {
 
 llvm::Expected<PteProgram> resolvePendingKeys(const PteProgram &program, const std::vector<std::string> &keys) {
   Entries entries = program.namedData.entries();
-  PteProgram resolved;
-  resolved.plans = program.plans;
-  resolved.constantBuffers = program.constantBuffers;
+  PteProgram resolved = program;
+  resolved.namedData = NamedDataStore();
   for (const NamedDataStore::Entry &entry : entries) {
     std::string key = entry.key;
     if (NamedDataStore::pendingEntryIndex(key)) {
