@@ -3,6 +3,7 @@
 #include "serialize/Alignment.h"
 #include "serialize/ContentKey.h"
 #include "serialize/ExtendedHeader.h"
+#include "serialize/OutputFile.h"
 #include "serialize/PendingKeys.h"
 #include "serialize/ProgramFlatbuffer.h"
 #include "serialize/PteProgramChecks.h"
@@ -11,7 +12,6 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/FileOutputBuffer.h"
 #include "llvm/Support/Parallel.h"
 
 #include <algorithm>
@@ -166,9 +166,9 @@ llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const Writ
   auto inFile = [&](uint64_t size) -> llvm::Expected<llvm::MutableArrayRef<uint8_t>> {
     if (output)
       output->discard();
-    auto created = llvm::FileOutputBuffer::create(path, size);
+    auto created = createOutputBuffer(path, size);
     if (!created)
-      return serializeError(path, "cannot create: " + llvm::toString(created.takeError()));
+      return created.takeError();
     output = std::move(*created);
     return llvm::MutableArrayRef<uint8_t>(output->getBufferStart(), size);
   };

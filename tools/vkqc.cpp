@@ -1,6 +1,6 @@
 // vkqc: the command-line tool. Flags and dispatch only; the work lives in the libraries.
 #include "compiler/driver/Compile.h"
-#include "compiler/driver/OutputFile.h"
+#include "serialize/OutputFile.h"
 #include "compiler/driver/ProgressBar.h"
 #include "compiler/driver/Report.h"
 #include "compiler/driver/Summary.h"
@@ -188,7 +188,7 @@ int writeText(const std::string &text) {
     llvm::outs() << text;
     return 0;
   }
-  if (auto err = writeFileAtomically(OutputPath, text))
+  if (auto err = serialize::writeFileAtomically(OutputPath, text))
     return fail(OutputPath, std::move(err));
   return 0;
 }
@@ -207,7 +207,7 @@ int writeReport(const Graph &g, const PassContext &ctx) {
     llvm::errs() << text;
     return 0;
   }
-  if (auto err = writeFileAtomically(ReportFile, text))
+  if (auto err = serialize::writeFileAtomically(ReportFile, text))
     return fail(ReportFile, std::move(err));
   return 0;
 }
@@ -265,7 +265,7 @@ llvm::Error writeSpirvFiles(const Graph &g, llvm::StringRef dir) {
     if (!variant)
       return llvm::createStringError(llvm::inconvertibleErrorCode(), "no compiled shader " + name);
     llvm::StringRef bytes(reinterpret_cast<const char *>(variant->spirv.data()), variant->spirv.size() * 4);
-    if (auto err = writeFileAtomically((dir + "/" + name + ".spv").str(), bytes))
+    if (auto err = serialize::writeFileAtomically((dir + "/" + name + ".spv").str(), bytes))
       return err;
   }
   return llvm::Error::success();
@@ -527,6 +527,11 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "vkqc: ahead-of-time compiler for torchao-quantized PyTorch "
                               "programs to ExecuTorch Vulkan\n");
+  // The input is never changed, so it is never the output (a hard link or symlink to it neither).
+  if (!InputPath.empty() && !OutputPath.empty() && serialize::isSameFile(InputPath, OutputPath))
+    return fail(OutputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                                    "-o: this is the input file; the output "
+                                                    "would replace it"));
   if (CompileCmd)
     return runCompile();
   if (RunCmd)

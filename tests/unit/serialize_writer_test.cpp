@@ -1,4 +1,5 @@
 // writePte: atomic file output, and rejection of inconsistent descriptions.
+#include "serialize/OutputFile.h"
 #include "serialize/PteReader.h"
 #include "serialize/PteWriter.h"
 
@@ -32,7 +33,8 @@ TEST_CASE("writePte writes exactly the serialized bytes", "[serialize]") {
   SECTION("a failed write leaves no file behind") {
     llvm::SmallString<128> missing(directory);
     llvm::sys::path::append(missing, "no-such-dir", "model.pte");
-    CHECK(errorText(writePte(program, missing)).rfind(std::string(missing) + ": cannot create", 0) == 0);
+    CHECK(errorText(writePte(program, missing))
+              .rfind(std::string(missing) + ": cannot write the output: ", 0) == 0);
     program.plans[0].outputs = {99};
     llvm::SmallString<128> rejected(directory);
     llvm::sys::path::append(rejected, "rejected.pte");
@@ -40,6 +42,43 @@ TEST_CASE("writePte writes exactly the serialized bytes", "[serialize]") {
     CHECK_FALSE(llvm::sys::fs::exists(rejected));
     CHECK(errorOf(readPteFile(rejected)).rfind(std::string(rejected) + ": cannot read: ", 0) == 0);
   }
+  SECTION("a program rejected before writing leaves an earlier output as it was") {
+    program.plans[0].outputs = {99};
+    CHECK(errorText(writePte(program, path)) != "");
+    auto kept = llvm::MemoryBuffer::getFile(path);
+    REQUIRE(kept);
+    CHECK((*kept)->getBuffer() == llvm::StringRef(reinterpret_cast<const char *>(expected.data()),
+                                                  expected.size()));
+  }
+  llvm::sys::fs::remove_directories(directory);
+}
+
+TEST_CASE("an output replaces the file at its path, never a link's target", "[serialize]") {
+  llvm::SmallString<128> directory;
+  REQUIRE_FALSE(llvm::sys::fs::createUniqueDirectory("vkqc-out", directory));
+  auto at = [&](llvm::StringRef name) {
+    llvm::SmallString<128> p(directory);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  };
+  auto contents = [](const std::string &p) {
+    auto b = llvm::MemoryBuffer::getFile(p);
+    return b ? (*b)->getBuffer().str() : std::string("<missing>");
+  };
+  REQUIRE(errorText(writeFileAtomically(at("out"), "old contents")) == "");
+  REQUIRE(errorText(writeFileAtomically(at("target"), "target")) == "");
+  REQUIRE_FALSE(llvm::sys::fs::create_link(at("target"), at("link")));
+
+  CHECK(errorText(writeFileAtomically(at("out"), "new")) == "");
+  CHECK(contents(at("out")) == "new");
+  CHECK(errorText(writeFileAtomically(at("link"), "through the link")) == "");
+  CHECK(contents(at("link")) == "through the link");
+  CHECK(contents(at("target")) == "target");
+  CHECK(isSameFile(at("out"), at("out")));
+  CHECK_FALSE(isSameFile(at("out"), at("target")));
+  CHECK_FALSE(isSameFile(at("out"), at("missing")));
+  CHECK(errorText(writeFileAtomically(directory, "x")) ==
+        std::string(directory) + ": cannot write the output: it is a directory");
   llvm::sys::fs::remove_directories(directory);
 }
 

@@ -1,0 +1,32 @@
+// Writing results so that a failed or interrupted run never leaves a partial file.
+#pragma once
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/FileOutputBuffer.h"
+
+#include <functional>
+#include <memory>
+
+namespace vkqc::serialize {
+
+/// A writable mapping of `size` bytes that becomes the file `path` only on commit();
+/// discard() or destruction leaves no file behind. Errors are "<path>: cannot write the
+/// output: <why>".
+///
+/// An existing regular file at `path` is removed first, as linkers do with their output:
+/// its pages in the file cache are then free to hold the new contents, instead of the new
+/// file needing as many fresh pages while the old one is still cached (which costs a
+/// fault per page on a virtual machine that returns free memory to its host). A run that
+/// fails after this point leaves no file at `path`, never a partial one.
+llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> createOutputBuffer(llvm::StringRef path,
+                                                                         size_t size);
+
+/// Writes `size` bytes produced by `fill` to `path` through createOutputBuffer.
+llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,
+                                const std::function<llvm::Error(uint8_t *)> &fill);
+llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents);
+
+/// Whether `a` and `b` name the same existing file (hard links and symlinks included).
+bool isSameFile(llvm::StringRef a, llvm::StringRef b);
+
+} // namespace vkqc::serialize
