@@ -1,5 +1,7 @@
 #include "serialize/OutputFile.h"
 
+#include "serialize/PrefilledOutputBuffer.h"
+
 #include "llvm/Support/FileSystem.h"
 
 #include <cstring>
@@ -7,9 +9,24 @@
 namespace vkqc::serialize {
 
 namespace {
+/// Outputs from this size on are prefilled (PrefilledOutputBuffer.h); below it the
+/// mapping's faults cost too little to matter.
+constexpr size_t kPrefillFrom = 16 * 1024 * 1024;
+
 llvm::Error outputError(llvm::StringRef path, const llvm::Twine &why) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  path + ": cannot write the output: " + why);
+}
+
+/// "-" is standard output to FileOutputBuffer: never a file to remove or prefill.
+bool isStandardOutput(llvm::StringRef path) { return path == "-"; }
+
+/// Whether `path` is a regular file itself; a symlink is not (it is replaced like any
+/// name, its target kept, as FileOutputBuffer does).
+bool isRegularFile(llvm::StringRef path) {
+  llvm::sys::fs::file_status status;
+  return !isStandardOutput(path) && !llvm::sys::fs::status(path, status, /*follow=*/false) &&
+         llvm::sys::fs::is_regular_file(status);
 }
 } // namespace
 
@@ -17,18 +34,24 @@ llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> createOutputBuffer(llvm:
                                                                          size_t size) {
   if (llvm::sys::fs::is_directory(path))
     return outputError(path, "it is a directory");
-  llvm::sys::fs::file_status status;
-  // "-" is standard output to FileOutputBuffer. Links are not followed: a symlink at
-  // `path` is replaced like any name and its target kept, as FileOutputBuffer does.
-  if (path != "-" && !llvm::sys::fs::status(path, status, /*follow=*/false) &&
-      llvm::sys::fs::is_regular_file(status))
+  bool regular = isRegularFile(path);
+  if (regular)
     if (std::error_code ec = llvm::sys::fs::remove(path))
       return outputError(path, "cannot remove the old file: " + ec.message());
+  bool prefill = size >= kPrefillFrom && !isStandardOutput(path) &&
+                 (regular || !llvm::sys::fs::exists(path));
   llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> out =
-      llvm::FileOutputBuffer::create(path, size);
+      prefill ? PrefilledOutputBuffer::create(path, size) : llvm::FileOutputBuffer::create(path, size);
   if (!out)
     return outputError(path, llvm::toString(out.takeError()));
   return out;
+}
+
+std::future<void> removeOldOutputInBackground(std::string path) {
+  return std::async(std::launch::async, [path = std::move(path)] {
+    if (isRegularFile(path))
+      llvm::sys::fs::remove(path); // a failure is reported by createOutputBuffer's own try
+  });
 }
 
 llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,

@@ -5,21 +5,34 @@
 #include "llvm/Support/FileOutputBuffer.h"
 
 #include <functional>
+#include <future>
 #include <memory>
+#include <string>
 
 namespace vkqc::serialize {
 
 /// A writable mapping of `size` bytes that becomes the file `path` only on commit();
-/// discard() or destruction leaves no file behind. Errors are "<path>: cannot write the
-/// output: <why>".
+/// discard(), destruction or an interrupting signal leave no file behind. Errors are
+/// "<path>: cannot write the output: <why>".
 ///
 /// An existing regular file at `path` is removed first, as linkers do with their output:
 /// its pages in the file cache are then free to hold the new contents, instead of the new
 /// file needing as many fresh pages while the old one is still cached (which costs a
 /// fault per page on a virtual machine that returns free memory to its host). A run that
 /// fails after this point leaves no file at `path`, never a partial one.
+///
+/// A large output to a regular file is a PrefilledOutputBuffer (its file cache built by
+/// write(2) before it is mapped); anything else, and "-" (standard output), is what
+/// llvm::FileOutputBuffer::create gives.
 llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> createOutputBuffer(llvm::StringRef path,
                                                                          size_t size);
+
+/// Starts removing an existing regular file at `path` on another thread; the returned
+/// future (whose destructor also waits) must be waited on before `path` is written. A
+/// compile starts this before it reads the model, so that dropping a large old output
+/// (its cached pages, its disk blocks) overlaps the compile instead of delaying the
+/// write. A compile that then fails leaves no file at `path`.
+std::future<void> removeOldOutputInBackground(std::string path);
 
 /// Writes `size` bytes produced by `fill` to `path` through createOutputBuffer.
 llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,

@@ -1,6 +1,5 @@
 // vkqc: the command-line tool. Flags and dispatch only; the work lives in the libraries.
 #include "compiler/driver/Compile.h"
-#include "serialize/OutputFile.h"
 #include "compiler/driver/ProgressBar.h"
 #include "compiler/driver/Report.h"
 #include "compiler/driver/Summary.h"
@@ -12,6 +11,7 @@
 #include "patterns/Pattern.h"
 #include "runtime/PteExecutor.h"
 #include "serialize/Inspect.h"
+#include "serialize/OutputFile.h"
 #include "serialize/PteReader.h"
 #include "serialize/PteWriter.h"
 #include "shaders/Shaders.h"
@@ -24,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include <future>
 #include <set>
 
 using namespace vkqc;
@@ -50,7 +51,7 @@ cl::OptionCategory PrintingCategory("IR printing and debugging");
 // ---- input and output -------------------------------------------------------------------
 cl::opt<std::string> InputPath(cl::Positional, cl::desc("<model.pt2 | models/model.json | (run) model.pte>"),
                                VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
-cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomically)"),
+cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomically; an old <file> is removed first)"),
                                 cl::value_desc("file"), VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
 cl::list<std::string> InputTensors("input", cl::desc("A .npy input of the program (repeat in order)"),
                                    cl::value_desc("file.npy"), VKQC_COMPILING_COMMANDS,
@@ -295,9 +296,20 @@ int runCompile() {
     llvm::errs() << "vkqc: error: compile: give a model (.pt2 or models/model.json)\n";
     return 1;
   }
+  // An old output is dropped while the model compiles (OutputFile.h), once the flags are
+  // valid and the model exists: a mistyped flag or path never removes it.
+  std::future<void> oldOutputRemoved;
+  if (!OutputPath.empty()) {
+    if (auto err = validateRequest(requestFromFlags()))
+      return fail(InputPath, std::move(err));
+    if (llvm::sys::fs::exists(InputPath))
+      oldOutputRemoved = serialize::removeOldOutputInBackground(OutputPath);
+  }
   std::vector<interp::Tensor> inputs;
   int rc = 0;
   std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
+  if (oldOutputRemoved.valid())
+    oldOutputRemoved.wait();
   if (!compiled)
     return rc;
   const Graph &g = *compiled->model.graph;

@@ -1,5 +1,4 @@
 // writePte: atomic file output, and rejection of inconsistent descriptions.
-#include "serialize/OutputFile.h"
 #include "serialize/PteReader.h"
 #include "serialize/PteWriter.h"
 
@@ -50,35 +49,6 @@ TEST_CASE("writePte writes exactly the serialized bytes", "[serialize]") {
     CHECK((*kept)->getBuffer() == llvm::StringRef(reinterpret_cast<const char *>(expected.data()),
                                                   expected.size()));
   }
-  llvm::sys::fs::remove_directories(directory);
-}
-
-TEST_CASE("an output replaces the file at its path, never a link's target", "[serialize]") {
-  llvm::SmallString<128> directory;
-  REQUIRE_FALSE(llvm::sys::fs::createUniqueDirectory("vkqc-out", directory));
-  auto at = [&](llvm::StringRef name) {
-    llvm::SmallString<128> p(directory);
-    llvm::sys::path::append(p, name);
-    return std::string(p);
-  };
-  auto contents = [](const std::string &p) {
-    auto b = llvm::MemoryBuffer::getFile(p);
-    return b ? (*b)->getBuffer().str() : std::string("<missing>");
-  };
-  REQUIRE(errorText(writeFileAtomically(at("out"), "old contents")) == "");
-  REQUIRE(errorText(writeFileAtomically(at("target"), "target")) == "");
-  REQUIRE_FALSE(llvm::sys::fs::create_link(at("target"), at("link")));
-
-  CHECK(errorText(writeFileAtomically(at("out"), "new")) == "");
-  CHECK(contents(at("out")) == "new");
-  CHECK(errorText(writeFileAtomically(at("link"), "through the link")) == "");
-  CHECK(contents(at("link")) == "through the link");
-  CHECK(contents(at("target")) == "target");
-  CHECK(isSameFile(at("out"), at("out")));
-  CHECK_FALSE(isSameFile(at("out"), at("target")));
-  CHECK_FALSE(isSameFile(at("out"), at("missing")));
-  CHECK(errorText(writeFileAtomically(directory, "x")) ==
-        std::string(directory) + ": cannot write the output: it is a directory");
   llvm::sys::fs::remove_directories(directory);
 }
 

@@ -1,0 +1,132 @@
+// Output files: temp file + rename, the old file removed first, large outputs prefilled
+// through write(2) before they are mapped (OutputFile.h, PrefilledOutputBuffer.h).
+#include "serialize/OutputFile.h"
+#include "serialize/PrefilledOutputBuffer.h"
+#include "serialize/PteWriter.h"
+
+#include "serialize_sample_program.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace vkqc::serialize;
+using vkqc::test::errorText;
+using vkqc::test::valueOrFail;
+
+namespace {
+/// A fresh directory, removed with everything in it at the end of the test.
+struct ScratchDirectory {
+  llvm::SmallString<128> path;
+  ScratchDirectory() { REQUIRE_FALSE(llvm::sys::fs::createUniqueDirectory("vkqc-out", path)); }
+  ~ScratchDirectory() { llvm::sys::fs::remove_directories(path); }
+  std::string at(llvm::StringRef name) const {
+    llvm::SmallString<128> p(path);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  }
+  /// The names in the directory, sorted (a leftover temporary file shows here).
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec; it.increment(ec))
+      out.push_back(llvm::sys::path::filename(it->path()).str());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+std::string contents(const std::string &path) {
+  auto b = llvm::MemoryBuffer::getFile(path);
+  return b ? (*b)->getBuffer().str() : std::string("<missing>");
+}
+
+/// 20 MiB: past the size from which outputs are prefilled.
+constexpr size_t kLarge = 20 * 1024 * 1024;
+} // namespace
+
+TEST_CASE("an output replaces the file at its path, never a link's target", "[serialize]") {
+  ScratchDirectory dir;
+  REQUIRE(errorText(writeFileAtomically(dir.at("out"), "old contents")) == "");
+  REQUIRE(errorText(writeFileAtomically(dir.at("target"), "target")) == "");
+  REQUIRE_FALSE(llvm::sys::fs::create_link(dir.at("target"), dir.at("link")));
+
+  CHECK(errorText(writeFileAtomically(dir.at("out"), "new")) == "");
+  CHECK(contents(dir.at("out")) == "new");
+  CHECK(errorText(writeFileAtomically(dir.at("link"), "through the link")) == "");
+  CHECK(contents(dir.at("link")) == "through the link");
+  CHECK(contents(dir.at("target")) == "target");
+  CHECK(isSameFile(dir.at("out"), dir.at("out")));
+  CHECK_FALSE(isSameFile(dir.at("out"), dir.at("target")));
+  CHECK_FALSE(isSameFile(dir.at("out"), dir.at("missing")));
+  CHECK(errorText(writeFileAtomically(std::string(dir.path), "x")) ==
+        std::string(dir.path) + ": cannot write the output: it is a directory");
+  CHECK(dir.names() == std::vector<std::string>{"link", "out", "target"});
+}
+
+TEST_CASE("the old output is removed in the background, and only a regular file", "[serialize]") {
+  ScratchDirectory dir;
+  REQUIRE(errorText(writeFileAtomically(dir.at("old"), "old")) == "");
+  REQUIRE_FALSE(llvm::sys::fs::create_directory(dir.at("subdir")));
+  removeOldOutputInBackground(dir.at("old")).wait();
+  removeOldOutputInBackground(dir.at("subdir")).wait();
+  removeOldOutputInBackground(dir.at("missing")).wait();
+  CHECK(dir.names() == std::vector<std::string>{"subdir"});
+}
+
+TEST_CASE("a large output is prefilled, then holds exactly what was written", "[serialize]") {
+  ScratchDirectory dir;
+  std::vector<uint8_t> expected(kLarge);
+  for (size_t i = 0; i < expected.size(); ++i)
+    expected[i] = static_cast<uint8_t>(i * 7 + (i >> 12));
+  llvm::StringRef expectedText(reinterpret_cast<const char *>(expected.data()), expected.size());
+
+  SECTION("committed") {
+    REQUIRE(errorText(writeFileAtomically(dir.at("big"), "an older, shorter file")) == "");
+    auto out = valueOrFail(createOutputBuffer(dir.at("big"), kLarge));
+    CHECK(dynamic_cast<PrefilledOutputBuffer *>(out.get()) != nullptr);
+    REQUIRE(out->getBufferSize() == kLarge);
+    CHECK(std::all_of(out->getBufferStart(), out->getBufferEnd(), [](uint8_t b) { return b == 0; }));
+    CHECK_FALSE(llvm::sys::fs::exists(dir.at("big"))); // nothing at the path before commit
+    std::copy(expected.begin(), expected.end(), out->getBufferStart());
+    CHECK(errorText(out->commit()) == "");
+    CHECK(contents(dir.at("big")) == expectedText);
+    CHECK(dir.names() == std::vector<std::string>{"big"});
+  }
+  SECTION("discarded, or dropped unfinished: no file") {
+    auto out = valueOrFail(createOutputBuffer(dir.at("big"), kLarge));
+    out->getBufferStart()[0] = 1;
+    out->discard();
+    auto dropped = valueOrFail(createOutputBuffer(dir.at("big2"), kLarge));
+    dropped.reset();
+    CHECK(dir.names().empty());
+  }
+  SECTION("small outputs and standard output are not prefilled") {
+    auto small = valueOrFail(createOutputBuffer(dir.at("small"), 4096));
+    CHECK(dynamic_cast<PrefilledOutputBuffer *>(small.get()) == nullptr);
+    small->discard();
+    auto stdoutBuffer = valueOrFail(createOutputBuffer("-", kLarge));
+    CHECK(dynamic_cast<PrefilledOutputBuffer *>(stdoutBuffer.get()) == nullptr);
+    stdoutBuffer->discard();
+  }
+}
+
+TEST_CASE("a large program is written through a prefilled file: the same bytes as in memory",
+          "[serialize]") {
+  using vkqc::test::SampleKeys;
+  ScratchDirectory dir;
+  // PendingEach: two pending entries hold identical bytes, so the file is written twice.
+  for (SampleKeys keys : {SampleKeys::Hashed, SampleKeys::PendingEach}) {
+    PteProgram program = vkqc::test::sampleProgram(keys);
+    std::vector<uint8_t> big(kLarge);
+    for (size_t i = 0; i < big.size(); ++i)
+      big[i] = static_cast<uint8_t>(i ^ (i >> 8));
+    program.addConstantBuffer(std::move(big));
+    std::vector<uint8_t> expected = valueOrFail(serializePte(program));
+    REQUIRE(expected.size() > kLarge);
+    REQUIRE(errorText(writePte(program, dir.at("model.pte"))) == "");
+    CHECK(contents(dir.at("model.pte")) ==
+          llvm::StringRef(reinterpret_cast<const char *>(expected.data()), expected.size()));
+    CHECK(dir.names() == std::vector<std::string>{"model.pte"});
+  }
+}
