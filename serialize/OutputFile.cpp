@@ -1,7 +1,5 @@
 #include "serialize/OutputFile.h"
 
-#include "serialize/PrefilledOutputBuffer.h"
-
 #include "llvm/Support/FileSystem.h"
 
 #include <cstring>
@@ -30,8 +28,7 @@ bool isRegularFile(llvm::StringRef path) {
 }
 } // namespace
 
-llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> createOutputBuffer(llvm::StringRef path,
-                                                                         size_t size) {
+llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size) {
   if (llvm::sys::fs::is_directory(path))
     return outputError(path, "it is a directory");
   bool regular = isRegularFile(path);
@@ -40,10 +37,19 @@ llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> createOutputBuffer(llvm:
       return outputError(path, "cannot remove the old file: " + ec.message());
   bool prefill = size >= kPrefillFrom && !isStandardOutput(path) &&
                  (regular || !llvm::sys::fs::exists(path));
-  llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> out =
-      prefill ? PrefilledOutputBuffer::create(path, size) : llvm::FileOutputBuffer::create(path, size);
-  if (!out)
-    return outputError(path, llvm::toString(out.takeError()));
+  OutputBuffer out;
+  if (prefill) {
+    llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> created = PrefilledOutputBuffer::create(path, size);
+    if (!created)
+      return outputError(path, llvm::toString(created.takeError()));
+    out.prefilled = created->get();
+    out.file = std::move(*created);
+  } else {
+    llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> created = llvm::FileOutputBuffer::create(path, size);
+    if (!created)
+      return outputError(path, llvm::toString(created.takeError()));
+    out.file = std::move(*created);
+  }
   return out;
 }
 
@@ -56,14 +62,18 @@ std::future<void> removeOldOutputInBackground(std::string path) {
 
 llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,
                                 const std::function<llvm::Error(uint8_t *)> &fill) {
-  llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> out = createOutputBuffer(path, size);
+  llvm::Expected<OutputBuffer> out = createOutputBuffer(path, size);
   if (!out)
     return out.takeError();
-  if (auto err = fill((*out)->getBufferStart())) {
-    (*out)->discard();
+  if (auto err = out->prepare(0, size)) {
+    out->file->discard();
+    return outputError(path, llvm::toString(std::move(err)));
+  }
+  if (auto err = fill(out->file->getBufferStart())) {
+    out->file->discard();
     return err;
   }
-  if (auto err = (*out)->commit())
+  if (auto err = out->file->commit())
     return outputError(path, llvm::toString(std::move(err)));
   return llvm::Error::success();
 }

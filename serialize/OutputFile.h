@@ -1,6 +1,8 @@
 // Writing results so that a failed or interrupted run never leaves a partial file.
 #pragma once
 
+#include "serialize/PrefilledOutputBuffer.h"
+
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileOutputBuffer.h"
 
@@ -10,6 +12,19 @@
 #include <string>
 
 namespace vkqc::serialize {
+
+/// An output being written: the mapped buffer, and whether it is a PrefilledOutputBuffer.
+struct OutputBuffer {
+  std::unique_ptr<llvm::FileOutputBuffer> file;
+  PrefilledOutputBuffer *prefilled = nullptr; ///< `file` itself when it is one
+
+  /// Readies bytes [offset, offset + size), just before they are written: a
+  /// PrefilledOutputBuffer prefills them, any other buffer needs nothing. May run on any
+  /// thread, each on its own range.
+  llvm::Error prepare(uint64_t offset, uint64_t size) const {
+    return prefilled ? prefilled->prefill(offset, size) : llvm::Error::success();
+  }
+};
 
 /// A writable mapping of `size` bytes that becomes the file `path` only on commit();
 /// discard(), destruction or an interrupting signal leave no file behind. Errors are
@@ -21,11 +36,10 @@ namespace vkqc::serialize {
 /// fault per page on a virtual machine that returns free memory to its host). A run that
 /// fails after this point leaves no file at `path`, never a partial one.
 ///
-/// A large output to a regular file is a PrefilledOutputBuffer (its file cache built by
-/// write(2) before it is mapped); anything else, and "-" (standard output), is what
+/// A large output to a regular file is a PrefilledOutputBuffer (each range written after
+/// OutputBuffer::prepare); anything else, and "-" (standard output), is what
 /// llvm::FileOutputBuffer::create gives.
-llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> createOutputBuffer(llvm::StringRef path,
-                                                                         size_t size);
+llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size);
 
 /// Starts removing an existing regular file at `path` on another thread; the returned
 /// future (whose destructor also waits) must be waited on before `path` is written. A

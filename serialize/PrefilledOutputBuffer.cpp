@@ -1,50 +1,37 @@
 #include "serialize/PrefilledOutputBuffer.h"
 
-#include "llvm/Support/Parallel.h"
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <mutex>
-#include <optional>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <system_error>
 #include <unistd.h>
 
 namespace vkqc::serialize {
 
 namespace {
-/// The size of each write(2): the folio size the kernel then uses for the file.
-constexpr size_t kWriteSize = 64 * 1024;
-/// The bytes one task of the parallel prefill writes.
-constexpr size_t kTaskSize = 4 * 1024 * 1024;
+/// The size of each write(2), at offsets that are multiples of it: the folio size the
+/// kernel then uses for the file.
+constexpr uint64_t kWriteSize = 64 * 1024;
+constexpr uint64_t kPageSize = 4096;
 
-/// Writes `size` zero bytes at the start of `fd`; the first failure (a full disk) is returned.
-std::error_code writeZeros(int fd, size_t size) {
-  static const std::array<uint8_t, kWriteSize> zeros{};
-  std::mutex lock;
-  std::error_code first;
-  llvm::parallelForEachN(0, (size + kTaskSize - 1) / kTaskSize, [&](size_t task) {
-    size_t end = std::min(size, (task + 1) * kTaskSize);
-    for (size_t at = task * kTaskSize; at < end;) {
-      ssize_t n = ::pwrite(fd, zeros.data(), std::min(kWriteSize, end - at), static_cast<off_t>(at));
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0) {
-        std::lock_guard<std::mutex> guard(lock);
-        if (!first)
-          first = n < 0 ? std::error_code(errno, std::generic_category())
-                        : std::make_error_code(std::errc::io_error);
-        return;
-      }
-      at += static_cast<size_t>(n);
-    }
-  });
-  return first;
+std::error_code lastError() { return std::error_code(errno, std::generic_category()); }
+
+/// Allocates `size` bytes for `fd` on disk, or only sets its size where the file system
+/// cannot allocate ahead.
+std::error_code allocate(int fd, uint64_t size) {
+  int err = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+  if (err == 0)
+    return {};
+  if (err != EOPNOTSUPP && err != EINVAL)
+    return std::error_code(err, std::generic_category());
+  return ::ftruncate(fd, static_cast<off_t>(size)) == 0 ? std::error_code() : lastError();
 }
 } // namespace
 
-llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> PrefilledOutputBuffer::create(llvm::StringRef path,
-                                                                                    size_t size) {
+llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> PrefilledOutputBuffer::create(llvm::StringRef path,
+                                                                                   size_t size) {
   llvm::Expected<llvm::sys::fs::TempFile> temp = llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%%");
   if (!temp)
     return temp.takeError();
@@ -52,14 +39,18 @@ llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> PrefilledOutputBuffer::c
     llvm::consumeError(temp->discard());
     return llvm::createStringError(ec, what + ": " + ec.message());
   };
-  if (std::error_code ec = writeZeros(temp->FD, size))
-    return fail("cannot write", ec);
+  if (std::error_code ec = allocate(temp->FD, size))
+    return fail("cannot allocate " + llvm::Twine(size) + " bytes", ec);
   std::error_code ec;
   llvm::sys::fs::mapped_file_region mapping(llvm::sys::fs::convertFDToNativeFile(temp->FD),
                                             llvm::sys::fs::mapped_file_region::readwrite, size, 0, ec);
   if (ec)
     return fail("cannot map", ec);
-  return std::unique_ptr<llvm::FileOutputBuffer>(
+  // A fault on a page no prefill covered (the head, a page two ranges share) must not read
+  // around it: that would fill up to read_ahead_kb (often megabytes) of neighbouring,
+  // not yet prefilled pages with 4 KiB folios.
+  ::madvise(mapping.data(), size, MADV_RANDOM);
+  return std::unique_ptr<PrefilledOutputBuffer>(
       new PrefilledOutputBuffer(path, std::move(*temp), std::move(mapping)));
 }
 
@@ -68,6 +59,24 @@ PrefilledOutputBuffer::PrefilledOutputBuffer(llvm::StringRef path, llvm::sys::fs
     : FileOutputBuffer(path), temp(std::move(temp)), mapping(std::move(mapping)) {}
 
 PrefilledOutputBuffer::~PrefilledOutputBuffer() { discard(); }
+
+llvm::Error PrefilledOutputBuffer::prefill(uint64_t offset, uint64_t size) {
+  static const std::array<uint8_t, kWriteSize> zeros{};
+  uint64_t at = (offset + kPageSize - 1) / kPageSize * kPageSize;
+  uint64_t end = std::min<uint64_t>(offset + size, mapping.size()) / kPageSize * kPageSize;
+  while (at < end) {
+    uint64_t length = std::min(end - at, kWriteSize - at % kWriteSize);
+    ssize_t n = ::pwrite(temp.FD, zeros.data(), length, static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      std::error_code ec = n < 0 ? lastError() : std::make_error_code(std::errc::io_error);
+      return llvm::createStringError(ec, "cannot write: " + ec.message());
+    }
+    at += static_cast<uint64_t>(n);
+  }
+  return llvm::Error::success();
+}
 
 uint8_t *PrefilledOutputBuffer::getBufferStart() const {
   return reinterpret_cast<uint8_t *>(mapping.data());

@@ -59,11 +59,21 @@ FilePlan planFile(std::vector<uint8_t> flatbuffer, const SegmentLayout &layout) 
   return plan;
 }
 
+/// Where the file's bytes go, and how a range of them is readied just before it is written
+/// (a large file's prefill, PrefilledOutputBuffer.h; nothing in memory).
+struct OutputTarget {
+  llvm::MutableArrayRef<uint8_t> bytes;
+  std::function<llvm::Error(uint64_t offset, uint64_t size)> prepare;
+};
+
+/// Gives the target for a file of `size` bytes; asked once per attempt.
+using OutputBytes = std::function<llvm::Expected<OutputTarget>(uint64_t size)>;
+
 /// Writes the pieces `selected` picks in parallel, each straight into its place with the
 /// padding after it zeroed; the SHA-256 of each piece with a pending key goes to
 /// `contentKeys` (by named-data entry), hashed right after the piece is written. The
 /// largest pieces start first, so that no thread is left with a big one at the end.
-llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst,
+llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, const OutputTarget &out,
                         const std::function<bool(const SegmentLayout::Piece &)> &selected,
                         std::vector<std::string> &contentKeys, const WriteProgress &progress) {
   const std::vector<SegmentLayout::Piece> &pieces = layout.pieces;
@@ -78,6 +88,10 @@ llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, llvm:
     const SegmentLayout::Piece &piece = pieces[i];
     uint64_t start = plan.segmentBase + piece.offset;
     uint64_t next = i + 1 < pieces.size() ? plan.segmentBase + pieces[i + 1].offset : plan.fileSize;
+    llvm::MutableArrayRef<uint8_t> dst = out.bytes;
+    if (out.prepare)
+      if (auto err = out.prepare(start, next - start))
+        return serializeError("the data at offset " + llvm::Twine(start), llvm::toString(std::move(err)));
     llvm::MutableArrayRef<uint8_t> bytes = dst.slice(start, piece.data.size);
     if (auto err = piece.data.write(bytes))
       return serializeError("the data at offset " + llvm::Twine(start), llvm::toString(std::move(err)));
@@ -112,9 +126,6 @@ llvm::Expected<std::pair<FilePlan, SegmentLayout>> planProgram(const PteProgram 
   return std::make_pair(std::move(plan), std::move(layout));
 }
 
-/// Where the file's bytes go: a buffer of the file's size, asked for once per attempt.
-using OutputBytes = std::function<llvm::Expected<llvm::MutableArrayRef<uint8_t>>(uint64_t size)>;
-
 /// Writes `program` into the buffer `output` gives, and puts the keys in for pending
 /// keys (PendingKeys.h): the head and the delegate blobs are written again, the rest of
 /// the file stays; if two pending entries hold identical bytes, the program is written
@@ -124,10 +135,10 @@ llvm::Error emitProgram(const PteProgram &program, const OutputBytes &output, co
   if (!planned)
     return planned.takeError();
   const auto &[plan, layout] = *planned;
-  llvm::Expected<llvm::MutableArrayRef<uint8_t>> dst = output(plan.fileSize);
+  llvm::Expected<OutputTarget> dst = output(plan.fileSize);
   if (!dst)
     return dst.takeError();
-  writeHead(plan, layout, *dst);
+  writeHead(plan, layout, dst->bytes);
   std::vector<std::string> contentKeys(program.namedData.entries().size());
   auto everyPiece = [](const SegmentLayout::Piece &) { return true; };
   if (auto err = writePieces(plan, layout, *dst, everyPiece, contentKeys, progress))
@@ -144,7 +155,7 @@ llvm::Error emitProgram(const PteProgram &program, const OutputBytes &output, co
     return replanned.takeError();
   if (replanned->first.fileSize != plan.fileSize || replanned->first.head.size() != plan.head.size())
     return serializeError("program", "putting the content keys in changed the file's layout");
-  writeHead(replanned->first, replanned->second, *dst);
+  writeHead(replanned->first, replanned->second, dst->bytes);
   auto holdsKeys = [](const SegmentLayout::Piece &piece) { return piece.holdsKeys; };
   return writePieces(replanned->first, replanned->second, *dst, holdsKeys, contentKeys, nullptr);
 }
@@ -152,9 +163,9 @@ llvm::Error emitProgram(const PteProgram &program, const OutputBytes &output, co
 
 llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
   std::vector<uint8_t> bytes;
-  auto inMemory = [&](uint64_t size) -> llvm::Expected<llvm::MutableArrayRef<uint8_t>> {
+  auto inMemory = [&](uint64_t size) -> llvm::Expected<OutputTarget> {
     bytes.assign(size, 0);
-    return llvm::MutableArrayRef<uint8_t>(bytes);
+    return OutputTarget{bytes, nullptr};
   };
   if (auto err = emitProgram(program, inMemory, nullptr))
     return std::move(err);
@@ -162,22 +173,24 @@ llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
 }
 
 llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const WriteProgress &progress) {
-  std::unique_ptr<llvm::FileOutputBuffer> output;
-  auto inFile = [&](uint64_t size) -> llvm::Expected<llvm::MutableArrayRef<uint8_t>> {
-    if (output)
-      output->discard();
-    auto created = createOutputBuffer(path, size);
+  OutputBuffer output;
+  auto inFile = [&](uint64_t size) -> llvm::Expected<OutputTarget> {
+    if (output.file)
+      output.file->discard();
+    llvm::Expected<OutputBuffer> created = createOutputBuffer(path, size);
     if (!created)
       return created.takeError();
     output = std::move(*created);
-    return llvm::MutableArrayRef<uint8_t>(output->getBufferStart(), size);
+    return OutputTarget{{output.file->getBufferStart(), size}, [&](uint64_t offset, uint64_t length) {
+                          return output.prepare(offset, length);
+                        }};
   };
   if (auto err = emitProgram(program, inFile, progress)) {
-    if (output)
-      output->discard();
+    if (output.file)
+      output.file->discard();
     return err;
   }
-  if (auto err = output->commit())
+  if (auto err = output.file->commit())
     return serializeError(path, "cannot write: " + llvm::toString(std::move(err)));
   return llvm::Error::success();
 }

@@ -1,7 +1,6 @@
 // Output files: temp file + rename, the old file removed first, large outputs prefilled
 // through write(2) before they are mapped (OutputFile.h, PrefilledOutputBuffer.h).
 #include "serialize/OutputFile.h"
-#include "serialize/PrefilledOutputBuffer.h"
 #include "serialize/PteWriter.h"
 
 #include "serialize_sample_program.h"
@@ -83,31 +82,39 @@ TEST_CASE("a large output is prefilled, then holds exactly what was written", "[
 
   SECTION("committed") {
     REQUIRE(errorText(writeFileAtomically(dir.at("big"), "an older, shorter file")) == "");
-    auto out = valueOrFail(createOutputBuffer(dir.at("big"), kLarge));
-    CHECK(dynamic_cast<PrefilledOutputBuffer *>(out.get()) != nullptr);
-    REQUIRE(out->getBufferSize() == kLarge);
-    CHECK(std::all_of(out->getBufferStart(), out->getBufferEnd(), [](uint8_t b) { return b == 0; }));
+    OutputBuffer out = valueOrFail(createOutputBuffer(dir.at("big"), kLarge));
+    REQUIRE(out.prefilled == out.file.get());
+    REQUIRE(out.file->getBufferSize() == kLarge);
     CHECK_FALSE(llvm::sys::fs::exists(dir.at("big"))); // nothing at the path before commit
-    std::copy(expected.begin(), expected.end(), out->getBufferStart());
-    CHECK(errorText(out->commit()) == "");
+    // Ranges prepared and written one after the other, their edges inside pages: a
+    // prefill never clears bytes of a neighbouring range that is already written.
+    uint8_t *bytes = out.file->getBufferStart();
+    for (size_t begin = 0, step = 1000003; begin < kLarge; begin += step) {
+      size_t end = std::min(kLarge, begin + step);
+      CHECK(errorText(out.prepare(begin, end - begin)) == "");
+      CHECK(std::all_of(bytes + begin, bytes + end, [](uint8_t b) { return b == 0; }));
+      std::copy(expected.begin() + begin, expected.begin() + end, bytes + begin);
+    }
+    CHECK(errorText(out.file->commit()) == "");
     CHECK(contents(dir.at("big")) == expectedText);
     CHECK(dir.names() == std::vector<std::string>{"big"});
   }
   SECTION("discarded, or dropped unfinished: no file") {
-    auto out = valueOrFail(createOutputBuffer(dir.at("big"), kLarge));
-    out->getBufferStart()[0] = 1;
-    out->discard();
-    auto dropped = valueOrFail(createOutputBuffer(dir.at("big2"), kLarge));
-    dropped.reset();
+    OutputBuffer out = valueOrFail(createOutputBuffer(dir.at("big"), kLarge));
+    out.file->getBufferStart()[0] = 1;
+    out.file->discard();
+    OutputBuffer dropped = valueOrFail(createOutputBuffer(dir.at("big2"), kLarge));
+    dropped.file.reset();
     CHECK(dir.names().empty());
   }
   SECTION("small outputs and standard output are not prefilled") {
-    auto small = valueOrFail(createOutputBuffer(dir.at("small"), 4096));
-    CHECK(dynamic_cast<PrefilledOutputBuffer *>(small.get()) == nullptr);
-    small->discard();
-    auto stdoutBuffer = valueOrFail(createOutputBuffer("-", kLarge));
-    CHECK(dynamic_cast<PrefilledOutputBuffer *>(stdoutBuffer.get()) == nullptr);
-    stdoutBuffer->discard();
+    OutputBuffer small = valueOrFail(createOutputBuffer(dir.at("small"), 4096));
+    CHECK(small.prefilled == nullptr);
+    CHECK(errorText(small.prepare(0, 4096)) == "");
+    small.file->discard();
+    OutputBuffer stdoutBuffer = valueOrFail(createOutputBuffer("-", kLarge));
+    CHECK(stdoutBuffer.prefilled == nullptr);
+    stdoutBuffer.file->discard();
   }
 }
 
