@@ -5,7 +5,8 @@
 1. Builds each model's full-size .pt2 from its graph tarball with bench/synth_pt2.py into
    bench/cache/ (cached: rebuilt only when the SHA-256 of the tarball or of synth_pt2.py changed).
 2. Measures `cp model.pt2 copy.pt2` and `vkqc compile model.pt2 -o model.pte` (one untimed
-   warm-up each, then N timed runs each, interleaved; medians), peak RSS (GNU time), peak heap
+   warm-up each, then N timed runs each, interleaved, each replacing its own output of the
+   run before, as rerunning the command does; medians), peak RSS (GNU time), peak heap
    (one extra run under heaptrack), the output's size against the minimum a packed program
    needs (computed from the graph), `--time-passes` per pass (one extra run), and the time per
    weight byte of both variants.
@@ -370,16 +371,16 @@ def measure(key, pt2, info, vkqc, args):
     log(f"bench: [{title}] {' '.join(cp_cmd)}")
     log(f"bench: [{title}] {' '.join(vk_cmd)}")
 
-    def one(cmd, out, cleanup=True):
-        remove(out)
+    def one(cmd, out):
+        """One run of `cmd`, replacing its output from the run before (as rerunning a command
+        does: cp truncates copy.pt2, vkqc removes model.pte), never the other command's."""
         os.sync()  # untimed: no write-back of an earlier run pending while this one is timed
         wall, rss, err, cpu = run_timed(cmd, work)
         size = os.path.getsize(out)
         kind = output_kind(out) if out == pte else None
-        if cleanup and not args.keep:
-            remove(out)
         return wall, rss, err, size, kind, cpu
 
+    remove(copy, pte)
     log(f"bench: [{title}] warm-up (untimed)")
     one(cp_cmd, copy)
     one(vk_cmd, pte)
@@ -408,7 +409,9 @@ def measure(key, pt2, info, vkqc, args):
         remove(pte)
         heap, data = heaptrack_peak(vk_cmd, os.path.join(work, "heaptrack"))
         if not args.keep:
-            remove(pte, data)
+            remove(data)
+    if not args.keep:
+        remove(copy, pte)
 
     minimum, parts = info.minimum()
     for name, b in parts.items():
