@@ -16,6 +16,8 @@
 
 #include "compiler/ir/Printer.h"
 
+#include <algorithm>
+
 namespace vkqc {
 
 namespace {
@@ -112,14 +114,16 @@ public:
 
     // Every replaced value feeds only the next step of the chain. (Metadata asserts do
     // not count: they check what the verifier guarantees, and dce drops them.)
-    std::map<const Value *, int> uses = g.useCounts();
-    for (const auto &n : g.nodes)
-      if (n->target == "aten._assert_tensor_metadata.default")
-        for (const Value *v : n->operands())
-          --uses[v];
-    for (const Node *n : m.replaced)
-      if (uses[n->results[0]] != 1)
-        return why.reject("%" + n->results[0]->name + " has other users");
+    // Counted per value, not with g.useCounts(): a model has two norms per layer.
+    for (const Node *n : m.replaced) {
+      const Value *r = n->results[0];
+      size_t uses = std::count(g.outputs.begin(), g.outputs.end(), r);
+      for (const auto &user : g.nodes)
+        if (user->target != "aten._assert_tensor_metadata.default")
+          uses += user->readCount(r);
+      if (uses != 1)
+        return why.reject("%" + r->name + " has other users");
+    }
     DType dtype = root.results[0]->dtype;
     if (m.input->dtype != dtype || weight->dtype != dtype || !isVulkanComputeDType(dtype))
       return why.reject("x, weight and result dtypes differ (" + std::string(dtypeName(m.input->dtype)) + ", " +

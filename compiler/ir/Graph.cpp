@@ -73,6 +73,13 @@ std::vector<Value *> Node::operands() const {
   return out;
 }
 
+unsigned Node::readCount(const Value *v) const {
+  unsigned count = 0;
+  for (const NamedArg &a : args)
+    forEachValueSlot(const_cast<ArgValue &>(a.value), [&](Value *&slot) { count += slot == v; });
+  return count;
+}
+
 void Node::replaceUses(Value *from, Value *to) {
   for (NamedArg &a : args)
     forEachValueSlot(a.value, [&](Value *&v) {

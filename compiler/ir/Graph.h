@@ -68,6 +68,9 @@ public:
   Value *tensorArg(llvm::StringRef argName) const { return asTensor(arg(argName)); }
   /// Every Value the node reads (tensors, tensor lists, symbolic ints), in argument order.
   std::vector<Value *> operands() const;
+  /// How many of the node's operand slots hold `v` (operands() without building the list:
+  /// use checks run over every node, many times in a pass).
+  unsigned readCount(const Value *v) const;
   /// Replace every read of `from` with `to`.
   void replaceUses(Value *from, Value *to);
 };

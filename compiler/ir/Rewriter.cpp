@@ -10,11 +10,8 @@ namespace {
 bool isUsed(const Graph &g, const Value *v) {
   if (std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end())
     return true;
-  for (const auto &n : g.nodes)
-    for (const Value *operand : n->operands())
-      if (operand == v)
-        return true;
-  return false;
+  return std::any_of(g.nodes.begin(), g.nodes.end(),
+                     [&](const std::unique_ptr<Node> &n) { return n->readCount(v) != 0; });
 }
 } // namespace
 
