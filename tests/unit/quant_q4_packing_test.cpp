@@ -91,6 +91,21 @@ TEST_CASE("transposePadScales") {
   CHECK(alignUp(9, 8) == 16);
 }
 
+TEST_CASE("transposePadScales moves whole elements of every size") {
+  const int64_t n = 5, g = 3;
+  for (size_t size : {1, 2, 3, 4, 8}) {
+    std::vector<uint8_t> scales(n * g * size);
+    for (size_t i = 0; i < scales.size(); ++i)
+      scales[i] = static_cast<uint8_t>(i * 7 + 1);
+    std::vector<uint8_t> t = expectOk(transposePadScales(scales, size, n, g));
+    REQUIRE(t.size() == static_cast<size_t>(g * 8) * size);
+    for (int64_t c = 0; c < g; ++c)
+      for (int64_t r = 0; r < 8; ++r)
+        for (size_t b = 0; b < size; ++b)
+          CHECK(t[(c * 8 + r) * size + b] == (r < n ? scales[(r * g + c) * size + b] : 0));
+  }
+}
+
 TEST_CASE("the write-into layouts fill every byte of a reused buffer and check its size") {
   // The compiler writes layouts into reused scratch and into the output file: a byte left
   // unwritten (padding) would carry the previous constant's data.
