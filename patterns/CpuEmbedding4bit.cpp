@@ -23,8 +23,8 @@ class CpuEmbedding4bitPattern : public TypedPattern<CpuEmbeddingMatch> {
 public:
   std::optional<CpuEmbeddingMatch> match(const Graph &, const Node &root, const PassOptions &,
                                          MatchTrace &why) const override {
-    std::optional<Q4WeightDequant> w = matchQ4WeightDequant(root.tensorArg("weight"), why);
-    if (!w || !cpuInt4TableSupported(*w, why))
+    std::optional<Q4WeightDequant> w = matchCpuInt4Table(root.tensorArg("weight"), why);
+    if (!w)
       return std::nullopt;
     if (w->outputDType != root.results[0]->dtype)
       return why.reject("the table is dequantized to another dtype than the embedding's");

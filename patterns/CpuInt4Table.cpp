@@ -2,16 +2,15 @@
 
 namespace vkqc {
 
-bool cpuInt4TableSupported(const Q4WeightDequant &w, MatchTrace &why) {
-  if (w.cols % 2 != 0) {
-    why.reject("table width " + std::to_string(w.cols) + " is odd (embedding_4bit packs two values a byte)");
-    return false;
-  }
-  if (w.groupSize < 2) {
-    why.reject("group size 1 (embedding_4bit needs groups of two or more values)");
-    return false;
-  }
-  return true;
+std::optional<Q4WeightDequant> matchCpuInt4Table(const Value *weight, MatchTrace &why) {
+  std::optional<Q4WeightDequant> w = matchQ4WeightDequant(weight, why);
+  if (!w)
+    return std::nullopt;
+  if (w->cols % 2 != 0)
+    return why.reject("table width " + std::to_string(w->cols) + " is odd (embedding_4bit packs two values a byte)");
+  if (w->groupSize < 2)
+    return why.reject("group size 1 (embedding_4bit needs groups of two or more values)");
+  return w;
 }
 
 Value *createCpuTableRows(Rewriter &rw, const Q4WeightDequant &w, Value *indices, DType outDType, Dims shape,

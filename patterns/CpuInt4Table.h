@@ -11,9 +11,10 @@
 
 namespace vkqc {
 
-/// Guards of embedding_4bit: an even width (two values per byte) and groups of more than
-/// one value (its dequantize_per_channel_group).
-bool cpuInt4TableSupported(const Q4WeightDequant &w, MatchTrace &why);
+/// `weight` as an int4 table embedding_4bit can hold (matchQ4WeightDequant, then its
+/// guards: an even width, two values per byte, and groups of more than one value, its
+/// dequantize_per_channel_group).
+std::optional<Q4WeightDequant> matchCpuInt4Table(const Value *weight, MatchTrace &why);
 
 /// quantized_decomposed.embedding_4bit(pack_q4_embedding_weight(q), scales, None, -8, 7,
 /// indices, dtype=outDType): the rows `indices` names, dequantized. `shape` is the result's.

@@ -25,8 +25,8 @@ class CpuLinear4bitWeightPattern : public TypedPattern<CpuLinearMatch> {
 public:
   std::optional<CpuLinearMatch> match(const Graph &, const Node &root, const PassOptions &,
                                       MatchTrace &why) const override {
-    std::optional<Q4WeightDequant> w = matchQ4WeightDequant(root.tensorArg("weight"), why);
-    if (!w || !cpuInt4TableSupported(*w, why))
+    std::optional<Q4WeightDequant> w = matchCpuInt4Table(root.tensorArg("weight"), why);
+    if (!w)
       return std::nullopt;
     return CpuLinearMatch{*w};
   }
