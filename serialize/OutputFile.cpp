@@ -31,12 +31,11 @@ bool isRegularFile(llvm::StringRef path) {
 llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size) {
   if (llvm::sys::fs::is_directory(path))
     return outputError(path, "it is a directory");
-  bool regular = isRegularFile(path);
-  if (regular)
+  if (isRegularFile(path))
     if (std::error_code ec = llvm::sys::fs::remove(path))
       return outputError(path, "cannot remove the old file: " + ec.message());
-  bool prefill = size >= kPrefillFrom && !isStandardOutput(path) &&
-                 (regular || !llvm::sys::fs::exists(path));
+  // What is still at the path (a device, a link) is written the way FileOutputBuffer does.
+  bool prefill = size >= kPrefillFrom && !isStandardOutput(path) && !llvm::sys::fs::exists(path);
   OutputBuffer out;
   if (prefill) {
     llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> created = PrefilledOutputBuffer::create(path, size);
