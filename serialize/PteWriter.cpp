@@ -15,6 +15,7 @@
 #include "llvm/Support/Parallel.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <numeric>
@@ -96,10 +97,33 @@ llvm::Error forEachInOrder(llvm::ArrayRef<size_t> items, llvm::function_ref<llvm
   return std::move(errors.front());
 }
 
+/// Which pieces one task writes: one, or two whose keys are hashed side by side (Sha256.h).
+using PieceTask = std::array<size_t, 2>;
+constexpr size_t kNoPiece = SIZE_MAX;
+
+/// Tasks for the pieces `order` lists, in that order: each piece with a pending key is
+/// paired with the next one, the rest go alone.
+std::vector<PieceTask> pieceTasks(const std::vector<SegmentLayout::Piece> &pieces, llvm::ArrayRef<size_t> order) {
+  std::vector<PieceTask> tasks;
+  size_t unpaired = kNoPiece; // the task whose pending piece waits for a partner
+  for (size_t i : order) {
+    if (pieces[i].pendingKeyOf < 0) {
+      tasks.push_back({i, kNoPiece});
+    } else if (unpaired == kNoPiece) {
+      unpaired = tasks.size();
+      tasks.push_back({i, kNoPiece});
+    } else {
+      tasks[unpaired][1] = i;
+      unpaired = kNoPiece;
+    }
+  }
+  return tasks;
+}
+
 /// Writes the pieces `selected` picks in parallel, each straight into its place with the
 /// padding after it zeroed; the SHA-256 of each piece with a pending key goes to
-/// `contentKeys` (by named-data entry), hashed right after the piece is written. The
-/// largest pieces start first, so that no thread is left with a big one at the end.
+/// `contentKeys` (by named-data entry), hashed right after the piece is written, two at a
+/// time. The largest pieces start first, so that no thread is left with a big one at the end.
 llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, const OutputTarget &out,
                         const std::function<bool(const SegmentLayout::Piece &)> &selected,
                         std::vector<std::string> &contentKeys, const WriteProgress &progress) {
@@ -110,8 +134,10 @@ llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, const
       order.push_back(i);
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return pieces[a].data.size > pieces[b].data.size; });
+  std::vector<PieceTask> tasks = pieceTasks(pieces, order);
   std::atomic<uint64_t> done{plan.segmentBase};
-  return forEachInOrder(order, [&](size_t i) -> llvm::Error {
+  // Writes piece `i` and the padding after it; returns the piece's bytes.
+  auto writePiece = [&](size_t i) -> llvm::Expected<llvm::ArrayRef<uint8_t>> {
     const SegmentLayout::Piece &piece = pieces[i];
     uint64_t start = plan.segmentBase + piece.offset;
     uint64_t next = i + 1 < pieces.size() ? plan.segmentBase + pieces[i + 1].offset : plan.fileSize;
@@ -123,11 +149,29 @@ llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, const
     if (auto err = piece.data.write(bytes))
       return serializeError("the data at offset " + llvm::Twine(start), llvm::toString(std::move(err)));
     std::fill(dst.begin() + start + piece.data.size, dst.begin() + next, 0); // alignment padding
-    if (piece.pendingKeyOf >= 0)
-      contentKeys[piece.pendingKeyOf] = contentKey(bytes);
     uint64_t now = done.fetch_add(next - start) + (next - start);
     if (progress)
       progress(now, plan.fileSize);
+    return bytes;
+  };
+  std::vector<size_t> taskIndex(tasks.size());
+  std::iota(taskIndex.begin(), taskIndex.end(), 0);
+  return forEachInOrder(taskIndex, [&](size_t t) -> llvm::Error {
+    llvm::ArrayRef<uint8_t> written[2];
+    for (int k = 0; k < 2 && tasks[t][k] != kNoPiece; ++k) {
+      llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = writePiece(tasks[t][k]);
+      if (!bytes)
+        return bytes.takeError();
+      written[k] = *bytes;
+    }
+    const SegmentLayout::Piece &first = pieces[tasks[t][0]];
+    if (tasks[t][1] != kNoPiece) {
+      std::array<std::string, 2> keys = serialize::contentKeys(written[0], written[1]);
+      contentKeys[first.pendingKeyOf] = std::move(keys[0]);
+      contentKeys[pieces[tasks[t][1]].pendingKeyOf] = std::move(keys[1]);
+    } else if (first.pendingKeyOf >= 0) {
+      contentKeys[first.pendingKeyOf] = contentKey(written[0]);
+    }
     return llvm::Error::success();
   });
 }
