@@ -3,6 +3,8 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace vkqc::serialize {
 
@@ -28,7 +30,64 @@ bool isRegularFile(llvm::StringRef path) {
 }
 } // namespace
 
-llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size) {
+OldOutput::~OldOutput() {
+  if (file)
+    llvm::consumeError(file->discard());
+}
+
+namespace {
+/// Opens the file `temp` names for writing in place of `temp`'s own descriptor, if no other
+/// process has it open: a write lease is granted only then (and only on one's own file).
+bool reopenUnshared(llvm::sys::fs::TempFile &temp) {
+  int fd = ::open(temp.TmpName.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  if (::fcntl(fd, F_SETLEASE, F_WRLCK) != 0) {
+    ::close(fd);
+    return false;
+  }
+  ::fcntl(fd, F_SETLEASE, F_UNLCK);
+  ::close(temp.FD);
+  temp.FD = fd;
+  return true;
+}
+} // namespace
+
+OldOutput setAsideOldOutput(llvm::StringRef path) {
+  OldOutput old;
+  if (!isRegularFile(path))
+    return old;
+  // Dropping a large file's cached pages and blocks takes a while: on another thread.
+  auto removeInBackground = [&](auto remove) { old.removal = std::async(std::launch::async, std::move(remove)); };
+  llvm::sys::fs::file_status status;
+  if (llvm::sys::fs::status(path, status, /*follow=*/false) || status.getLinkCount() != 1) {
+    removeInBackground([name = path.str()] { llvm::sys::fs::remove(name); });
+    return old;
+  }
+  // The old file takes the place of a new temporary file (renamed over it): it gets that
+  // file's unique name, and is removed on a signal as that file would be.
+  llvm::Expected<llvm::sys::fs::TempFile> temp = llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%%");
+  if (!temp) {
+    llvm::consumeError(temp.takeError());
+    removeInBackground([name = path.str()] { llvm::sys::fs::remove(name); });
+    return old;
+  }
+  if (llvm::sys::fs::rename(path, temp->TmpName)) {
+    llvm::consumeError(temp->discard());
+    removeInBackground([name = path.str()] { llvm::sys::fs::remove(name); });
+    return old;
+  }
+  if (!reopenUnshared(*temp)) {
+    removeInBackground([file = std::move(*temp)]() mutable { llvm::consumeError(file.discard()); });
+    return old;
+  }
+  old.file = std::move(*temp);
+  return old;
+}
+
+llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size, OldOutput *old) {
+  if (old && old->removal.valid())
+    old->removal.wait(); // it may still be removing a file at `path`
   if (llvm::sys::fs::is_directory(path))
     return outputError(path, "it is a directory");
   if (isRegularFile(path))
@@ -38,7 +97,11 @@ llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t siz
   bool prefill = size >= kPrefillFrom && !isStandardOutput(path) && !llvm::sys::fs::exists(path);
   OutputBuffer out;
   if (prefill) {
-    llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> created = PrefilledOutputBuffer::create(path, size);
+    llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> created =
+        old && old->file ? PrefilledOutputBuffer::takeOver(path, size, std::move(*old->file))
+                         : PrefilledOutputBuffer::create(path, size);
+    if (old)
+      old->file.reset();
     if (!created)
       return outputError(path, llvm::toString(created.takeError()));
     out.prefilled = created->get();
@@ -50,13 +113,6 @@ llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t siz
     out.file = std::move(*created);
   }
   return out;
-}
-
-std::future<void> removeOldOutputInBackground(std::string path) {
-  return std::async(std::launch::async, [path = std::move(path)] {
-    if (isRegularFile(path))
-      llvm::sys::fs::remove(path); // a failure is reported by createOutputBuffer's own try
-  });
 }
 
 llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,

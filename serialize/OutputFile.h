@@ -5,10 +5,12 @@
 
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileOutputBuffer.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace vkqc::serialize {
@@ -26,27 +28,42 @@ struct OutputBuffer {
   }
 };
 
+/// An earlier output, moved out of its path when a compile starts: renamed to a temporary
+/// name beside it (removed on a signal), so that a compile that fails leaves no file at the
+/// path, never a stale or partial one, and one that succeeds can write over the old file's
+/// cached pages (PrefilledOutputBuffer::takeOver). Destroying it removes the file unless
+/// createOutputBuffer took it.
+class OldOutput {
+public:
+  OldOutput() = default;
+  OldOutput(OldOutput &&) = default;
+  OldOutput &operator=(OldOutput &&) = default;
+  ~OldOutput();
+
+private:
+  friend OldOutput setAsideOldOutput(llvm::StringRef path);
+  friend llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef, size_t, OldOutput *);
+  std::optional<llvm::sys::fs::TempFile> file; ///< the old file, open for writing
+  std::future<void> removal;                   ///< an old file that cannot be written over
+};
+
+/// Moves an existing regular file at `path` aside, to write the new output over it; one
+/// that must not be written over is removed on another thread instead (waited for when the
+/// OldOutput is taken or destroyed): a file with other names (they would see the new
+/// bytes), or one that another process has open or mapped (a runtime running the old
+/// program; found with a write lease, which only an unopened file gets), or that is not
+/// ours to lease. A symlink, a directory or "-" is left as it is.
+OldOutput setAsideOldOutput(llvm::StringRef path);
+
 /// A writable mapping of `size` bytes that becomes the file `path` only on commit();
 /// discard(), destruction or an interrupting signal leave no file behind. Errors are
 /// "<path>: cannot write the output: <why>".
 ///
-/// An existing regular file at `path` is removed first, as linkers do with their output:
-/// its pages in the file cache are then free to hold the new contents, instead of the new
-/// file needing as many fresh pages while the old one is still cached (which costs a
-/// fault per page on a virtual machine that returns free memory to its host). A run that
-/// fails after this point leaves no file at `path`, never a partial one.
-///
 /// A large output to a regular file is a PrefilledOutputBuffer (each range written after
-/// OutputBuffer::prepare); anything else, and "-" (standard output), is what
-/// llvm::FileOutputBuffer::create gives.
-llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size);
-
-/// Starts removing an existing regular file at `path` on another thread; the returned
-/// future (whose destructor also waits) must be waited on before `path` is written. A
-/// compile starts this before it reads the model, so that dropping a large old output
-/// (its cached pages, its disk blocks) overlaps the compile instead of delaying the
-/// write. A compile that then fails leaves no file at `path`.
-std::future<void> removeOldOutputInBackground(std::string path);
+/// OutputBuffer::prepare): written over `old`'s file where it holds one, else a new file.
+/// An existing regular file at `path` is removed first, as linkers do with their output.
+/// Anything else, and "-" (standard output), is what llvm::FileOutputBuffer::create gives.
+llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size, OldOutput *old = nullptr);
 
 /// Writes `size` bytes produced by `fill` to `path` through createOutputBuffer.
 llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,

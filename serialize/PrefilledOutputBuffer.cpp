@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <system_error>
 #include <unistd.h>
+#include <vector>
 
 namespace vkqc::serialize {
 
@@ -35,14 +36,31 @@ llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> PrefilledOutputBuffer::cr
   llvm::Expected<llvm::sys::fs::TempFile> temp = llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%%");
   if (!temp)
     return temp.takeError();
+  return map(path, size, std::move(*temp));
+}
+
+llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>>
+PrefilledOutputBuffer::takeOver(llvm::StringRef path, size_t size, llvm::sys::fs::TempFile old) {
+  // Cut first: allocate() below only adds blocks.
+  if (::ftruncate(old.FD, static_cast<off_t>(size)) != 0) {
+    std::error_code ec = lastError();
+    llvm::consumeError(old.discard());
+    return llvm::createStringError(ec, "cannot resize the old file: " + ec.message());
+  }
+  return map(path, size, std::move(old));
+}
+
+/// Allocates `temp`'s blocks and maps it; discards it on an error.
+llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> PrefilledOutputBuffer::map(llvm::StringRef path, size_t size,
+                                                                                llvm::sys::fs::TempFile temp) {
   auto fail = [&](const llvm::Twine &what, std::error_code ec) -> llvm::Error {
-    llvm::consumeError(temp->discard());
+    llvm::consumeError(temp.discard());
     return llvm::createStringError(ec, what + ": " + ec.message());
   };
-  if (std::error_code ec = allocate(temp->FD, size))
+  if (std::error_code ec = allocate(temp.FD, size))
     return fail("cannot allocate " + llvm::Twine(size) + " bytes", ec);
   std::error_code ec;
-  llvm::sys::fs::mapped_file_region mapping(llvm::sys::fs::convertFDToNativeFile(temp->FD),
+  llvm::sys::fs::mapped_file_region mapping(llvm::sys::fs::convertFDToNativeFile(temp.FD),
                                             llvm::sys::fs::mapped_file_region::readwrite, size, 0, ec);
   if (ec)
     return fail("cannot map", ec);
@@ -50,8 +68,7 @@ llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> PrefilledOutputBuffer::cr
   // around it: that would fill up to read_ahead_kb (often megabytes) of neighbouring,
   // not yet prefilled pages with 4 KiB folios.
   ::madvise(mapping.data(), size, MADV_RANDOM);
-  return std::unique_ptr<PrefilledOutputBuffer>(
-      new PrefilledOutputBuffer(path, std::move(*temp), std::move(mapping)));
+  return std::unique_ptr<PrefilledOutputBuffer>(new PrefilledOutputBuffer(path, std::move(temp), std::move(mapping)));
 }
 
 PrefilledOutputBuffer::PrefilledOutputBuffer(llvm::StringRef path, llvm::sys::fs::TempFile temp,
@@ -61,10 +78,32 @@ PrefilledOutputBuffer::PrefilledOutputBuffer(llvm::StringRef path, llvm::sys::fs
 PrefilledOutputBuffer::~PrefilledOutputBuffer() { discard(); }
 
 llvm::Error PrefilledOutputBuffer::prefill(uint64_t offset, uint64_t size) {
-  static const std::array<uint8_t, kWriteSize> zeros{};
-  uint64_t at = (offset + kPageSize - 1) / kPageSize * kPageSize;
+  uint64_t begin = (offset + kPageSize - 1) / kPageSize * kPageSize;
   uint64_t end = std::min<uint64_t>(offset + size, mapping.size()) / kPageSize * kPageSize;
-  while (at < end) {
+  if (begin >= end)
+    return llvm::Error::success();
+  std::vector<unsigned char> cached((end - begin) / kPageSize);
+  if (::mincore(mapping.data() + begin, end - begin, cached.data()) != 0)
+    std::fill(cached.begin(), cached.end(), 0); // then prefill it all, as for a new file
+  // Each run of pages that are not cached.
+  for (size_t page = 0; page < cached.size();) {
+    if (cached[page] & 1) {
+      ++page;
+      continue;
+    }
+    size_t last = page;
+    while (last < cached.size() && !(cached[last] & 1))
+      ++last;
+    if (auto err = writeZeros(begin + page * kPageSize, begin + last * kPageSize))
+      return err;
+    page = last;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error PrefilledOutputBuffer::writeZeros(uint64_t begin, uint64_t end) {
+  static const std::array<uint8_t, kWriteSize> zeros{};
+  for (uint64_t at = begin; at < end;) {
     uint64_t length = std::min(end - at, kWriteSize - at % kWriteSize);
     ssize_t n = ::pwrite(temp.FD, zeros.data(), length, static_cast<off_t>(at));
     if (n < 0 && errno == EINTR)

@@ -243,12 +243,13 @@ llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
   return bytes;
 }
 
-llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const WriteProgress &progress) {
+llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const WriteProgress &progress,
+                     OldOutput *old) {
   OutputBuffer output;
   auto inFile = [&](uint64_t size) -> llvm::Expected<OutputTarget> {
     if (output.file)
       output.file->discard();
-    llvm::Expected<OutputBuffer> created = createOutputBuffer(path, size);
+    llvm::Expected<OutputBuffer> created = createOutputBuffer(path, size, old);
     if (!created)
       return created.takeError();
     output = std::move(*created);

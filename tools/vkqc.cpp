@@ -51,7 +51,7 @@ cl::OptionCategory PrintingCategory("IR printing and debugging");
 // ---- input and output -------------------------------------------------------------------
 cl::opt<std::string> InputPath(cl::Positional, cl::desc("<model.pt2 | models/model.json | (run) model.pte>"),
                                VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
-cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomically; an old <file> is removed first)"),
+cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomically; an old <file> is written over or removed)"),
                                 cl::value_desc("file"), VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
 cl::list<std::string> InputTensors("input", cl::desc("A .npy input of the program (repeat in order)"),
                                    cl::value_desc("file.npy"), VKQC_COMPILING_COMMANDS,
@@ -272,7 +272,7 @@ llvm::Error writeSpirvFiles(const Graph &g, llvm::StringRef dir) {
   return llvm::Error::success();
 }
 
-int writeProgram(const Graph &g) {
+int writeProgram(const Graph &g, serialize::OldOutput &oldOutput) {
   if (OutputPath.empty()) {
     llvm::errs() << "vkqc: error: compile: give the .pte path with -o\n";
     return 1;
@@ -283,7 +283,7 @@ int writeProgram(const Graph &g) {
   ProgressBar progress(!NoProgress);
   if (auto err = serialize::writePte(*program, OutputPath, [&](uint64_t done, uint64_t total) {
         progress.update("writing " + OutputPath, done, total);
-      }))
+      }, &oldOutput))
     return fail(OutputPath, std::move(err));
   if (!EmitSpirvDir.empty())
     if (auto err = writeSpirvFiles(g, EmitSpirvDir))
@@ -296,20 +296,18 @@ int runCompile() {
     llvm::errs() << "vkqc: error: compile: give a model (.pt2 or models/model.json)\n";
     return 1;
   }
-  // An old output is dropped while the model compiles (OutputFile.h), once the flags are
-  // valid and the model exists: a mistyped flag or path never removes it.
-  std::future<void> oldOutputRemoved;
+  // An old output leaves its path once the flags are valid and the model exists (a mistyped
+  // flag or path never touches it), to be written over or removed (OutputFile.h, OldOutput).
+  serialize::OldOutput oldOutput;
   if (!OutputPath.empty()) {
     if (auto err = validateRequest(requestFromFlags()))
       return fail(InputPath, std::move(err));
     if (llvm::sys::fs::exists(InputPath))
-      oldOutputRemoved = serialize::removeOldOutputInBackground(OutputPath);
+      oldOutput = serialize::setAsideOldOutput(OutputPath);
   }
   std::vector<interp::Tensor> inputs;
   int rc = 0;
   std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
-  if (oldOutputRemoved.valid())
-    oldOutputRemoved.wait();
   if (!compiled)
     return rc;
   const Graph &g = *compiled->model.graph;
@@ -322,7 +320,7 @@ int runCompile() {
       emit = EmitKind::Pte;
   }
   if (emit == EmitKind::Pte)
-    return writeProgram(g);
+    return writeProgram(g, oldOutput);
   std::string text;
   llvm::raw_string_ostream os(text);
   switch (emit) {

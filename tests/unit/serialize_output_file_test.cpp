@@ -1,5 +1,6 @@
-// Output files: temp file + rename, the old file removed first, large outputs prefilled
-// through write(2) before they are mapped (OutputFile.h, PrefilledOutputBuffer.h).
+// Output files: temp file + rename, the old file set aside (written over, or removed),
+// large outputs prefilled through write(2) before they are mapped (OutputFile.h,
+// PrefilledOutputBuffer.h).
 #include "serialize/OutputFile.h"
 #include "serialize/PteWriter.h"
 
@@ -8,6 +9,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace vkqc::serialize;
 using vkqc::test::errorText;
@@ -63,14 +67,80 @@ TEST_CASE("an output replaces the file at its path, never a link's target", "[se
   CHECK(dir.names() == std::vector<std::string>{"link", "out", "target"});
 }
 
-TEST_CASE("the old output is removed in the background, and only a regular file", "[serialize]") {
+TEST_CASE("an old output is set aside, and removed unless written over", "[serialize]") {
   ScratchDirectory dir;
   REQUIRE(errorText(writeFileAtomically(dir.at("old"), "old")) == "");
+  REQUIRE(errorText(writeFileAtomically(dir.at("target"), "target")) == "");
+  REQUIRE_FALSE(llvm::sys::fs::create_link(dir.at("target"), dir.at("symlink")));
   REQUIRE_FALSE(llvm::sys::fs::create_directory(dir.at("subdir")));
-  removeOldOutputInBackground(dir.at("old")).wait();
-  removeOldOutputInBackground(dir.at("subdir")).wait();
-  removeOldOutputInBackground(dir.at("missing")).wait();
-  CHECK(dir.names() == std::vector<std::string>{"subdir"});
+  {
+    OldOutput old = setAsideOldOutput(dir.at("old"));
+    std::vector<std::string> names = dir.names(); // "old" is now a temporary file beside it
+    REQUIRE(names.size() == 4);
+    CHECK(llvm::StringRef(names[0]).startswith("old.tmp"));
+    CHECK(contents(dir.at(names[0])) == "old");
+    OldOutput none[] = {setAsideOldOutput(dir.at("symlink")), setAsideOldOutput(dir.at("subdir")),
+                        setAsideOldOutput(dir.at("missing")), setAsideOldOutput("-")};
+  } // nothing took them: a compile that failed leaves no file at the path
+  CHECK(dir.names() == std::vector<std::string>{"subdir", "symlink", "target"});
+  CHECK(contents(dir.at("symlink")) == "target");
+}
+
+TEST_CASE("an old output is written over only when nothing else can see it", "[serialize]") {
+  ScratchDirectory dir;
+  // The old file is larger than the new one, and full of bytes the new one does not have.
+  std::string oldBytes(kLarge + 12345, '\xff');
+  std::string newBytes(kLarge, '\0');
+  for (size_t i = 0; i < newBytes.size(); ++i)
+    newBytes[i] = static_cast<char>(i * 13 + (i >> 10));
+  auto inode = [](const std::string &path) {
+    llvm::sys::fs::file_status status;
+    REQUIRE_FALSE(llvm::sys::fs::status(path, status));
+    return status.getUniqueID();
+  };
+  auto writeOver = [&](OldOutput &old) {
+    OutputBuffer out = valueOrFail(createOutputBuffer(dir.at("big"), newBytes.size(), &old));
+    REQUIRE(out.prefilled);
+    CHECK(errorText(out.prepare(0, newBytes.size())) == "");
+    std::copy(newBytes.begin(), newBytes.end(), out.file->getBufferStart());
+    CHECK(errorText(out.file->commit()) == "");
+  };
+  REQUIRE(errorText(writeFileAtomically(dir.at("big"), oldBytes)) == "");
+  llvm::sys::fs::UniqueID before = inode(dir.at("big"));
+
+  SECTION("its only name, and no process has it open: its file is reused, cut to size") {
+    OldOutput old = setAsideOldOutput(dir.at("big"));
+    writeOver(old);
+    CHECK(inode(dir.at("big")) == before);
+    CHECK(contents(dir.at("big")) == newBytes);
+  }
+  SECTION("the new output grows the old file") {
+    newBytes += std::string(100000, 'x');
+    OldOutput old = setAsideOldOutput(dir.at("big"));
+    writeOver(old);
+    CHECK(contents(dir.at("big")) == newBytes);
+  }
+  SECTION("another name: that one keeps the old bytes") {
+    REQUIRE_FALSE(llvm::sys::fs::create_hard_link(dir.at("big"), dir.at("other")));
+    OldOutput old = setAsideOldOutput(dir.at("big"));
+    writeOver(old);
+    CHECK(contents(dir.at("big")) == newBytes);
+    CHECK(contents(dir.at("other")) == oldBytes);
+  }
+  SECTION("open elsewhere (a runtime reading it): the reader keeps the old bytes") {
+    int reader = ::open(dir.at("big").c_str(), O_RDONLY);
+    REQUIRE(reader >= 0);
+    OldOutput old = setAsideOldOutput(dir.at("big"));
+    writeOver(old);
+    CHECK(inode(dir.at("big")) != before);
+    CHECK(contents(dir.at("big")) == newBytes);
+    std::string seen(oldBytes.size(), '\0');
+    CHECK(::pread(reader, seen.data(), seen.size(), 0) == static_cast<ssize_t>(seen.size()));
+    CHECK(seen == oldBytes);
+    ::close(reader);
+  }
+  for (const std::string &name : dir.names()) // no temporary file left
+    CHECK((name == "big" || name == "other"));
 }
 
 TEST_CASE("a large output is prefilled, then holds exactly what was written", "[serialize]") {
@@ -123,17 +193,22 @@ TEST_CASE("a large program is written through a prefilled file: the same bytes a
   using vkqc::test::SampleKeys;
   ScratchDirectory dir;
   // PendingEach: two pending entries hold identical bytes, so the file is written twice.
-  for (SampleKeys keys : {SampleKeys::Hashed, SampleKeys::PendingEach}) {
-    PteProgram program = vkqc::test::sampleProgram(keys);
-    std::vector<uint8_t> big(kLarge);
-    for (size_t i = 0; i < big.size(); ++i)
-      big[i] = static_cast<uint8_t>(i ^ (i >> 8));
-    program.addConstantBuffer(std::move(big));
-    std::vector<uint8_t> expected = valueOrFail(serializePte(program));
-    REQUIRE(expected.size() > kLarge);
-    REQUIRE(errorText(writePte(program, dir.at("model.pte"))) == "");
-    CHECK(contents(dir.at("model.pte")) ==
-          llvm::StringRef(reinterpret_cast<const char *>(expected.data()), expected.size()));
-    CHECK(dir.names() == std::vector<std::string>{"model.pte"});
-  }
+  // An old output (larger or smaller, its bytes not the new ones) is written over.
+  for (SampleKeys keys : {SampleKeys::Hashed, SampleKeys::PendingEach})
+    for (size_t oldSize : {size_t(0), kLarge / 2, 2 * kLarge}) {
+      PteProgram program = vkqc::test::sampleProgram(keys);
+      std::vector<uint8_t> big(kLarge);
+      for (size_t i = 0; i < big.size(); ++i)
+        big[i] = static_cast<uint8_t>(i ^ (i >> 8));
+      program.addConstantBuffer(std::move(big));
+      std::vector<uint8_t> expected = valueOrFail(serializePte(program));
+      REQUIRE(expected.size() > kLarge);
+      if (oldSize)
+        REQUIRE(errorText(writeFileAtomically(dir.at("model.pte"), std::string(oldSize, '\x5a'))) == "");
+      OldOutput old = setAsideOldOutput(dir.at("model.pte"));
+      REQUIRE(errorText(writePte(program, dir.at("model.pte"), nullptr, &old)) == "");
+      CHECK(contents(dir.at("model.pte")) ==
+            llvm::StringRef(reinterpret_cast<const char *>(expected.data()), expected.size()));
+      CHECK(dir.names() == std::vector<std::string>{"model.pte"});
+    }
 }
