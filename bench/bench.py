@@ -6,7 +6,8 @@
    bench/cache/ (cached: rebuilt only when the SHA-256 of the tarball or of synth_pt2.py changed).
 2. Measures `cp model.pt2 copy.pt2` and `vkqc compile model.pt2 -o model.pte` (one untimed
    warm-up each, then N timed runs each, interleaved, each replacing its own output of the
-   run before, as rerunning the command does; medians), peak RSS (GNU time), peak heap
+   run before, as rerunning the command does; medians), the same compile with no old output
+   at `-o` (N runs, for reference), peak RSS (GNU time), peak heap
    (one extra run under heaptrack), the output's size against the minimum a packed program
    needs (computed from the graph), `--time-passes` per pass (one extra run), and the time per
    weight byte of the variants.
@@ -374,7 +375,8 @@ def measure(key, pt2, info, vkqc, args):
 
     def one(cmd, out):
         """One run of `cmd`, replacing its output from the run before (as rerunning a command
-        does: cp truncates copy.pt2, vkqc removes model.pte), never the other command's."""
+        does: cp truncates copy.pt2 and writes it again, vkqc writes its new program over
+        model.pte's file), never the other command's."""
         os.sync()  # untimed: no write-back of an earlier run pending while this one is timed
         wall, rss, err, cpu = run_timed(cmd, work)
         size = os.path.getsize(out)
@@ -386,6 +388,7 @@ def measure(key, pt2, info, vkqc, args):
     one(cp_cmd, copy)
     one(vk_cmd, pte)
     cp_t, vk_t, cp_rss, vk_rss, cp_cpu, vk_cpu = [], [], [], [], [], []
+    fresh_t, fresh_cpu = [], []  # no old output at -o: a first compile
     size = kind = None
     for i in range(args.runs):
         w, r, _, _, _, c = one(cp_cmd, copy)
@@ -396,7 +399,12 @@ def measure(key, pt2, info, vkqc, args):
         vk_t.append(w)
         vk_rss.append(r)
         vk_cpu.append(c)
-        log(f"bench: [{title}] run {i + 1}/{args.runs}: cp {cp_t[-1]:.3f} s, vkqc {vk_t[-1]:.3f} s")
+        remove(pte)
+        w, _, _, _, _, c = one(vk_cmd, pte)
+        fresh_t.append(w)
+        fresh_cpu.append(c)
+        log(f"bench: [{title}] run {i + 1}/{args.runs}: cp {cp_t[-1]:.3f} s, vkqc {vk_t[-1]:.3f} s, "
+            f"vkqc with no old output {fresh_t[-1]:.3f} s")
 
     log(f"bench: [{title}] --time-passes run")
     tp_wall, _, tp_err, _, _, _ = one(vk_cmd + ["--time-passes"], pte)
@@ -422,7 +430,7 @@ def measure(key, pt2, info, vkqc, args):
         "title": title,
         "pt2_size": os.path.getsize(pt2),
         "weight_bytes": wbytes,
-        "cp": cp_t, "vkqc": vk_t,
+        "cp": cp_t, "vkqc": vk_t, "fresh": fresh_t, "fresh_cpu": statistics.median(fresh_cpu),
         "cp_med": statistics.median(cp_t), "vkqc_med": statistics.median(vk_t),
         "cp_cpu": statistics.median(cp_cpu), "vkqc_cpu": statistics.median(vk_cpu),
         "cp_rss": max(cp_rss), "vkqc_rss": max(vk_rss),
@@ -472,6 +480,8 @@ def table(results):
     row("`vkqc compile` median (runs)", "", [runs(r["vkqc"]) for r in results])
     row("CPU time (user + sys) median: cp / vkqc", "",
         [f"{r['cp_cpu']:.2f} s / {r['vkqc_cpu']:.2f} s" for r in results])
+    row("`vkqc compile` with no old output at `-o`: median (runs); CPU", "",
+        [f"{runs(r['fresh'])}; {r['fresh_cpu']:.2f} s" for r in results])
     row("ratio vkqc / cp", f"<= {RATIO_TARGET:g} (aim {RATIO_AIM:g})",
         [f"{r['ratio']:.2f} {verdict(r['ratio'] <= RATIO_TARGET)}"
          + (" (aim met)" if r["ratio"] <= RATIO_AIM else "") for r in results])
@@ -533,7 +543,8 @@ def notes(results):
     fresh page-cache pages are sometimes slow: such cp runs spend the extra time in sys)."""
     out = []
     for r in results:
-        for name, ts in (("cp", r["cp"]), ("vkqc compile", r["vkqc"])):
+        for name, ts in (("cp", r["cp"]), ("vkqc compile", r["vkqc"]),
+                         ("vkqc compile (no old output)", r["fresh"])):
             if len(ts) > 1 and max(ts) > 1.5 * min(ts):
                 out.append(f"- note: {r['title']} `{name}` runs spread {max(ts) / min(ts):.1f}x "
                            f"({min(ts):.2f} to {max(ts):.2f} s); the median is reported, see "

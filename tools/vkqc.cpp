@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include <future>
+#include <malloc.h>
 #include <set>
 
 using namespace vkqc;
@@ -532,6 +533,11 @@ int runListOps() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // The heap grows 64 MiB at a time (pages are only used when touched): each brk takes the
+  // address space's lock, which the input's prefault thread holds while it maps pages
+  // (ModelArchive.cpp), and importing the 16-layer benchmark model grew the heap by a brk
+  // every few hundred KB, each waiting for that lock (about 70 ms in all).
+  mallopt(M_TOP_PAD, 64 << 20);
   cl::HideUnrelatedOptions({&IOCategory, &PipelineCategory, &LoweringCategory, &PrintingCategory});
   cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "vkqc " VKQC_VERSION "\n"; });
   cl::ParseCommandLineOptions(argc, argv,
