@@ -26,6 +26,12 @@ struct OutputBuffer {
   llvm::Error prepare(uint64_t offset, uint64_t size) const {
     return prefilled ? prefilled->prefill(offset, size) : llvm::Error::success();
   }
+  /// Says bytes [offset, offset + size) are written: a PrefilledOutputBuffer unmaps their
+  /// pages now (PrefilledOutputBuffer::release), any other buffer does nothing.
+  void release(uint64_t offset, uint64_t size) const {
+    if (prefilled)
+      prefilled->release(offset, size);
+  }
 };
 
 /// An earlier output, moved out of its path when a compile starts: renamed to a temporary

@@ -101,6 +101,13 @@ llvm::Error PrefilledOutputBuffer::prefill(uint64_t offset, uint64_t size) {
   return llvm::Error::success();
 }
 
+void PrefilledOutputBuffer::release(uint64_t offset, uint64_t size) {
+  uint64_t begin = (offset + kPageSize - 1) / kPageSize * kPageSize;
+  uint64_t end = std::min<uint64_t>(offset + size, mapping.size()) / kPageSize * kPageSize;
+  if (begin < end)
+    ::madvise(mapping.data() + begin, end - begin, MADV_DONTNEED); // an error only keeps them mapped
+}
+
 llvm::Error PrefilledOutputBuffer::writeZeros(uint64_t begin, uint64_t end) {
   static const std::array<uint8_t, kWriteSize> zeros{};
   for (uint64_t at = begin; at < end;) {

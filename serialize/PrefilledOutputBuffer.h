@@ -47,6 +47,13 @@ public:
   /// the range is written. (A cached page of an old file keeps its old bytes until written.)
   llvm::Error prefill(uint64_t offset, uint64_t size);
 
+  /// Drops the mapping's page table entries for the whole pages inside [offset, offset +
+  /// size), once they are written (their bytes stay in the file cache, and a later access
+  /// maps them again). Unmapping 0.85 GB at commit took about 50 ms on one thread at the
+  /// end of the 16-layer benchmark compile; range by range, the writers share that work
+  /// while they write (MADV_DONTNEED takes the address space's lock only for reading).
+  void release(uint64_t offset, uint64_t size);
+
   uint8_t *getBufferStart() const override;
   uint8_t *getBufferEnd() const override;
   size_t getBufferSize() const override;

@@ -61,11 +61,13 @@ FilePlan planFile(std::vector<uint8_t> flatbuffer, const SegmentLayout &layout) 
   return plan;
 }
 
-/// Where the file's bytes go, and how a range of them is readied just before it is written
-/// (a large file's prefill, PrefilledOutputBuffer.h; nothing in memory).
+/// Where the file's bytes go, how a range of them is readied just before it is written and
+/// released once it is (a large file's prefill and unmapping, PrefilledOutputBuffer.h;
+/// nothing in memory).
 struct OutputTarget {
   llvm::MutableArrayRef<uint8_t> bytes;
   std::function<llvm::Error(uint64_t offset, uint64_t size)> prepare;
+  std::function<void(uint64_t offset, uint64_t size)> release;
 };
 
 /// Gives the target for a file of `size` bytes; asked once per attempt.
@@ -136,11 +138,16 @@ llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, const
                    [&](size_t a, size_t b) { return pieces[a].data.size > pieces[b].data.size; });
   std::vector<PieceTask> tasks = pieceTasks(pieces, order);
   std::atomic<uint64_t> done{plan.segmentBase};
+  // Where piece `i` and the padding after it go in the file: [start, next).
+  auto rangeOf = [&](size_t i) {
+    uint64_t start = plan.segmentBase + pieces[i].offset;
+    uint64_t next = i + 1 < pieces.size() ? plan.segmentBase + pieces[i + 1].offset : plan.fileSize;
+    return std::make_pair(start, next);
+  };
   // Writes piece `i` and the padding after it; returns the piece's bytes.
   auto writePiece = [&](size_t i) -> llvm::Expected<llvm::ArrayRef<uint8_t>> {
     const SegmentLayout::Piece &piece = pieces[i];
-    uint64_t start = plan.segmentBase + piece.offset;
-    uint64_t next = i + 1 < pieces.size() ? plan.segmentBase + pieces[i + 1].offset : plan.fileSize;
+    auto [start, next] = rangeOf(i);
     llvm::MutableArrayRef<uint8_t> dst = out.bytes;
     if (out.prepare)
       if (auto err = out.prepare(start, next - start))
@@ -172,6 +179,12 @@ llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, const
     } else if (first.pendingKeyOf >= 0) {
       contentKeys[first.pendingKeyOf] = contentKey(written[0]);
     }
+    if (out.release)
+      for (size_t i : tasks[t])
+        if (i != kNoPiece) {
+          auto [start, next] = rangeOf(i);
+          out.release(start, next - start);
+        }
     return llvm::Error::success();
   });
 }
@@ -253,9 +266,9 @@ llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const Writ
     if (!created)
       return created.takeError();
     output = std::move(*created);
-    return OutputTarget{{output.file->getBufferStart(), size}, [&](uint64_t offset, uint64_t length) {
-                          return output.prepare(offset, length);
-                        }};
+    return OutputTarget{{output.file->getBufferStart(), size},
+                        [&](uint64_t offset, uint64_t length) { return output.prepare(offset, length); },
+                        [&](uint64_t offset, uint64_t length) { output.release(offset, length); }};
   };
   if (auto err = emitProgram(program, inFile, progress)) {
     if (output.file)
