@@ -1,5 +1,6 @@
 #include "serialize/OutputFile.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 
 #include <cstring>
@@ -30,11 +31,6 @@ bool isRegularFile(llvm::StringRef path) {
 }
 } // namespace
 
-OldOutput::~OldOutput() {
-  if (file)
-    llvm::consumeError(file->discard());
-}
-
 namespace {
 /// Opens the file `temp` names for writing in place of `temp`'s own descriptor, if no other
 /// process has it open: a write lease is granted only then (and only on one's own file).
@@ -51,43 +47,72 @@ bool reopenUnshared(llvm::sys::fs::TempFile &temp) {
   temp.FD = fd;
   return true;
 }
-} // namespace
 
-OldOutput setAsideOldOutput(llvm::StringRef path) {
-  OldOutput old;
-  if (!isRegularFile(path))
-    return old;
-  // Dropping a large file's cached pages and blocks takes a while: on another thread.
-  auto removeInBackground = [&](auto remove) { old.removal = std::async(std::launch::async, std::move(remove)); };
+/// setAsideOldOutput's work, on its thread.
+std::optional<llvm::sys::fs::TempFile> setAsideOrRemove(const std::string &path) {
   llvm::sys::fs::file_status status;
-  if (llvm::sys::fs::status(path, status, /*follow=*/false) || status.getLinkCount() != 1) {
-    removeInBackground([name = path.str()] { llvm::sys::fs::remove(name); });
-    return old;
-  }
+  if (isStandardOutput(path) || llvm::sys::fs::status(path, status, /*follow=*/false) ||
+      !llvm::sys::fs::is_regular_file(status))
+    return std::nullopt;
+  auto removed = [&] {
+    llvm::sys::fs::remove(path); // a failure is reported by createOutputBuffer's own try
+    return std::nullopt;
+  };
+  if (status.getLinkCount() != 1)
+    return removed();
   // The old file takes the place of a new temporary file (renamed over it): it gets that
   // file's unique name, and is removed on a signal as that file would be.
   llvm::Expected<llvm::sys::fs::TempFile> temp = llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%%");
   if (!temp) {
     llvm::consumeError(temp.takeError());
-    removeInBackground([name = path.str()] { llvm::sys::fs::remove(name); });
-    return old;
+    return removed();
   }
   if (llvm::sys::fs::rename(path, temp->TmpName)) {
     llvm::consumeError(temp->discard());
-    removeInBackground([name = path.str()] { llvm::sys::fs::remove(name); });
-    return old;
+    return removed();
   }
   if (!reopenUnshared(*temp)) {
-    removeInBackground([file = std::move(*temp)]() mutable { llvm::consumeError(file.discard()); });
-    return old;
+    llvm::consumeError(temp->discard());
+    return std::nullopt;
   }
-  old.file = std::move(*temp);
+  return std::move(*temp);
+}
+} // namespace
+
+OldOutput setAsideOldOutput(llvm::StringRef path) {
+  OldOutput old;
+  old.setAside = std::async(std::launch::async, [path = path.str()] { return setAsideOrRemove(path); });
   return old;
 }
 
+std::optional<llvm::sys::fs::TempFile> OldOutput::take() {
+  if (!setAside.valid())
+    return std::nullopt;
+  return setAside.get();
+}
+
+void OldOutput::discard() {
+  if (std::optional<llvm::sys::fs::TempFile> file = take())
+    llvm::consumeError(file->discard());
+}
+
+OldOutput &OldOutput::operator=(OldOutput &&other) {
+  if (this != &other) {
+    discard();
+    setAside = std::move(other.setAside);
+  }
+  return *this;
+}
+
+OldOutput::~OldOutput() { discard(); }
+
 llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size, OldOutput *old) {
-  if (old && old->removal.valid())
-    old->removal.wait(); // it may still be removing a file at `path`
+  // Waits for the old output to leave `path` (and to be removed, if it must not be reused).
+  std::optional<llvm::sys::fs::TempFile> oldFile = old ? old->take() : std::nullopt;
+  auto removeUnusedOldFile = llvm::make_scope_exit([&] {
+    if (oldFile)
+      llvm::consumeError(oldFile->discard());
+  });
   if (llvm::sys::fs::is_directory(path))
     return outputError(path, "it is a directory");
   if (isRegularFile(path))
@@ -98,10 +123,9 @@ llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t siz
   OutputBuffer out;
   if (prefill) {
     llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> created =
-        old && old->file ? PrefilledOutputBuffer::takeOver(path, size, std::move(*old->file))
-                         : PrefilledOutputBuffer::create(path, size);
-    if (old)
-      old->file.reset();
+        oldFile ? PrefilledOutputBuffer::takeOver(path, size, std::move(*oldFile))
+                : PrefilledOutputBuffer::create(path, size);
+    oldFile.reset(); // the buffer has it now
     if (!created)
       return outputError(path, llvm::toString(created.takeError()));
     out.prefilled = created->get();
@@ -116,8 +140,8 @@ llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t siz
 }
 
 llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,
-                                const std::function<llvm::Error(uint8_t *)> &fill) {
-  llvm::Expected<OutputBuffer> out = createOutputBuffer(path, size);
+                                const std::function<llvm::Error(uint8_t *)> &fill, OldOutput *old) {
+  llvm::Expected<OutputBuffer> out = createOutputBuffer(path, size, old);
   if (!out)
     return out.takeError();
   if (auto err = out->prepare(0, size)) {
@@ -133,12 +157,15 @@ llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,
   return llvm::Error::success();
 }
 
-llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents) {
-  return writeFileAtomically(path, contents.size(), [&](uint8_t *dst) {
-    if (!contents.empty())
-      std::memcpy(dst, contents.data(), contents.size());
-    return llvm::Error::success();
-  });
+llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents, OldOutput *old) {
+  return writeFileAtomically(
+      path, contents.size(),
+      [&](uint8_t *dst) {
+        if (!contents.empty())
+          std::memcpy(dst, contents.data(), contents.size());
+        return llvm::Error::success();
+      },
+      old);
 }
 
 bool isSameFile(llvm::StringRef a, llvm::StringRef b) {

@@ -43,22 +43,26 @@ class OldOutput {
 public:
   OldOutput() = default;
   OldOutput(OldOutput &&) = default;
-  OldOutput &operator=(OldOutput &&) = default;
+  OldOutput &operator=(OldOutput &&other);
   ~OldOutput();
 
 private:
   friend OldOutput setAsideOldOutput(llvm::StringRef path);
   friend llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef, size_t, OldOutput *);
-  std::optional<llvm::sys::fs::TempFile> file; ///< the old file, open for writing
-  std::future<void> removal;                   ///< an old file that cannot be written over
+  /// The old file, open for writing, once it is set aside; nothing if there was none or it
+  /// was removed instead. Waits for setAsideOldOutput's thread.
+  std::optional<llvm::sys::fs::TempFile> take();
+  void discard();
+
+  std::future<std::optional<llvm::sys::fs::TempFile>> setAside;
 };
 
-/// Moves an existing regular file at `path` aside, to write the new output over it; one
-/// that must not be written over is removed on another thread instead (waited for when the
-/// OldOutput is taken or destroyed): a file with other names (they would see the new
-/// bytes), or one that another process has open or mapped (a runtime running the old
-/// program; found with a write lease, which only an unopened file gets), or that is not
-/// ours to lease. A symlink, a directory or "-" is left as it is.
+/// Moves an existing regular file at `path` aside, on another thread (a new temporary name
+/// may wait on the disk), to write the new output over it. One that must not be written
+/// over is removed instead: a file with other names (they would see the new bytes), one
+/// that another process has open or mapped (a runtime running the old program; found with
+/// a write lease, which only an unopened file gets), or that is not ours to lease. A
+/// symlink, a directory, "-" or a missing file is left as it is.
 OldOutput setAsideOldOutput(llvm::StringRef path);
 
 /// A writable mapping of `size` bytes that becomes the file `path` only on commit();
@@ -73,8 +77,8 @@ llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t siz
 
 /// Writes `size` bytes produced by `fill` to `path` through createOutputBuffer.
 llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,
-                                const std::function<llvm::Error(uint8_t *)> &fill);
-llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents);
+                                const std::function<llvm::Error(uint8_t *)> &fill, OldOutput *old = nullptr);
+llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents, OldOutput *old = nullptr);
 
 /// Whether `a` and `b` name the same existing file (hard links and symlinks included).
 bool isSameFile(llvm::StringRef a, llvm::StringRef b);

@@ -184,13 +184,13 @@ CompileRequest requestFromFlags() {
   return r;
 }
 
-/// Writes `text` to -o, or stdout without one.
-int writeText(const std::string &text) {
+/// Writes `text` to -o (in place of `oldOutput`), or stdout without one.
+int writeText(const std::string &text, serialize::OldOutput &oldOutput) {
   if (OutputPath.empty()) {
     llvm::outs() << text;
     return 0;
   }
-  if (auto err = serialize::writeFileAtomically(OutputPath, text))
+  if (auto err = serialize::writeFileAtomically(OutputPath, text, &oldOutput))
     return fail(OutputPath, std::move(err));
   return 0;
 }
@@ -338,7 +338,7 @@ int runCompile() {
     break;
   }
   os.flush();
-  return writeText(text);
+  return writeText(text, oldOutput);
 }
 
 /// The Vulkan context of --device=N.
