@@ -35,6 +35,10 @@ namespace {
 /// Opens the file `temp` names for writing in place of `temp`'s own descriptor, if no other
 /// process has it open: a write lease is granted only then (and only on one's own file).
 bool reopenUnshared(llvm::sys::fs::TempFile &temp) {
+#ifndef F_SETLEASE // leases are Linux's: elsewhere an old output is never written over
+  (void)temp;
+  return false;
+#else
   int fd = ::open(temp.TmpName.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0)
     return false;
@@ -46,6 +50,7 @@ bool reopenUnshared(llvm::sys::fs::TempFile &temp) {
   ::close(temp.FD);
   temp.FD = fd;
   return true;
+#endif
 }
 
 /// setAsideOldOutput's work, on its thread.
