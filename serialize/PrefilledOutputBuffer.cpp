@@ -1,6 +1,7 @@
 #include "serialize/PrefilledOutputBuffer.h"
 
 #include <algorithm>
+#include <utility>
 #include <array>
 #include <cerrno>
 #include <fcntl.h>
@@ -18,6 +19,14 @@ constexpr uint64_t kWriteSize = 64 * 1024;
 constexpr uint64_t kPageSize = 4096;
 
 std::error_code lastError() { return std::error_code(errno, std::generic_category()); }
+
+/// The whole pages inside [offset, offset + size) of a `limit`-byte mapping, as [begin, end):
+/// the pages a range owns (one shared with a neighbouring range belongs to neither).
+std::pair<uint64_t, uint64_t> wholePages(uint64_t offset, uint64_t size, uint64_t limit) {
+  uint64_t begin = (offset + kPageSize - 1) / kPageSize * kPageSize;
+  uint64_t end = std::min<uint64_t>(offset + size, limit) / kPageSize * kPageSize;
+  return {begin, std::max(begin, end)};
+}
 
 /// Allocates `size` bytes for `fd` on disk, or only sets its size where the file system
 /// cannot allocate ahead.
@@ -78,8 +87,7 @@ PrefilledOutputBuffer::PrefilledOutputBuffer(llvm::StringRef path, llvm::sys::fs
 PrefilledOutputBuffer::~PrefilledOutputBuffer() { discard(); }
 
 llvm::Error PrefilledOutputBuffer::prefill(uint64_t offset, uint64_t size) {
-  uint64_t begin = (offset + kPageSize - 1) / kPageSize * kPageSize;
-  uint64_t end = std::min<uint64_t>(offset + size, mapping.size()) / kPageSize * kPageSize;
+  auto [begin, end] = wholePages(offset, size, mapping.size());
   if (begin >= end)
     return llvm::Error::success();
   std::vector<unsigned char> cached((end - begin) / kPageSize);
@@ -102,8 +110,7 @@ llvm::Error PrefilledOutputBuffer::prefill(uint64_t offset, uint64_t size) {
 }
 
 void PrefilledOutputBuffer::release(uint64_t offset, uint64_t size) {
-  uint64_t begin = (offset + kPageSize - 1) / kPageSize * kPageSize;
-  uint64_t end = std::min<uint64_t>(offset + size, mapping.size()) / kPageSize * kPageSize;
+  auto [begin, end] = wholePages(offset, size, mapping.size());
   if (begin < end)
     ::madvise(mapping.data() + begin, end - begin, MADV_DONTNEED); // an error only keeps them mapped
 }
