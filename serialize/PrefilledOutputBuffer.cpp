@@ -1,13 +1,13 @@
 #include "serialize/PrefilledOutputBuffer.h"
 
 #include <algorithm>
-#include <utility>
 #include <array>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <system_error>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace vkqc::serialize {
