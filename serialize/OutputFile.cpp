@@ -22,16 +22,18 @@ llvm::Error outputError(llvm::StringRef path, const llvm::Twine &why) {
 /// "-" is standard output to FileOutputBuffer: never a file to remove or prefill.
 bool isStandardOutput(llvm::StringRef path) { return path == "-"; }
 
-/// Whether `path` is a regular file itself; a symlink is not (it is replaced like any
-/// name, its target kept, as FileOutputBuffer does).
-bool isRegularFile(llvm::StringRef path) {
+/// The status of `path` if it is a regular file itself; a symlink is not (it is replaced
+/// like any name, its target kept, as FileOutputBuffer does).
+std::optional<llvm::sys::fs::file_status> regularFileStatus(llvm::StringRef path) {
   llvm::sys::fs::file_status status;
-  return !isStandardOutput(path) && !llvm::sys::fs::status(path, status, /*follow=*/false) &&
-         llvm::sys::fs::is_regular_file(status);
+  if (isStandardOutput(path) || llvm::sys::fs::status(path, status, /*follow=*/false) ||
+      !llvm::sys::fs::is_regular_file(status))
+    return std::nullopt;
+  return status;
 }
-} // namespace
 
-namespace {
+bool isRegularFile(llvm::StringRef path) { return regularFileStatus(path).has_value(); }
+
 /// Opens the file `temp` names for writing in place of `temp`'s own descriptor, if no other
 /// process has it open: a write lease is granted only then (and only on one's own file).
 bool reopenUnshared(llvm::sys::fs::TempFile &temp) {
@@ -55,15 +57,14 @@ bool reopenUnshared(llvm::sys::fs::TempFile &temp) {
 
 /// setAsideOldOutput's work, on its thread.
 std::optional<llvm::sys::fs::TempFile> setAsideOrRemove(const std::string &path) {
-  llvm::sys::fs::file_status status;
-  if (isStandardOutput(path) || llvm::sys::fs::status(path, status, /*follow=*/false) ||
-      !llvm::sys::fs::is_regular_file(status))
+  std::optional<llvm::sys::fs::file_status> status = regularFileStatus(path);
+  if (!status)
     return std::nullopt;
   auto removed = [&] {
     llvm::sys::fs::remove(path); // a failure is reported by createOutputBuffer's own try
     return std::nullopt;
   };
-  if (status.getLinkCount() != 1)
+  if (status->getLinkCount() != 1)
     return removed();
   // The old file takes the place of a new temporary file (renamed over it): it gets that
   // file's unique name, and is removed on a signal as that file would be.

@@ -24,7 +24,6 @@
 
 #include <fmt/format.h>
 
-#include <future>
 #include <malloc.h>
 #include <set>
 
