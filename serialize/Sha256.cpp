@@ -115,11 +115,9 @@ template <int Lanes>
 /// Hashes what follows `wholeBlocks` of `bytes` (already in `state`) with SHA-256's padding:
 /// 0x80, zeros, the length in bits as a big-endian 64-bit number; one or two blocks.
 [[gnu::target("sha,sse4.1")]] Sha256Digest finish(State state, llvm::ArrayRef<uint8_t> bytes, size_t wholeBlocks) {
+  size_t blocks = bytes.size() / 64, restSize = bytes.size() % 64;
   const uint8_t *rest = bytes.data() + 64 * wholeBlocks;
-  size_t blocks = wholeBlocks, restSize = bytes.size() - 64 * wholeBlocks;
-  compress<1>(&state, &rest, restSize / 64);
-  blocks += restSize / 64;
-  restSize %= 64;
+  compress<1>(&state, &rest, blocks - wholeBlocks);
   uint8_t tail[128] = {};
   if (restSize)
     std::memcpy(tail, bytes.data() + 64 * blocks, restSize);
