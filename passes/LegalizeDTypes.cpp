@@ -24,9 +24,21 @@ bool isZeroPointArg(llvm::StringRef name) {
 }
 bool isZeroPointDTypeArg(llvm::StringRef name) { return name == "zero_point_dtype"; }
 
-std::set<const Value *> zeroPointValues(const Graph &g) {
-  std::set<const Value *> zps;
+// choose_qparams_affine rounds its zero points to integers in [quant_min, quant_max]; a
+// float zero point of a range within +-2048 is exact in f16 too, so it follows the compute
+// dtype (the 8da4w kernels read the activation's zero point as int8 or in its own dtype).
+bool exactInComputeDType(const Node &n, DType compute) {
+  if (n.target != "torchao.choose_qparams_affine.default" || !isFloatingPoint(n.results[1]->dtype))
+    return false;
+  std::optional<int64_t> qmin = asInt(n.arg("quant_min")), qmax = asInt(n.arg("quant_max"));
+  return compute == DType::Float32 || (compute == DType::Float16 && qmin && qmax && *qmin >= -2048 && *qmax <= 2048);
+}
+
+std::set<const Value *> zeroPointValues(const Graph &g, DType compute) {
+  std::set<const Value *> zps, exact;
   for (const auto &n : g.nodes) {
+    if (exactInComputeDType(*n, compute))
+      exact.insert(n->results[1]);
     for (const NamedArg &a : n->args)
       if (isZeroPointArg(a.name))
         if (const Value *v = asTensor(a.value))
@@ -34,6 +46,8 @@ std::set<const Value *> zeroPointValues(const Graph &g) {
     if (n->target == "torchao.choose_qparams_affine.default")
       zps.insert(n->results[1]);
   }
+  for (const Value *v : exact)
+    zps.erase(v);
   return zps;
 }
 
@@ -42,7 +56,7 @@ public:
   llvm::Expected<bool> run(Graph &g, PassContext &ctx) override {
     const DType compute = ctx.options.computeDType;
     auto needsChange = [&](DType t) { return isFloatingPoint(t) && t != compute; };
-    std::set<const Value *> zeroPoints = zeroPointValues(g);
+    std::set<const Value *> zeroPoints = zeroPointValues(g, compute);
     Rewriter rw(g);
 
     // Float constants: a cast copy, made once per storage.
@@ -82,7 +96,7 @@ public:
       bool retyped = false;
       for (NamedArg &a : n->args) {
         DType *d = std::get_if<DType>(&a.value);
-        if (d && needsChange(*d) && !isZeroPointDTypeArg(a.name)) {
+        if (d && needsChange(*d) && (!isZeroPointDTypeArg(a.name) || exactInComputeDType(*n, compute))) {
           *d = compute;
           retyped = true;
         }

@@ -1,9 +1,10 @@
 // partition: decide for every node whether it runs on Vulkan or on the CPU.
 //
-// A node runs on Vulkan when its op is in compiler/target/VulkanOps.def, its tensors have
-// the dtypes the table's operand rule allows, its arguments pass the op's guard below,
-// and no tensor can grow past the target's storage-buffer limit (symbolic sizes are taken
-// at the top of their range). choose_qparams_affine goes where its users go: on Vulkan
+// A node runs on Vulkan when its op's row of the op table (compiler/ir/Ops.def) has a
+// Vulkan rule, its tensors have the dtypes the rule allows, its arguments pass the op's
+// guard below, no tensor can grow past the target's storage-buffer limit (symbolic sizes
+// are taken at the top of their range), and every tensor ExecuTorch's implementation reads
+// as a texture fits one. choose_qparams_affine goes where its users go: on Vulkan
 // only when they all run there. The report says why each CPU node is on the CPU; the
 // schedule pass then orders the nodes so the Vulkan ones form few delegate regions.
 #include "compiler/ir/Printer.h"
@@ -16,26 +17,15 @@
 namespace vkqc {
 
 namespace {
-enum class Operands { Quantized, Float, FloatWithMask };
-
-const std::map<std::string, Operands> &vulkanOps() {
-  static const std::map<std::string, Operands> ops = {
-#define VKQC_VULKAN_OP(TARGET, OPERANDS, NOTE) {TARGET, Operands::OPERANDS},
-#include "compiler/target/VulkanOps.def"
-  };
-  return ops;
-}
-
 // Why the tensors of `n` break the op's operand rule, or "".
-std::string operandProblem(const Node &n, Operands rule) {
-  if (rule == Operands::Quantized)
+std::string operandProblem(const Node &n, VulkanRule rule) {
+  if (rule == VulkanRule::Quantized)
     return "";
-  const Value *mask = rule == Operands::FloatWithMask ? n.tensorArg("attn_mask") : nullptr;
   // Integer positions cast to float (RoPE's position_ids.float()) run on Vulkan too.
   const Value *positions = n.target == "aten._to_copy.default" && isVulkanComputeDType(n.results[0]->dtype)
                                ? n.tensorArg("self") : nullptr;
   auto problem = [&](const Value &v) -> std::string {
-    if (!v.isTensor() || isVulkanComputeDType(v.dtype) || (&v == mask && v.dtype == DType::Bool) ||
+    if (!v.isTensor() || isVulkanComputeDType(v.dtype) ||
         (&v == positions && (v.dtype == DType::Int32 || v.dtype == DType::Int64)))
       return "";
     std::string what = v.dtype == DType::Bool || isIntegral(v.dtype)
@@ -59,19 +49,34 @@ std::string argumentProblem(const Node &n) {
     if (!dims || dims->size() != 1)
       return "mean over " + argToString(n.arg("dim")) + ": the Vulkan kernel reduces exactly one dim";
   }
-  if (n.target == "aten.scaled_dot_product_attention.default") {
-    std::optional<double> p = asDouble(n.arg("dropout_p"));
-    if (!p || *p != 0.0)
-      return "dropout_p is " + argToString(n.arg("dropout_p")) + "; inference attention has none";
-  }
-  if (n.target == "aten.slice.Tensor") {
+  if (n.target == "aten.slice_copy.Tensor") {
     std::optional<int64_t> step = asInt(n.arg("step"));
     if (!step || *step < 1)
       return "slice step " + argToString(n.arg("step")) + " is not a literal >= 1";
   }
-  if (n.target == "aten.mean.dim" || n.target == "aten.softmax.int" || n.target == "aten._to_copy.default")
+  if (n.target == "aten.mean.dim" || n.target == "aten._to_copy.default")
     if (n.hasArg("dtype") && !isNone(n.arg("dtype")) && !isVulkanComputeDType(std::get<DType>(n.arg("dtype"))))
       return "dtype=" + argToString(n.arg("dtype")) + " is not a float dtype";
+  return "";
+}
+
+// A tensor ExecuTorch's implementation reads or writes as a 3-D texture must fit one.
+std::string textureArgProblem(const Graph &g, const Node &n, const Target &t) {
+  auto check = [&](const Value *v) -> std::string {
+    if (!v || !v->isTensor() || v->isConstant())
+      return "";
+    std::string problem = textureProblem(g, *v, t);
+    return problem.empty() ? "" : problem + " (ExecuTorch's " + n.target + " reads it as a texture)";
+  };
+  for (const std::string &arg : n.schema->vulkanTextureArgs) {
+    if (arg == "out") {
+      for (const Value *r : n.results)
+        if (std::string p = check(r); !p.empty())
+          return p;
+    } else if (std::string p = check(n.tensorArg(arg)); !p.empty()) {
+      return p;
+    }
+  }
   return "";
 }
 
@@ -99,14 +104,15 @@ public:
 private:
   static std::string cpuReason(const Graph &g, const Node &n, const Target &t,
                                std::map<const Value *, std::vector<const Node *>> &users) {
-    auto op = vulkanOps().find(n.target);
-    if (op == vulkanOps().end())
+    if (n.schema->vulkan == VulkanRule::None)
       return "no Vulkan kernel for " + n.target;
-    if (std::string problem = operandProblem(n, op->second); !problem.empty())
+    if (std::string problem = operandProblem(n, n.schema->vulkan); !problem.empty())
       return problem;
     if (std::string problem = argumentProblem(n); !problem.empty())
       return problem;
     if (std::string problem = nodeTensorProblem(g, n, t); !problem.empty())
+      return problem;
+    if (std::string problem = textureArgProblem(g, n, t); !problem.empty())
       return problem;
     if (n.target == "torchao.choose_qparams_affine.default")
       for (const Value *r : n.results)

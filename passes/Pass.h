@@ -24,6 +24,9 @@ struct PassOptions {
   DType computeDType = DType::Float32;
   bool weightOnlyLinear = false;
   std::string target = "generic";
+  /// --runtime=executorch (default): the program must be one ExecuTorch's runtime runs;
+  /// false (--runtime=vkqc): ops only `vkqc run` implements may stay.
+  bool executorchOnly = true;
 };
 
 struct PassContext {

@@ -120,7 +120,7 @@ llvm::Expected<Selection> selectLinear(const Graph &g, const Node &n, const Targ
 }
 
 // The float ops of the decoder: one variant per op (one per input for cat), chosen by
-// dtypes; reshapes and clones of contiguous tensors run no kernel.
+// dtypes; reshapes, clones and prepacks of contiguous tensors run no kernel in vkqc.
 llvm::Expected<Selection> selectFloatOp(const Node &n) {
   Selection s;
   const Value *out = n.results.empty() ? nullptr : n.results[0];
@@ -144,8 +144,8 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
       return std::move(err);
     return s;
   }
-  if (op == "aten.slice.Tensor" || op == "aten.transpose.int" || op == "aten.permute.default" ||
-      op == "aten.expand.default" || op == "aten._to_copy.default") {
+  if (op == "aten.slice_copy.Tensor" || op == "aten.permute_copy.default" || op == "aten.expand_copy.default" ||
+      op == "aten._to_copy.default") {
     const Value *self = n.tensorArg("self");
     if (auto err = add(shaders::stridedCopyVariant(self->dtype, out->dtype), {{0, out}, {1, self}}))
       return std::move(err);
@@ -157,7 +157,7 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
         return std::move(err);
     return s;
   }
-  if (op == "aten.mean.dim" || op == "aten.softmax.int") {
+  if (op == "aten.mean.dim" || op == "aten._softmax.default") {
     const Value *self = n.tensorArg("self");
     auto name = op == "aten.mean.dim" ? shaders::meanDimVariant(out->dtype) : shaders::softmaxVariant(out->dtype);
     if (auto err = add(std::move(name), {{0, out}, {1, self}}))
@@ -169,29 +169,29 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
       return std::move(err);
     return s;
   }
-  if (op == "aten.matmul.default" || op == "aten.bmm.default") {
-    const Value *other = n.tensorArg(op == "aten.bmm.default" ? "mat2" : "other");
-    if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, n.tensorArg("self")}, {2, other}}))
+  if (op == "aten.bmm.default") {
+    if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, n.tensorArg("self")}, {2, n.tensorArg("mat2")}}))
       return std::move(err);
     return s;
   }
-  if (op == "aten.scaled_dot_product_attention.default") {
+  if (op == "et_vk.sdpa.default") {
     const Value *mask = n.tensorArg("attn_mask");
-    std::vector<Binding> b = {{0, out}, {1, n.tensorArg("query")}, {2, n.tensorArg("key")}, {3, n.tensorArg("value")}};
+    std::vector<Binding> b = {{0, out}, {1, n.tensorArg("q")}, {2, n.tensorArg("k")}, {3, n.tensorArg("v")}};
     if (mask)
       b.push_back({4, mask});
     if (auto err = add(shaders::sdpaVariant(out->dtype, mask ? std::optional<DType>(mask->dtype) : std::nullopt), b))
       return std::move(err);
     return s;
   }
-  if (op == "aten.view.default" || op == "aten._unsafe_view.default" || op == "aten.reshape.default" ||
-      op == "aten.unsqueeze.default" || op == "aten.clone.default")
+  if (op == "aten.view_copy.default" || op == "aten.unsqueeze_copy.default" || op == "aten.clone.default" ||
+      op == "et_vk.prepack.default")
     return s;
   return llvm::createStringError(llvm::inconvertibleErrorCode(), "no kernel family for " + n.target);
 }
 
 llvm::Expected<Selection> selectKernels(const Graph &g, const Node &n, const Target &t) {
-  if (n.target.rfind("aten.", 0) == 0 || n.target == "et_vk.rms_norm.default")
+  if (n.target.rfind("aten.", 0) == 0 || n.target == "et_vk.rms_norm.default" || n.target == "et_vk.sdpa.default" ||
+      n.target == "et_vk.prepack.default")
     return selectFloatOp(n);
   if (n.target == "et_vk.linear_q4gsw.default")
     return selectLinear(g, n, t, false);

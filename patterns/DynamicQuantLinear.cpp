@@ -42,7 +42,8 @@ public:
     DType out = root.results[0]->dtype;
     if (act->input->dtype != out || w->outputDType != out)
       return why.reject("activation, weight and output dtypes differ");
-    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why, &*w))
+    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why, &*w) ||
+        !texturesFit(g, {act->scale, act->zeroPoint}, options, why))
       return std::nullopt;
     return DynamicQuantLinearMatch{const_cast<Node *>(&root), *w, *act};
   }

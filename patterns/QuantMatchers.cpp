@@ -206,6 +206,20 @@ bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, Ma
   return problem.empty();
 }
 
+bool texturesFit(const Graph &g, llvm::ArrayRef<const Value *> values, const PassOptions &options, MatchTrace &why) {
+  llvm::Expected<const Target *> target = lookupTarget(options.target);
+  if (!target) {
+    why.reject(llvm::toString(target.takeError()));
+    return false;
+  }
+  for (const Value *v : values)
+    if (std::string problem = textureProblem(g, *v, **target); !problem.empty()) {
+      why.reject(problem + " (the fused op reads it as a texture)");
+      return false;
+    }
+  return true;
+}
+
 bool isAcceptableBias(const ArgValue &bias, int64_t n, DType dtype, MatchTrace &why) {
   if (isNone(bias))
     return true;

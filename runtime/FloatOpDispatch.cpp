@@ -16,17 +16,17 @@ Kind kindOf(llvm::StringRef name) {
   if (shaders::elementwiseOpOf(name))
     return Kind::Elementwise;
   return llvm::StringSwitch<Kind>(name)
-      .Cases("aten.slice.Tensor", "aten.transpose.int", "aten.permute.default", "aten.expand.default",
+      .Cases("aten.slice_copy.Tensor", "aten.permute_copy.default", "aten.expand_copy.default",
              "aten._to_copy.default", Kind::Copy)
       .Case("aten.cat.default", Kind::Cat)
       .Case("aten.mean.dim", Kind::Mean)
-      .Case("aten.softmax.int", Kind::Softmax)
+      .Case("aten._softmax.default", Kind::Softmax)
       .Case("et_vk.rms_norm.default", Kind::RmsNorm)
-      .Cases("aten.matmul.default", "aten.bmm.default", Kind::Matmul)
-      .Case("aten.scaled_dot_product_attention.default", Kind::Attention)
-      .Cases("aten.view.default", "aten._unsafe_view.default", "aten.reshape.default", Kind::Reshape)
-      .Case("aten.unsqueeze.default", Kind::Unsqueeze)
-      .Case("aten.clone.default", Kind::Alias)
+      .Case("aten.bmm.default", Kind::Matmul)
+      .Case("et_vk.sdpa.default", Kind::Attention)
+      .Case("aten.view_copy.default", Kind::Reshape)
+      .Case("aten.unsqueeze_copy.default", Kind::Unsqueeze)
+      .Cases("aten.clone.default", "et_vk.prepack.default", Kind::Alias)
       .Default(Kind::None);
 }
 
@@ -60,16 +60,11 @@ llvm::Expected<Tensor> runCopy(VulkanContext &context, const VkOpArguments &a, D
   const std::string &name = a.call.name;
   if (name == "aten._to_copy.default")
     return runToDType(context, *self, outDtype);
-  if (name == "aten.transpose.int") {
-    VKQC_TRY(d0, a.integer(1));
-    VKQC_TRY(d1, a.integer(2));
-    return runTranspose(context, *self, *d0, *d1);
-  }
-  if (name == "aten.permute.default") {
+  if (name == "aten.permute_copy.default") {
     VKQC_TRY(dims, a.integers(1));
     return runPermute(context, *self, *dims);
   }
-  if (name == "aten.expand.default") {
+  if (name == "aten.expand_copy.default") {
     VKQC_TRY(sizes, a.integers(1));
     return runExpand(context, *self, *sizes);
   }
@@ -128,22 +123,20 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     return runMatmul(context, *lhs, *rhs);
   }
   case Kind::Attention: {
+    // et_vk.sdpa(q, k, v, attn_mask, scale): [B, H, S, D], an additive float mask.
     VKQC_TRY(q, a.tensor(0));
     VKQC_TRY(k, a.tensor(1));
     VKQC_TRY(v, a.tensor(2));
     VKQC_TRY(mask, a.optionalTensor(3));
-    VKQC_TRY(dropout, a.optionalReal(4));
-    VKQC_TRY(causal, a.boolean(5));
-    VKQC_TRY(scale, a.optionalReal(6));
-    VKQC_TRY(gqa, a.boolean(7));
-    if (dropout->value_or(0.0) != 0.0)
-      return execError(a.where, "dropout_p must be 0 at inference");
+    VKQC_TRY(scale, a.optionalReal(4));
     std::optional<DType> maskDtype;
     if (*mask)
       maskDtype = (*mask)->dtype();
+    if (maskDtype && !isFloatingPoint(*maskDtype))
+      return execError(a.where, "the attention mask is " + dtypeText(*maskDtype) + "; et_vk.sdpa adds a float mask");
     if (llvm::Error err = require(shaders::sdpaVariant(outDtype, maskDtype)))
       return std::move(err);
-    return runScaledDotProductAttention(context, *q, *k, *v, *mask, *scale, *causal, *gqa);
+    return runScaledDotProductAttention(context, *q, *k, *v, *mask, *scale, false, false);
   }
   case Kind::Reshape: {
     VKQC_TRY(self, a.tensor(0));

@@ -10,7 +10,6 @@
 #include "compiler/interp/Kernels.h"
 #include "compiler/interp/OpHandlers.h"
 #include "compiler/ir/OpSchema.h"
-#include "compiler/lower/CpuOperators.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -338,18 +337,31 @@ private:
     const PteOperator &op = plan_->operators[call.operatorIndex];
     std::string opName = op.name + (op.overload.empty() ? "" : "." + op.overload);
     where += " (" + opName + ")";
-    const CpuOperator *cpu = cpuOperatorForName(op.name, op.overload);
-    if (!cpu)
-      return execError(where, "not a CPU operator vkqc writes (CpuOperators.def)");
-    const OpSchema *schema = lookupOpSchema(cpu->target);
-    interp::OpHandler handler = interp::findOpHandler(cpu->target);
-    if (!schema || !handler)
-      return execError(where, "the reference interpreter cannot run " + cpu->target);
-    size_t expected = schema->args.size() + schema->returns.size();
-    if (call.args.size() != expected)
-      return execError(where, llvm::Twine(call.args.size()) + " arguments; " + cpu->target +
-                                  " takes " + llvm::Twine(schema->args.size()) + " and " +
-                                  llvm::Twine(schema->returns.size()) + " out arguments");
+    const OpSchema *schema = lookupOpByCpuOperator(op.name, op.overload);
+    if (!schema)
+      return execError(where, "not a CPU operator of vkqc's op table (compiler/ir/Ops.def)");
+    interp::OpHandler handler = interp::findOpHandler(schema->target);
+    if (!handler)
+      return execError(where, "the reference interpreter cannot run " + schema->target);
+    // ExecuTorch's convention: the out-variant's arguments (the outs among them), then the
+    // result again.
+    const OpSchema &outVariant = *schema->cpuOut;
+    if (call.args.size() != outVariant.args.size() + 1)
+      return execError(where, llvm::Twine(call.args.size()) + " arguments; " + opName + " takes " +
+                                  llvm::Twine(outVariant.args.size()) + " and its result");
+    std::map<std::string, int32_t> argEValue; // out-variant argument -> EValue
+    std::vector<int32_t> outs;
+    for (size_t a = 0; a < outVariant.args.size(); ++a) {
+      if (outVariant.args[a].isOut)
+        outs.push_back(call.args[a]);
+      else
+        argEValue[outVariant.args[a].name] = call.args[a];
+    }
+    if (outs.empty()) // a SymInt result: the Int EValue after the arguments
+      outs.push_back(call.args.back());
+    if (outs.size() != schema->returns.size())
+      return execError(where, llvm::Twine(outs.size()) + " outputs for " + llvm::Twine(schema->returns.size()) +
+                                  " results of " + schema->target);
 
     // A synthetic node over synthetic Values, so the interpreter's own handler runs it.
     std::vector<std::unique_ptr<Value>> values;
@@ -373,16 +385,32 @@ private:
     };
     Node node;
     node.name = "instruction" + std::to_string(index);
-    node.target = cpu->target;
+    node.target = schema->target;
     node.schema = schema;
     node.placement = Placement::Cpu;
-    for (size_t a = 0; a < schema->args.size(); ++a) {
-      llvm::Expected<ArgValue> arg = irArgument(call.args[a], schema->args[a], tensorValue);
-      if (!arg)
-        return wrap(where, arg.takeError());
-      node.args.push_back(NamedArg{schema->args[a].name, std::move(*arg)});
+    // The op's own arguments: those of the out-variant by name, the rest their defaults;
+    // a dtype the out-variant leaves out is its out tensor's.
+    for (const SchemaArg &sa : schema->args) {
+      auto it = argEValue.find(sa.name);
+      if (it != argEValue.end()) {
+        llvm::Expected<ArgValue> arg = irArgument(it->second, sa, tensorValue);
+        if (!arg)
+          return wrap(where, arg.takeError());
+        node.args.push_back(NamedArg{sa.name, std::move(*arg)});
+      } else if (sa.type == ArgType::ScalarType && sa.name == "dtype" && schema->returns[0] == ReturnType::Tensor) {
+        const PteTensor *t = validEValue(outs[0]) ? std::get_if<PteTensor>(&plan_->values[outs[0]]) : nullptr;
+        if (!t)
+          return execError(where, "the out argument is not a tensor");
+        llvm::Expected<DType> dtype = dtypeOf(*t, where);
+        if (!dtype)
+          return dtype.takeError();
+        node.args.push_back(NamedArg{sa.name, *dtype});
+      } else if (sa.defaultValue) {
+        node.args.push_back(NamedArg{sa.name, *sa.defaultValue});
+      } else {
+        return execError(where, "no argument '" + sa.name + "' for " + schema->target);
+      }
     }
-    std::vector<int32_t> outs(call.args.begin() + schema->args.size(), call.args.end());
     for (size_t r = 0; r < outs.size(); ++r) {
       int32_t e = outs[r];
       if (!validEValue(e))

@@ -93,6 +93,14 @@ cl::opt<std::string> TargetFlag("target",
                                          "lavapipe, or an alias (vkqc targets)"),
                                 cl::init("generic"), cl::value_desc("name"), VKQC_COMPILING_COMMANDS,
                                 cl::cat(LoweringCategory));
+enum class RuntimeKind { Executorch, Vkqc };
+cl::opt<RuntimeKind> RuntimeFlag(
+    "runtime", cl::desc("The runtime the program is for"), cl::init(RuntimeKind::Executorch),
+    cl::values(clEnumValN(RuntimeKind::Executorch, "executorch",
+                          "ExecuTorch's own runtime (default): refuse at compile time what it does not implement"),
+               clEnumValN(RuntimeKind::Vkqc, "vkqc",
+                          "`vkqc run` only: also ops ExecuTorch lacks (int4 tables and torchao ops on the CPU)")),
+    VKQC_COMPILING_COMMANDS, cl::cat(LoweringCategory));
 cl::opt<bool> WeightOnlyLinear("weight-only-linear",
                                cl::desc("Lower 8da4w linears to the weight-only int4 kernel "
                                         "(drops the activation quantization)"),
@@ -179,8 +187,16 @@ CompileRequest requestFromFlags() {
   r.options.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
   r.options.weightOnlyLinear = WeightOnlyLinear;
   r.options.target = TargetFlag;
+  r.options.executorchOnly = RuntimeFlag == RuntimeKind::Executorch;
   r.verifyNumerics = VerifyNumerics;
   return r;
+}
+
+LoweringOptions loweringOptions() {
+  LoweringOptions o;
+  o.target = TargetFlag;
+  o.executorchOnly = RuntimeFlag == RuntimeKind::Executorch;
+  return o;
 }
 
 /// Writes `text` to -o (in place of `oldOutput`), or stdout without one.
@@ -277,7 +293,7 @@ int writeProgram(const Graph &g, serialize::OldOutput &oldOutput) {
     llvm::errs() << "vkqc: error: compile: give the .pte path with -o\n";
     return 1;
   }
-  llvm::Expected<serialize::PteProgram> program = lowerToPte(g);
+  llvm::Expected<serialize::PteProgram> program = lowerToPte(g, loweringOptions());
   if (!program)
     return fail(InputPath, program.takeError());
   ProgressBar progress(!NoProgress);
@@ -407,7 +423,7 @@ std::optional<std::vector<interp::Tensor>> compileAndRunOnVulkan(int &rc, interp
   if (!compiled)
     return std::nullopt;
   tolerance = compiled->tolerance;
-  llvm::Expected<serialize::PteProgram> program = lowerToPte(*compiled->model.graph);
+  llvm::Expected<serialize::PteProgram> program = lowerToPte(*compiled->model.graph, loweringOptions());
   if (!program) {
     rc = fail(InputPath, program.takeError());
     return std::nullopt;

@@ -200,6 +200,36 @@ llvm::Expected<Tensor> silu(const Tensor &x) {
                     [](auto v) { return v / (decltype(v)(1) + std::exp(-v)); });
 }
 
+llvm::Expected<Tensor> sigmoid(const Tensor &x) {
+  return unaryFloat(x, "sigmoid", true,
+                    [](auto v) { return decltype(v)(1) / (decltype(v)(1) + std::exp(-v)); });
+}
+
+llvm::Expected<Tensor> where(const Tensor &condition, const Operand &a, const Operand &b) {
+  if (condition.dtype() != DType::Bool)
+    return kernelError("where: the condition must be bool, got " + nameOf(condition.dtype()));
+  DType common = resultType({a, b});
+  auto ab = broadcastShapes(a.tensor().shape(), b.tensor().shape(), "where");
+  if (!ab)
+    return ab.takeError();
+  auto shape = broadcastShapes(condition.shape(), *ab, "where");
+  if (!shape)
+    return shape.takeError();
+  Tensor result(common, *shape);
+  std::vector<int64_t> ic = broadcastSourceIndex(condition.shape(), *shape);
+  std::vector<int64_t> ia = broadcastSourceIndex(a.tensor().shape(), *shape);
+  std::vector<int64_t> ib = broadcastSourceIndex(b.tensor().shape(), *shape);
+  for (int64_t i = 0; i < result.numel(); ++i) {
+    const Operand &pick = condition.getInt(ic[i]) ? a : b;
+    int64_t j = condition.getInt(ic[i]) ? ia[i] : ib[i];
+    if (isFloatingPoint(common))
+      result.setDouble(i, pick.tensor().getDouble(j));
+    else
+      result.setInt(i, pick.tensor().getInt(j));
+  }
+  return result;
+}
+
 namespace {
 /// Integer power by squaring, wrapping like PyTorch's integral pow.
 int64_t integerPow(int64_t base, int64_t exponent) {

@@ -77,6 +77,10 @@ llvm::Expected<Tensor> cos(const Tensor &x);
 llvm::Expected<Tensor> sin(const Tensor &x);
 /// x * sigmoid(x); float inputs only.
 llvm::Expected<Tensor> silu(const Tensor &x);
+/// 1 / (1 + exp(-x)); integer inputs give f32.
+llvm::Expected<Tensor> sigmoid(const Tensor &x);
+/// aten.where.self: condition ? a : b, broadcasting all three, in the promoted dtype of a, b.
+llvm::Expected<Tensor> where(const Tensor &condition, const Operand &a, const Operand &b);
 /// aten.pow.Tensor_Scalar; exponent 2 is x*x exactly, like PyTorch's fast paths.
 llvm::Expected<Tensor> pow(const Tensor &x, const Scalar &exponent);
 /// aten._to_copy with a dtype: a PyTorch cast (float->int truncates toward zero).

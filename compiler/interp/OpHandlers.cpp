@@ -188,6 +188,28 @@ Result softmaxOp(Args &a) {
   });
 }
 
+Result whereOp(Args &a) {
+  Tensor condition = a.tensor("condition");
+  Operand self = a.operand("self"), other = a.operand("other");
+  return a.finish([&] { return where(condition, self, other); });
+}
+
+Result fullOp(Args &a) {
+  std::vector<int64_t> sizes = a.integers("size");
+  Scalar value = a.scalar("fill_value");
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&] { return full(sizes, value, dtype); });
+}
+
+// _softmax(x, dim, half_to_float): half_to_float (a CUDA-only fusion) must be false.
+Result softmaxEdgeOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t dim = a.integer("dim");
+  if (a.boolean("half_to_float"))
+    a.fail("half_to_float", "is only supported on CUDA");
+  return a.finish([&] { return softmax(self, dim); });
+}
+
 Result symSizeOp(Args &a) {
   Tensor self = a.tensor("self");
   int64_t dim = a.integer("dim");
@@ -270,6 +292,25 @@ Result embedding4bitOp(Args &a) {
 
 // ---- et_vk fused ops ---------------------------------------------------------------------
 
+// et_vk.sdpa: q, k, v [B, H, S, D] with as many k/v heads as q heads, an additive float mask.
+Result etvkSdpaOp(Args &a) {
+  Tensor q = a.tensor("q"), k = a.tensor("k"), v = a.tensor("v");
+  std::optional<Tensor> mask = a.optionalTensor("attn_mask");
+  std::optional<double> scale = a.optionalReal("scale");
+  return a.finish([&]() -> llvm::Expected<Tensor> {
+    if (mask && !isFloatingPoint(mask->dtype()))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "et_vk.sdpa: the mask must be an additive float mask");
+    return scaledDotProductAttention(q, k, v, mask, 0.0, false, scale, false);
+  });
+}
+
+// et_vk.prepack copies a constant into a device tensor: the value is unchanged.
+Result prepackOp(Args &a) {
+  Tensor x = a.tensor("x");
+  return a.finish([&] { return x; });
+}
+
 Result linearQ4gswOp(Args &a) {
   Tensor x = a.tensor("self"), weights = a.tensor("weights");
   Tensor scales = a.tensor("weight_scales");
@@ -345,6 +386,7 @@ const llvm::StringMap<OpHandler> &handlerTable() {
   static const llvm::StringMap<OpHandler> table = {
       {"aten.__and__.Tensor", binaryOp<bitwiseAnd>},
       {"aten._assert_tensor_metadata.default", assertTensorMetadata},
+      {"aten._softmax.default", softmaxEdgeOp},
       {"aten._to_copy.default", toCopy},
       {"aten._unsafe_view.default", viewOp},
       {"aten.add.Tensor", binaryWithAlpha<add>},
@@ -359,6 +401,8 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"aten.embedding.default", embeddingOp},
       {"aten.eq.Tensor", binaryOp<eq>},
       {"aten.expand.default", expandOp},
+      {"aten.expand_copy.default", expandOp},
+      {"aten.full.default", fullOp},
       {"aten.index.Tensor", indexOp},
       {"aten.le.Tensor", binaryOp<le>},
       {"aten.linear.default", linearOp},
@@ -369,19 +413,25 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"aten.neg.default", unaryOp<neg>},
       {"aten.new_ones.default", newOnesOp},
       {"aten.permute.default", permuteOp},
+      {"aten.permute_copy.default", permuteOp},
       {"aten.pow.Tensor_Scalar", powOp},
       {"aten.reshape.default", reshapeOp},
       {"aten.rsqrt.default", unaryOp<rsqrt>},
       {"aten.scaled_dot_product_attention.default", attentionOp},
+      {"aten.sigmoid.default", unaryOp<sigmoid>},
       {"aten.silu.default", unaryOp<silu>},
       {"aten.sin.default", unaryOp<interp::sin>},
       {"aten.slice.Tensor", sliceOp},
+      {"aten.slice_copy.Tensor", sliceOp},
       {"aten.softmax.int", softmaxOp},
       {"aten.sub.Tensor", binaryWithAlpha<sub>},
       {"aten.sym_size.int", symSizeOp},
       {"aten.transpose.int", transposeOp},
       {"aten.unsqueeze.default", unsqueezeOp},
+      {"aten.unsqueeze_copy.default", unsqueezeOp},
       {"aten.view.default", viewOp},
+      {"aten.view_copy.default", viewOp},
+      {"aten.where.self", whereOp},
       {"torchao.choose_qparams_affine.default", chooseQParamsOp},
       {"torchao.quantize_affine.default", quantizeAffineOp},
       {"torchao.dequantize_affine.default", dequantizeAffineOp},
@@ -390,6 +440,8 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"et_vk.linear_dq8ca_q4gsw.default", linearDq8caQ4gswOp},
       {"et_vk.embedding_q4gsw.default", embeddingQ4gswOp},
       {"et_vk.rms_norm.default", rmsNormOp},
+      {"et_vk.sdpa.default", etvkSdpaOp},
+      {"et_vk.prepack.default", prepackOp},
       {"vkqc.pack_q4_linear_weight.default", packQ4LinearWeightOp},
       {"vkqc.pack_q4_embedding_weight.default", packQ4EmbeddingWeightOp},
       {"vkqc.q4_weight_sums.default", q4WeightSumsOp},

@@ -195,6 +195,7 @@ llvm::Expected<OpSchema> parseOpSchema(llvm::StringRef text) {
       return schemaError(text, "argument without a name: " + p);
     SchemaArg arg;
     arg.name = decl.drop_front(space + 1).str();
+    arg.isOut = decl.take_front(space).contains('!');
     std::string type = normalizeType(decl.take_front(space).trim());
     // `T?` is optional; `Tensor?[]` is a list of optional tensors, itself required.
     if (type != "Tensor?[]" && !type.empty() && type.back() == '?') {
@@ -233,21 +234,74 @@ llvm::Expected<OpSchema> parseOpSchema(llvm::StringRef text) {
   return schema;
 }
 
+namespace {
+std::vector<std::string> words(llvm::StringRef text) {
+  llvm::SmallVector<llvm::StringRef, 8> parts;
+  text.split(parts, ' ', -1, false);
+  return std::vector<std::string>(parts.begin(), parts.end());
+}
+
+OpSchema parseRow(const char *schema, const char *edge, VulkanRule vulkan, const char *tensors, const char *cpu,
+                  const char *note) {
+  // The built-in table is ours to keep valid: a bad row is a build bug, caught by every test.
+  llvm::Expected<OpSchema> s = parseOpSchema(schema);
+  if (!s)
+    llvm::report_fatal_error(s.takeError());
+  s->edge = edge;
+  s->vulkan = vulkan;
+  s->note = note;
+  for (const std::string &w : words(tensors)) {
+    llvm::StringRef arg, fact;
+    std::tie(arg, fact) = llvm::StringRef(w).split(':');
+    if (fact == "constant")
+      s->vulkanConstantArgs.push_back(arg.str());
+    else if (fact == "texture")
+      s->vulkanTextureArgs.push_back(arg.str());
+    else
+      llvm::report_fatal_error(llvm::Twine("Ops.def: ") + s->target + ": unknown tensor fact " + w);
+  }
+  if (*cpu) {
+    llvm::Expected<OpSchema> out = parseOpSchema(cpu);
+    if (!out)
+      llvm::report_fatal_error(out.takeError());
+    s->cpuOut = std::make_shared<const OpSchema>(std::move(*out));
+  }
+  return std::move(*s);
+}
+} // namespace
+
 const std::vector<OpSchema> &allOpSchemas() {
   static const std::vector<OpSchema> schemas = [] {
-    std::vector<OpSchema> out;
-    for (const char *text : {
-#define VKQC_OP(S) S,
-#include "compiler/ir/OpSchemas.def"
-         }) {
-      llvm::Expected<OpSchema> s = parseOpSchema(text);
-      if (!s)
-        llvm::report_fatal_error(s.takeError()); // the built-in table is ours to keep valid
-      out.push_back(std::move(*s));
-    }
-    return out;
+    return std::vector<OpSchema>{
+#define VKQC_OP(SCHEMA, EDGE, VULKAN, TENSORS, CPU, NOTE) parseRow(SCHEMA, EDGE, VulkanRule::VULKAN, TENSORS, CPU, NOTE),
+#include "compiler/ir/Ops.def"
+    };
   }();
   return schemas;
+}
+
+bool OpSchema::isVulkanConstantArg(llvm::StringRef name) const {
+  return llvm::is_contained(vulkanConstantArgs, name);
+}
+
+bool OpSchema::isVulkanTextureArg(llvm::StringRef name) const { return llvm::is_contained(vulkanTextureArgs, name); }
+
+std::string OpSchema::operatorName() const {
+  llvm::StringRef t(target);
+  size_t dot = t.find('.');
+  return (t.take_front(dot) + "::" + t.drop_front(dot + 1).rsplit('.').first).str();
+}
+
+std::string OpSchema::overloadName() const {
+  llvm::StringRef overload = llvm::StringRef(target).rsplit('.').second;
+  return overload == "default" ? "" : overload.str();
+}
+
+const OpSchema *lookupOpByCpuOperator(llvm::StringRef name, llvm::StringRef overload) {
+  for (const OpSchema &s : allOpSchemas())
+    if (s.cpuOut && s.cpuOut->operatorName() == name && s.cpuOut->overloadName() == overload)
+      return &s;
+  return nullptr;
 }
 
 const OpSchema *lookupOpSchema(llvm::StringRef target) {

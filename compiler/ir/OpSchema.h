@@ -1,12 +1,15 @@
-// Op schemas: the signature of every op vkqc accepts or emits, parsed from the same
-// schema strings PyTorch prints (`aten::linear(Tensor input, Tensor weight,
-// Tensor? bias=None) -> Tensor`). The list lives in OpSchemas.def.
+// The op table (Ops.def): every op vkqc accepts or emits, one row each. A row is the op's
+// schema, parsed from the same strings PyTorch prints (`aten::linear(Tensor input, Tensor
+// weight, Tensor? bias=None) -> Tensor`), and what the passes, the lowering and the
+// runtimes need to know of it: its ExecuTorch edge form, its Vulkan rule and what
+// ExecuTorch's Vulkan implementation needs of its tensors, and its CPU out-variant.
 #pragma once
 
 #include "compiler/ir/Argument.h"
 
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,10 +39,18 @@ struct SchemaArg {
   ArgType type;
   bool optional = false; // `T?`: None is allowed
   bool keywordOnly = false;
+  bool isOut = false; // `Tensor(a!) out`: an out-variant's result buffer
   std::optional<ArgValue> defaultValue; // filled when the schema gives one
 };
 
 enum class ReturnType { Tensor, SymInt };
+
+/// Which nodes of an op partition may delegate (Ops.def's VULKAN column).
+enum class VulkanRule {
+  None,      // never on Vulkan
+  Float,     // every tensor it reads and writes is f32/f16
+  Quantized, // the fused op checks its own operands
+};
 
 struct OpSchema {
   std::string target; // "aten.linear.default"
@@ -47,18 +58,37 @@ struct OpSchema {
   std::vector<ReturnType> returns;
   std::string text; // the schema string it was parsed from
 
+  // ---- the rest of the op's row (empty for out-variant schemas) ----
+  /// to-executorch: "" (its own edge form), the edge op it is renamed to, or "decomposed".
+  std::string edge;
+  VulkanRule vulkan = VulkanRule::None;
+  /// Arguments ExecuTorch's Vulkan op prepacks itself when they are constants.
+  std::vector<std::string> vulkanConstantArgs;
+  /// Arguments (`out`: the results) ExecuTorch's Vulkan op reads or writes as 3-D textures.
+  std::vector<std::string> vulkanTextureArgs;
+  /// The ExecuTorch out-variant operator of a CPU node of this op, if it has one.
+  std::shared_ptr<const OpSchema> cpuOut;
+  std::string note; // what runs it on Vulkan
+
   const SchemaArg *arg(llvm::StringRef name) const;
   int argIndex(llvm::StringRef name) const; // -1 when absent
+  bool isVulkanConstantArg(llvm::StringRef name) const;
+  bool isVulkanTextureArg(llvm::StringRef name) const;
+  /// An out-variant's ExecuTorch operator name ("aten::add") and overload ("out").
+  std::string operatorName() const;
+  std::string overloadName() const;
 };
 
 /// Parses one schema string. `aten::add.Tensor(...)` gets target `aten.add.Tensor`,
 /// `aten::linear(...)` gets `aten.linear.default`.
 llvm::Expected<OpSchema> parseOpSchema(llvm::StringRef text);
 
-/// The schema of a target from OpSchemas.def, or null.
+/// The row of a target in Ops.def, or null.
 const OpSchema *lookupOpSchema(llvm::StringRef target);
-/// Every known schema, in table order.
+/// Every row of Ops.def, in table order.
 const std::vector<OpSchema> &allOpSchemas();
+/// The op whose CPU out-variant is ExecuTorch operator `name`.`overload`, or null.
+const OpSchema *lookupOpByCpuOperator(llvm::StringRef name, llvm::StringRef overload);
 
 std::string_view argTypeName(ArgType t);
 

@@ -34,6 +34,22 @@ Value *Rewriter::createOp(llvm::StringRef target, std::vector<NamedArg> args, DT
   return result;
 }
 
+void Rewriter::retarget(Node *node, llvm::StringRef target, std::vector<NamedArg> args) {
+  const OpSchema *schema = lookupOpSchema(target);
+  if (!schema)
+    llvm::report_fatal_error("Rewriter::retarget: no schema for " + target);
+  std::unique_ptr<Node> made = makeNode(g_, *schema, node->name, std::move(args));
+  node->target = made->target;
+  node->schema = made->schema;
+  node->args = std::move(made->args);
+  changed_ = true;
+}
+
+void Rewriter::setArgument(Node *node, llvm::StringRef arg, ArgValue value) {
+  node->arg(arg) = std::move(value);
+  changed_ = true;
+}
+
 Value *Rewriter::createConstant(llvm::StringRef nameHint, std::string stateName,
                                 ConstantTensor constant) {
   Value *v = g_.createValue(g_.uniqueName(nameHint));

@@ -24,6 +24,13 @@ public:
   Value *createOp(llvm::StringRef target, std::vector<NamedArg> args, DType dtype, Dims shape,
                   llvm::StringRef nameHint);
 
+  /// Makes `node` an op of `target` with `args` (the rest from schema defaults), keeping its
+  /// name, results and place: a rename into another form of the same computation.
+  void retarget(Node *node, llvm::StringRef target, std::vector<NamedArg> args);
+
+  /// Sets argument `arg` of `node` to `value` (same kind, as the schema takes it).
+  void setArgument(Node *node, llvm::StringRef arg, ArgValue value);
+
   /// Creates a graph input holding a constant (after the existing constant inputs).
   Value *createConstant(llvm::StringRef nameHint, std::string stateName, ConstantTensor constant);
 

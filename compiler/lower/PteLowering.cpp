@@ -1,7 +1,8 @@
 #include "compiler/lower/PteLowering.h"
 
 #include "compiler/ir/Printer.h"
-#include "compiler/lower/CpuOperators.h"
+#include "compiler/target/ExecutorchRuntime.h"
+#include "compiler/target/TargetLimits.h"
 #include "serialize/ContentKey.h"
 #include "serialize/VulkanBlobBuilder.h"
 #include "shaders/Shaders.h"
@@ -72,10 +73,6 @@ VkDataType vkDataType(DType t) {
   }
 }
 
-std::vector<uint8_t> littleEndian32(uint32_t v) {
-  return {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
-}
-
 // The ExecuTorch pytree encoding of forward(*inputs) and of its outputs.
 PteContainerMeta containerMeta(size_t inputs, size_t outputs) {
   auto tuple = [](size_t n) {
@@ -116,7 +113,8 @@ ConstantSlice sliceOf(const ConstantTensor &c) { return {c.storage, c.byteOffset
 
 class PteLowering {
 public:
-  explicit PteLowering(const Graph &g, LoweringStats &stats) : g_(g), stats_(stats), top_(upperBounds(g)) {}
+  PteLowering(const Graph &g, const LoweringOptions &options, const Target &target, LoweringStats &stats)
+      : g_(g), options_(options), target_(target), stats_(stats), top_(upperBounds(g)) {}
 
   llvm::Expected<PteProgram> run() {
     for (const auto &n : g_.nodes)
@@ -167,6 +165,8 @@ private:
   };
 
   const Graph &g_;
+  const LoweringOptions &options_;
+  const Target &target_;
   LoweringStats &stats_;
   std::map<std::string, int64_t> top_;
   PteProgram program_;
@@ -308,7 +308,9 @@ private:
     return it->second;
   }
 
-  llvm::Expected<int32_t> argEValue(const ArgValue &arg) {
+  // `optionalTensors`: a tensor list the schema types `Tensor?[]` (an OptionalTensorList,
+  // as ExecuTorch's kernels read it, None entries or not).
+  llvm::Expected<int32_t> argEValue(const ArgValue &arg, bool optionalTensors = false) {
     if (const Value *v = asTensor(arg)) {
       llvm::Expected<int32_t> e = v->isTensor() ? tensorEValue(v) : intEValue(SymIntArg{0, const_cast<Value *>(v)});
       if (e)
@@ -349,7 +351,7 @@ private:
       return addEValue(PteBoolList{*list});
     const TensorListArg &tensors = std::get<TensorListArg>(arg);
     std::vector<int32_t> items;
-    bool optional = false;
+    bool optional = optionalTensors;
     for (const Value *v : tensors.tensors) {
       if (!v) {
         optional = true;
@@ -365,42 +367,87 @@ private:
     return optional ? addEValue(PteOptionalTensorList{items}) : addEValue(PteTensorList{items});
   }
 
+  // A KernelCall of the node's ExecuTorch out-variant operator: its arguments by name (the
+  // out tensors are the node's results), then the result again, as ExecuTorch's emitter
+  // writes every call (one more EValue than the schema has arguments).
   llvm::Error emitKernel(const Node &n) {
-    const CpuOperator *op = cpuOperatorForTarget(n.target);
+    const OpSchema *op = n.schema->cpuOut.get();
     if (!op)
       return lowerError("node '" + n.name + "' (" + n.target + ") runs on the CPU, and ExecuTorch has no CPU kernel for it");
-    auto key = std::make_pair(op->name, op->overload);
+    std::string name = op->operatorName(), overload = op->overloadName();
+    if (options_.executorchOnly && !executorchHasCpuKernel(name, overload))
+      return lowerError("node '" + n.name + "' (" + n.target + ") runs on the CPU as " + name +
+                        (overload.empty() ? "" : "." + overload) +
+                        ", which ExecuTorch's portable kernels do not have; `vkqc run` runs such a "
+                        "program (--runtime=vkqc)");
+    auto key = std::make_pair(name, overload);
     auto it = operatorIndex_.find(key);
     if (it == operatorIndex_.end()) {
-      plan_.operators.push_back(PteOperator{op->name, op->overload});
+      plan_.operators.push_back(PteOperator{name, overload});
       it = operatorIndex_.emplace(key, static_cast<int32_t>(plan_.operators.size() - 1)).first;
     }
     PteKernelCall call;
     call.operatorIndex = it->second;
-    for (const NamedArg &a : n.args) {
-      llvm::Expected<int32_t> e = argEValue(a.value);
+    std::vector<int32_t> outs;
+    for (const SchemaArg &a : op->args) {
+      llvm::Expected<int32_t> e = a.isOut ? resultEValue(n, outs.size()) : kernelArgument(n, a);
       if (!e)
         return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                        "node '" + n.name + "' argument '" + a.name + "': " + llvm::toString(e.takeError()));
+      if (a.isOut)
+        outs.push_back(*e);
       call.args.push_back(*e);
     }
-    for (const Value *r : n.results) {
-      if (!r->isTensor()) { // a symbolic int: an Int EValue the kernel fills at run time
-        evalueOf_[r] = addEValue(PteInt{0});
-        call.args.push_back(evalueOf_[r]);
-        continue;
-      }
-      llvm::Expected<int32_t> e = tensorEValue(r);
+    if (outs.empty()) { // a symbolic int: an Int EValue the kernel fills at run time
+      llvm::Expected<int32_t> e = resultEValue(n, 0);
       if (!e)
         return e.takeError();
       call.args.push_back(*e);
+    } else {
+      call.args.push_back(outs.size() == 1 ? outs[0] : addEValue(PteTensorList{outs}));
     }
     chain_.instructions.push_back(call);
     ++stats_.cpuKernels;
     return llvm::Error::success();
   }
 
+  llvm::Expected<int32_t> kernelArgument(const Node &n, const SchemaArg &a) {
+    bool optionalTensors = a.type == ArgType::OptionalTensorList;
+    if (n.hasArg(a.name))
+      return argEValue(n.arg(a.name), optionalTensors);
+    if (a.defaultValue)
+      return argEValue(*a.defaultValue, optionalTensors);
+    return lowerError("the out-variant's argument has no counterpart in " + n.target);
+  }
+
+  llvm::Expected<int32_t> resultEValue(const Node &n, size_t index) {
+    if (index >= n.results.size())
+      return lowerError("the out-variant has more outputs than " + n.target + " has results");
+    const Value *r = n.results[index];
+    if (r->isTensor())
+      return tensorEValue(r);
+    evalueOf_[r] = addEValue(PteInt{0});
+    return evalueOf_[r];
+  }
+
   // ---- Vulkan delegates ------------------------------------------------------------
+
+  // The storage of a node's tensors in ExecuTorch: a texture when every non-constant tensor
+  // it reads and writes fits one, else a buffer; the op table's `:texture` tensors always.
+  VkStorageType nodeStorage(const Node &n) {
+    auto fits = [&](const Value *v) { return !v->isTensor() || v->isConstant() || textureProblem(g_, *v, target_).empty(); };
+    for (const Value *v : n.operands())
+      if (!fits(v))
+        return VkStorageType::BUFFER;
+    for (const Value *r : n.results)
+      if (!fits(r))
+        return VkStorageType::BUFFER;
+    return VkStorageType::TEXTURE_3D;
+  }
+
+  VkStorageType argStorage(const Node &n, llvm::StringRef arg) {
+    return n.schema->isVulkanTextureArg(arg) ? VkStorageType::TEXTURE_3D : nodeStorage(n);
+  }
 
   llvm::Error emitDelegate(size_t begin, size_t end) {
     std::set<const Node *> region;
@@ -413,16 +460,17 @@ private:
 
     VkGraphDescription vk;
     std::map<const Value *, uint32_t> idOf;
+    std::map<uint32_t, VkStorageType> storageOf;
+    std::map<std::pair<uint32_t, VkStorageType>, uint32_t> transitions;
     std::vector<const Value *> inputs, outputs;
     std::set<std::string> shaderNames;
+    uint32_t nodeId = 0;
 
     auto addValue = [&](VkValue v) {
       vk.values.push_back(std::move(v));
       return static_cast<uint32_t>(vk.values.size() - 1);
     };
-    auto tensorId = [&](const Value *v) -> llvm::Expected<uint32_t> {
-      if (auto it = idOf.find(v); it != idOf.end())
-        return it->second;
+    auto newTensor = [&](const Value *v, VkStorageType storage) -> llvm::Expected<uint32_t> {
       llvm::Expected<std::vector<int64_t>> dims = upperBoundShape(*v, top_);
       if (!dims)
         return dims.takeError();
@@ -430,23 +478,44 @@ private:
       t.datatype = vkDataType(v->dtype);
       for (int64_t d : *dims)
         t.dims.push_back(static_cast<uint32_t>(d));
+      t.stagingDatatype = t.datatype;
       if (v->isConstant()) {
         std::string key = namedDataKey(v->constant);
-        uint64_t size = v->constant.byteSize();
         t.constantId = static_cast<int32_t>(vk.constants.size());
-        vk.constants.push_back(VkNamedConstant{key, size});
-        t.stagingDatatype = t.datatype;
+        vk.constants.push_back(VkNamedConstant{key, v->constant.byteSize()});
       } else {
-        t.storageType = VkStorageType::BUFFER;
+        t.storageType = storage;
         t.memoryLayout = VkMemoryLayout::TENSOR_WIDTH_PACKED;
-        t.stagingDatatype = t.datatype;
-        bool definedInside = v->definingNode && region.count(v->definingNode);
-        if (!definedInside)
-          inputs.push_back(v);
       }
       uint32_t id = addValue(t);
-      idOf[v] = id;
+      storageOf[id] = storage;
       return id;
+    };
+    // The VkGraph tensor of `v` as a node wants it: its own (made where it is defined, or
+    // as its first reader wants it when it enters the delegate), or a copy in the wanted
+    // storage, made once.
+    auto tensorId = [&](const Value *v, VkStorageType wanted) -> llvm::Expected<uint32_t> {
+      auto it = idOf.find(v);
+      if (it == idOf.end()) {
+        llvm::Expected<uint32_t> id = newTensor(v, wanted);
+        if (!id)
+          return id.takeError();
+        it = idOf.emplace(v, *id).first;
+        if (!v->isConstant() && !(v->definingNode && region.count(v->definingNode)))
+          inputs.push_back(v);
+      }
+      uint32_t id = it->second;
+      if (v->isConstant() || storageOf[id] == wanted)
+        return id;
+      auto [t, inserted] = transitions.try_emplace({id, wanted}, 0);
+      if (inserted) {
+        llvm::Expected<uint32_t> copy = newTensor(v, wanted);
+        if (!copy)
+          return copy.takeError();
+        t->second = *copy;
+        vk.chain.push_back(VkOperatorCall{nodeId++, "aten.clone.default", {int32_t(id), int32_t(addValue(VkNullValue{})), int32_t(*copy)}});
+      }
+      return t->second;
     };
 
     // A symbolic int (a sequence length the CPU read off an input) enters the delegate as a
@@ -461,30 +530,33 @@ private:
       return id;
     };
 
-    uint32_t nodeId = 0;
     for (size_t i = begin; i < end; ++i) {
       const Node &n = *g_.nodes[i];
-      VkOperatorCall call;
-      call.nodeId = nodeId++;
-      call.name = n.target;
+      if (options_.executorchOnly && !executorchHasVulkanOp(n.target))
+        return lowerError("node '" + n.name + "' (" + n.target +
+                          ") runs on Vulkan, and ExecuTorch's Vulkan backend has no such op; `vkqc run` runs such a "
+                          "program (--runtime=vkqc)");
+      std::vector<int32_t> args;
       for (const NamedArg &a : n.args) {
-        llvm::Expected<uint32_t> id = vkArgValue(a.value, tensorId, symIntId, addValue);
+        VkStorageType wanted = argStorage(n, a.name);
+        auto operandId = [&](const Value *v) { return tensorId(v, wanted); };
+        llvm::Expected<uint32_t> id = vkArgValue(a.value, operandId, symIntId, addValue);
         if (!id)
           return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                          "node '" + n.name + "' argument '" + a.name + "': " + llvm::toString(id.takeError()));
-        call.args.push_back(*id);
+        args.push_back(*id);
       }
       std::vector<int32_t> resultIds;
       for (const Value *r : n.results) {
-        llvm::Expected<uint32_t> id = tensorId(r);
+        llvm::Expected<uint32_t> id = tensorId(r, argStorage(n, "out"));
         if (!id)
           return id.takeError();
         resultIds.push_back(*id);
         if (usedOutside.count(r))
           outputs.push_back(r);
       }
-      call.args.push_back(resultIds.size() == 1 ? resultIds[0] : addValue(VkValueListValue{resultIds}));
-      vk.chain.push_back(call);
+      args.push_back(resultIds.size() == 1 ? resultIds[0] : addValue(VkValueListValue{resultIds}));
+      vk.chain.push_back(VkOperatorCall{nodeId++, n.target, std::move(args)});
       shaderNames.insert(n.kernels.begin(), n.kernels.end());
       ++stats_.vulkanOps;
     }
@@ -526,9 +598,7 @@ private:
       return blob.takeError();
     PteDelegate delegate;
     delegate.processedData = std::move(*blob);
-    delegate.compileSpecs = {{"storage_type_override", littleEndian32(uint32_t(VkStorageType::BUFFER))},
-                             {"memory_layout_override", littleEndian32(uint32_t(VkMemoryLayout::TENSOR_WIDTH_PACKED))},
-                             {"require_dynamic_shapes", {uint8_t(g_.symbols.empty() ? 0 : 1)}}};
+    delegate.compileSpecs = {{"require_dynamic_shapes", {uint8_t(g_.symbols.empty() ? 0 : 1)}}};
     plan_.delegates.push_back(std::move(delegate));
     chain_.instructions.push_back(call);
     ++stats_.delegates;
@@ -621,9 +691,12 @@ private:
 
 } // namespace
 
-llvm::Expected<PteProgram> lowerToPte(const Graph &g, LoweringStats *stats) {
+llvm::Expected<PteProgram> lowerToPte(const Graph &g, const LoweringOptions &options, LoweringStats *stats) {
+  llvm::Expected<const Target *> target = lookupTarget(options.target);
+  if (!target)
+    return target.takeError();
   LoweringStats ignored;
-  return PteLowering(g, stats ? *stats : ignored).run();
+  return PteLowering(g, options, **target, stats ? *stats : ignored).run();
 }
 
 } // namespace vkqc

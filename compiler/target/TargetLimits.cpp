@@ -28,7 +28,45 @@ std::optional<int64_t> maxElements(const Graph &g, const Value &v) {
   return n;
 }
 
+// `v`'s sizes with every symbol at the top of its range.
+std::optional<std::vector<int64_t>> maxShape(const Graph &g, const Value &v) {
+  std::map<std::string, int64_t> top;
+  for (const auto &[name, range] : g.symbols) {
+    if (!range.max)
+      return std::nullopt;
+    top[name] = *range.max;
+  }
+  std::vector<int64_t> dims;
+  for (const SymExpr &d : v.shape) {
+    llvm::Expected<int64_t> size = d.evaluate(top);
+    if (!size) {
+      llvm::consumeError(size.takeError());
+      return std::nullopt;
+    }
+    dims.push_back(*size);
+  }
+  return dims;
+}
 } // namespace
+
+std::string textureProblem(const Graph &g, const Value &v, const Target &t) {
+  if (v.shape.size() > 4)
+    return "%" + v.name + " has " + std::to_string(v.shape.size()) + " dims; a 3-D texture holds at most 4";
+  std::optional<std::vector<int64_t>> dims = maxShape(g, v);
+  if (!dims)
+    return "%" + v.name + " has an unbounded size";
+  // ExecuTorch's width-packed texture of [N, C, H, W]: (ceil(W / 4), H, C * N) texels.
+  std::vector<int64_t> whcn(4, 1);
+  for (size_t i = 0; i < dims->size(); ++i)
+    whcn[i] = (*dims)[dims->size() - 1 - i];
+  int64_t extents[3] = {(whcn[0] + 3) / 4, whcn[1], whcn[2] * whcn[3]};
+  for (int64_t e : extents)
+    if (e > t.maxImageExtent3D)
+      return "%" + v.name + " " + typeToString(v) + " needs a texture of " + std::to_string(extents[0]) + "x" +
+             std::to_string(extents[1]) + "x" + std::to_string(extents[2]) + " texels, over the " +
+             std::to_string(t.maxImageExtent3D) + "-texel 3-D image limit of " + t.name;
+  return "";
+}
 
 std::string tensorProblem(const Graph &g, const Value &v, const Target &t) {
   switch (v.dtype) {

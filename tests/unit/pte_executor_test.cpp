@@ -60,7 +60,9 @@ LoweredModel lowerModel(const std::string &pt2, DType computeDType, bool weightO
   std::string log;
   llvm::raw_string_ostream logStream(log);
   CompiledModel compiled = valueOrFail(compileModel(request, logStream));
-  serialize::PteProgram program = valueOrFail(lowerToPte(*compiled.model.graph));
+  LoweringOptions lowering;
+  lowering.executorchOnly = false; // odd widths and asymmetric weights keep vkqc-only CPU ops
+  serialize::PteProgram program = valueOrFail(lowerToPte(*compiled.model.graph, lowering));
   return LoweredModel{std::move(compiled), std::move(program)};
 }
 

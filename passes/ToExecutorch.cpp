@@ -1,0 +1,403 @@
+// to-executorch: spell every op in the forms ExecuTorch's runtime implements (exir's edge
+// dialect), as ExecuTorch's own to_edge and Vulkan preprocess do, so that the lowered
+// program means the same to ExecuTorch's runtime and to vkqc's.
+//
+// - Renames from the op table's EDGE column: view / _unsafe_view -> view_copy, unsqueeze ->
+//   unsqueeze_copy, expand -> expand_copy, permute -> permute_copy, slice -> slice_copy.
+// - Decompositions: reshape -> view_copy, transpose -> permute_copy (dims non-negative),
+//   matmul of 3-D operands -> bmm, silu -> x * sigmoid(x), softmax -> _softmax,
+//   new_ones -> full, diff -> cat + slice_copy + sub, and scaled_dot_product_attention ->
+//   et_vk.sdpa (an additive float mask made from a bool one with where(mask, 0, -inf), kv
+//   heads repeated when enable_gqa).
+// - Identities dropped: clone, _to_copy to the same dtype, x * 1, x / 1, x + 0, x - 0.
+// - A scalar `other` of a binary op becomes a one-element constant of the result dtype
+//   (ExecuTorch's binary ops read tensors only).
+// An op it cannot spell (matmul of other ranks, causal or dropout attention) is left as it
+// is and reported; the lowering then refuses it for ExecuTorch's runtime.
+#include "compiler/ir/Printer.h"
+#include "compiler/ir/Rewriter.h"
+#include "compiler/interp/Tensor.h"
+#include "passes/Pass.h"
+
+#include <cmath>
+#include <limits>
+
+namespace vkqc {
+
+namespace {
+
+constexpr int64_t kSliceToEnd = std::numeric_limits<int64_t>::max(); // ExecuTorch's "to the end"
+
+int64_t normalizedDim(int64_t dim, size_t rank) { return dim < 0 ? dim + static_cast<int64_t>(rank) : dim; }
+
+IntList literals(const std::vector<int64_t> &values) {
+  IntList list;
+  for (int64_t v : values)
+    list.push_back(SymIntArg{v, nullptr});
+  return list;
+}
+
+// A dim with a symbolic-int value, when the graph holds one for it, else a literal.
+std::optional<SymIntArg> dimArg(const SymExpr &d, const std::map<std::string, Value *> &symbolValues) {
+  if (d.isConstant())
+    return SymIntArg{d.constant(), nullptr};
+  if (d.kind() == SymExpr::Kind::Symbol)
+    if (auto it = symbolValues.find(d.symbolName()); it != symbolValues.end())
+      return SymIntArg{0, it->second};
+  return std::nullopt;
+}
+
+class ToExecutorch {
+public:
+  ToExecutorch(Graph &g, PassContext &ctx) : g_(g), ctx_(ctx), rw_(g) {
+    // The symbolic ints the program computes (sym_size results): sizes that name a symbol
+    // can be passed to the edge ops as those values.
+    for (const auto &n : g.nodes)
+      for (Value *r : n->results)
+        if (!r->isTensor() && r->symValue.kind() == SymExpr::Kind::Symbol)
+          symbolValues_.emplace(r->symValue.symbolName(), r);
+  }
+
+  bool run() {
+    std::vector<Node *> nodes;
+    for (const auto &n : g_.nodes)
+      nodes.push_back(n.get());
+    for (Node *n : nodes) {
+      rw_.setInsertionPoint(n);
+      if (dropIdentity(*n))
+        continue;
+      const std::string &edge = n->schema->edge;
+      if (edge == "decomposed")
+        decompose(*n);
+      else if (!edge.empty())
+        rename(*n, edge);
+      else
+        tensorOperands(*n);
+    }
+    return rw_.changed();
+  }
+
+private:
+  Graph &g_;
+  PassContext &ctx_;
+  Rewriter rw_;
+  std::map<std::string, Value *> symbolValues_;
+  std::map<const Value *, Value *> floatMasks_; // bool mask -> its additive float form
+
+  void note(const Node &n, const std::string &detail) { ctx_.note("to-executorch", n.name, "rewritten", detail); }
+  void keep(const Node &n, const std::string &why) { ctx_.note("to-executorch", n.name, "kept", why); }
+
+  // ---- identities ------------------------------------------------------------------------
+
+  bool dropIdentity(Node &n) {
+    if (n.results.size() != 1 || !n.results[0]->isTensor())
+      return false;
+    Value *out = n.results[0];
+    Value *self = n.hasArg("self") ? n.tensorArg("self") : nullptr;
+    if (!self || self->dtype != out->dtype || self->shape != out->shape)
+      return false;
+    bool identity = false;
+    if (n.target == "aten.clone.default")
+      identity = true;
+    else if (n.target == "aten._to_copy.default")
+      identity = true; // same dtype and shape: a copy
+    else if (n.target == "aten.mul.Tensor" || n.target == "aten.div.Tensor")
+      identity = scalarIs(n.arg("other"), 1.0);
+    else if (n.target == "aten.add.Tensor" || n.target == "aten.sub.Tensor")
+      identity = scalarIs(n.arg("other"), 0.0);
+    // A graph output that would become a graph input (or another output) keeps its node.
+    bool isOutput = std::find(g_.outputs.begin(), g_.outputs.end(), out) != g_.outputs.end();
+    if (!identity || (isOutput && (!self->definingNode ||
+                                   std::find(g_.outputs.begin(), g_.outputs.end(), self) != g_.outputs.end())))
+      return false;
+    ctx_.note("to-executorch", out->name, "removed", n.target + " is an identity here: its uses read %" + self->name);
+    rw_.replaceAllUsesWith(out, self);
+    rw_.eraseNode(&n);
+    return true;
+  }
+
+  static bool scalarIs(const ArgValue &a, double value) {
+    if (asTensor(a))
+      return false;
+    std::optional<double> d = asDouble(a);
+    return d && *d == value;
+  }
+
+  // ---- renames -----------------------------------------------------------------------------
+
+  void rename(Node &n, const std::string &edge) {
+    std::vector<NamedArg> args = n.args;
+    if (edge == "aten.slice_copy.Tensor")
+      clampSliceEnd(n, args);
+    rw_.retarget(&n, edge, std::move(args));
+    note(n, edge);
+  }
+
+  // ExecuTorch wraps slice ends past the dim modulo its size: say "to the end" instead.
+  void clampSliceEnd(const Node &n, std::vector<NamedArg> &args) {
+    const Value *self = n.tensorArg("self");
+    std::optional<int64_t> dim = asInt(n.arg("dim"));
+    std::optional<int64_t> end = asInt(n.arg("end"));
+    if (!dim || !end)
+      return;
+    const SymExpr &size = self->shape[normalizedDim(*dim, self->shape.size())];
+    if (size.isConstant() && *end >= size.constant())
+      for (NamedArg &a : args)
+        if (a.name == "end")
+          a.value = SymIntArg{kSliceToEnd, nullptr};
+  }
+
+  // ---- decompositions ----------------------------------------------------------------------
+
+  void decompose(Node &n) {
+    const std::string &t = n.target;
+    if (t == "aten.reshape.default") {
+      rw_.retarget(&n, "aten.view_copy.default", {{"self", n.tensorArg("self")}, {"size", n.arg("shape")}});
+      note(n, "aten.view_copy.default");
+    } else if (t == "aten.transpose.int") {
+      transpose(n);
+    } else if (t == "aten.matmul.default") {
+      matmul(n);
+    } else if (t == "aten.silu.default") {
+      silu(n);
+    } else if (t == "aten.softmax.int") {
+      softmax(n);
+    } else if (t == "aten.new_ones.default") {
+      newOnes(n);
+    } else if (t == "aten.diff.default") {
+      diff(n);
+    } else if (t == "aten.scaled_dot_product_attention.default") {
+      attention(n);
+    }
+  }
+
+  void transpose(Node &n) {
+    Value *self = n.tensorArg("self");
+    size_t rank = self->shape.size();
+    std::vector<int64_t> dims(rank);
+    for (size_t i = 0; i < rank; ++i)
+      dims[i] = static_cast<int64_t>(i);
+    int64_t d0 = normalizedDim(*asInt(n.arg("dim0")), rank), d1 = normalizedDim(*asInt(n.arg("dim1")), rank);
+    std::swap(dims[d0], dims[d1]);
+    rw_.retarget(&n, "aten.permute_copy.default", {{"self", self}, {"dims", literals(dims)}});
+    note(n, "aten.permute_copy.default");
+  }
+
+  void matmul(Node &n) {
+    Value *a = n.tensorArg("self"), *b = n.tensorArg("other");
+    if (a->shape.size() != 3 || b->shape.size() != 3 || a->shape[0] != b->shape[0]) {
+      keep(n, "matmul of " + typeToString(*a) + " and " + typeToString(*b) +
+                  ": ExecuTorch has bmm of 3-D operands with equal batch");
+      return;
+    }
+    rw_.retarget(&n, "aten.bmm.default", {{"self", a}, {"mat2", b}});
+    note(n, "aten.bmm.default");
+  }
+
+  void silu(Node &n) {
+    Value *x = n.tensorArg("self");
+    Value *sigmoid = rw_.createOp("aten.sigmoid.default", {{"self", x}}, x->dtype, x->shape, n.name + "_sigmoid");
+    rw_.retarget(&n, "aten.mul.Tensor", {{"self", x}, {"other", sigmoid}});
+    note(n, "x * aten.sigmoid.default(x)");
+  }
+
+  void softmax(Node &n) {
+    Value *x = n.tensorArg("self");
+    if (!isNone(n.arg("dtype")) && std::get<DType>(n.arg("dtype")) != x->dtype)
+      x = rw_.createOp("aten._to_copy.default", {{"self", x}, {"dtype", n.arg("dtype")}}, std::get<DType>(n.arg("dtype")),
+                       x->shape, n.name + "_cast");
+    rw_.retarget(&n, "aten._softmax.default", {{"self", x}, {"dim", n.arg("dim")}, {"half_to_float", false}});
+    note(n, "aten._softmax.default");
+  }
+
+  void newOnes(Node &n) {
+    DType dtype = n.results[0]->dtype;
+    rw_.retarget(&n, "aten.full.default", {{"size", n.arg("size")}, {"fill_value", int64_t(1)}, {"dtype", dtype}});
+    note(n, "aten.full.default(size, 1)");
+  }
+
+  // diff(x, n, dim, prepend, append) = n times: x[1:] - x[:-1] along dim, over cat(prepend, x, append).
+  void diff(Node &n) {
+    Value *x = n.tensorArg("self");
+    std::optional<int64_t> times = asInt(n.arg("n"));
+    if (!times || *times < 1 || x->dtype == DType::Bool) {
+      keep(n, "diff of " + typeToString(*x) + " n=" + argToString(n.arg("n")) + " has no edge spelling here");
+      return;
+    }
+    int64_t dim = normalizedDim(*asInt(n.arg("dim")), x->shape.size());
+    std::vector<Value *> parts;
+    for (const char *side : {"prepend", "self", "append"})
+      if (Value *p = n.tensorArg(side))
+        parts.push_back(p);
+    if (parts.size() > 1) {
+      Dims shape = x->shape;
+      SymExpr length = 0;
+      for (const Value *p : parts)
+        length = addConstant(length, p->shape[dim]);
+      shape[dim] = length;
+      x = rw_.createOp("aten.cat.default", {{"tensors", TensorListArg{parts}}, {"dim", dim}}, x->dtype, shape,
+                       n.name + "_cat");
+    }
+    for (int64_t step = 0; step < *times; ++step) {
+      Dims shape = x->shape;
+      shape[dim] = addConstant(shape[dim], SymExpr(-1));
+      Value *next = rw_.createOp("aten.slice_copy.Tensor",
+                                 {{"self", x}, {"dim", dim}, {"start", SymIntArg{1, nullptr}},
+                                  {"end", SymIntArg{kSliceToEnd, nullptr}}, {"step", SymIntArg{1, nullptr}}},
+                                 x->dtype, shape, n.name + "_next");
+      Value *prev = rw_.createOp("aten.slice_copy.Tensor",
+                                 {{"self", x}, {"dim", dim}, {"start", SymIntArg{0, nullptr}},
+                                  {"end", SymIntArg{-1, nullptr}}, {"step", SymIntArg{1, nullptr}}},
+                                 x->dtype, shape, n.name + "_prev");
+      if (step + 1 == *times) {
+        rw_.retarget(&n, "aten.sub.Tensor", {{"self", next}, {"other", prev}});
+      } else {
+        x = rw_.createOp("aten.sub.Tensor", {{"self", next}, {"other", prev}}, x->dtype, shape, n.name + "_step");
+      }
+    }
+    note(n, "cat + slice_copy + sub");
+  }
+
+  static SymExpr addConstant(const SymExpr &a, const SymExpr &b) {
+    llvm::Expected<SymExpr> sum = SymExpr::apply(SymExpr::Kind::Add, {a, b});
+    if (!sum) {
+      llvm::consumeError(sum.takeError());
+      return a;
+    }
+    return *sum;
+  }
+
+  // aten.scaled_dot_product_attention -> et_vk.sdpa(q, k, v, additive mask, scale).
+  void attention(Node &n) {
+    Value *q = n.tensorArg("query"), *k = n.tensorArg("key"), *v = n.tensorArg("value");
+    Value *mask = n.tensorArg("attn_mask");
+    std::optional<double> dropout = asDouble(n.arg("dropout_p"));
+    bool causal = std::get<bool>(n.arg("is_causal"));
+    if (!dropout || *dropout != 0.0 || causal || q->shape.size() != 4 || k->shape.size() != 4 ||
+        (mask && mask->shape.size() != 4)) {
+      keep(n, "attention with dropout, is_causal or operands not 4-D: et_vk.sdpa takes [B, H, S, D] and an additive mask");
+      return;
+    }
+    if (std::get<bool>(n.arg("enable_gqa")) && k->shape[1] != q->shape[1]) {
+      k = repeatHeads(k, q->shape[1]);
+      v = repeatHeads(v, q->shape[1]);
+      if (!k || !v) {
+        keep(n, "grouped kv heads that do not divide the query heads");
+        return;
+      }
+    }
+    Value *floatMask = mask ? additiveMask(n, mask, q->dtype) : nullptr;
+    ArgValue scale = n.arg("scale");
+    rw_.retarget(&n, "et_vk.sdpa.default",
+                 {{"q", q}, {"k", k}, {"v", v}, {"attn_mask", floatMask ? ArgValue(floatMask) : ArgValue(NoneArg{})},
+                  {"scale", scale}});
+    note(n, "et_vk.sdpa.default");
+  }
+
+  // [B, Hkv, L, D] -> [B, Hq, L, D], each kv head repeated Hq / Hkv times (repeat_kv).
+  Value *repeatHeads(Value *kv, const SymExpr &queryHeads) {
+    const SymExpr &heads = kv->shape[1];
+    if (!heads.isConstant() || !queryHeads.isConstant() || queryHeads.constant() % heads.constant())
+      return nullptr;
+    int64_t rep = queryHeads.constant() / heads.constant();
+    Dims unsqueezed = kv->shape;
+    unsqueezed.insert(unsqueezed.begin() + 2, SymExpr(1));
+    Value *u = rw_.createOp("aten.unsqueeze_copy.default", {{"self", kv}, {"dim", int64_t(2)}}, kv->dtype, unsqueezed,
+                            kv->name + "_heads");
+    Dims expanded = unsqueezed;
+    expanded[2] = SymExpr(rep);
+    IntList size = {SymIntArg{-1, nullptr}, SymIntArg{-1, nullptr}, SymIntArg{rep, nullptr}, SymIntArg{-1, nullptr},
+                    SymIntArg{-1, nullptr}};
+    Value *e = rw_.createOp("aten.expand_copy.default", {{"self", u}, {"size", size}}, kv->dtype, expanded,
+                            kv->name + "_repeated");
+    Dims out = kv->shape;
+    out[1] = queryHeads;
+    IntList viewSize;
+    for (const SymExpr &d : out) {
+      std::optional<SymIntArg> a = dimArg(d, symbolValues_);
+      viewSize.push_back(a ? *a : SymIntArg{-1, nullptr});
+    }
+    return rw_.createOp("aten.view_copy.default", {{"self", e}, {"size", viewSize}}, kv->dtype, out,
+                        kv->name + "_grouped");
+  }
+
+  // The additive float mask of `mask` in `dtype`: where(mask, 0, -inf) for a bool mask,
+  // a cast for a float one; one per mask (every layer reads the same one).
+  Value *additiveMask(const Node &n, Value *mask, DType dtype) {
+    if (mask->dtype == dtype)
+      return mask;
+    if (auto it = floatMasks_.find(mask); it != floatMasks_.end())
+      return it->second;
+    // Made where the mask is made, so that every attention node after it can read it.
+    Node *after = mask->definingNode;
+    rw_.setInsertionPoint(after ? nextNode(after) : g_.nodes.front().get());
+    Value *result;
+    if (mask->dtype == DType::Bool) {
+      Value *zero = scalarConstant(0.0, dtype, "mask_zero");
+      Value *minusInf = scalarConstant(-std::numeric_limits<double>::infinity(), dtype, "mask_minus_inf");
+      result = rw_.createOp("aten.where.self", {{"condition", mask}, {"self", zero}, {"other", minusInf}}, dtype,
+                            mask->shape, mask->name + "_additive");
+    } else {
+      result = rw_.createOp("aten._to_copy.default", {{"self", mask}, {"dtype", dtype}}, dtype, mask->shape,
+                            mask->name + "_cast");
+    }
+    rw_.setInsertionPoint(const_cast<Node *>(&n));
+    floatMasks_[mask] = result;
+    return result;
+  }
+
+  Node *nextNode(Node *n) {
+    for (size_t i = 0; i + 1 < g_.nodes.size(); ++i)
+      if (g_.nodes[i].get() == n)
+        return g_.nodes[i + 1].get();
+    return nullptr;
+  }
+
+  // ---- scalar operands ---------------------------------------------------------------------
+
+  void tensorOperands(Node &n) {
+    bool binary = n.target == "aten.add.Tensor" || n.target == "aten.sub.Tensor" || n.target == "aten.mul.Tensor" ||
+                  n.target == "aten.div.Tensor";
+    if (!binary || asTensor(n.arg("other")) || n.results.size() != 1)
+      return;
+    std::optional<double> value = asDouble(n.arg("other"));
+    if (!value)
+      return;
+    DType dtype = n.results[0]->dtype;
+    std::vector<NamedArg> args = n.args;
+    for (NamedArg &a : args)
+      if (a.name == "other")
+        a.value = scalarConstant(*value, dtype, n.name + "_other");
+    rw_.retarget(&n, n.target, std::move(args));
+    note(n, "scalar other " + argToString(n.arg("other")) + " as a one-element constant");
+  }
+
+  // A one-element constant tensor [1] holding `value` in `dtype`.
+  Value *scalarConstant(double value, DType dtype, const std::string &name) {
+    interp::Tensor t(dtype, {1});
+    if (isFloatingPoint(dtype))
+      t.setDouble(0, value);
+    else
+      t.setInt(0, static_cast<int64_t>(value));
+    const uint8_t *raw = static_cast<const uint8_t *>(t.raw());
+    Storage *storage = g_.constants.addOwned("vkqc:" + name, std::vector<uint8_t>(raw, raw + t.byteSize()));
+    ConstantTensor c;
+    c.dtype = dtype;
+    c.shape = {1};
+    c.storage = storage;
+    return rw_.createConstant(name, "to_executorch." + name, c);
+  }
+};
+
+} // namespace
+
+namespace {
+class ToExecutorchPass : public Pass {
+public:
+  llvm::Expected<bool> run(Graph &g, PassContext &ctx) override { return ToExecutorch(g, ctx).run(); }
+};
+} // namespace
+
+std::unique_ptr<Pass> createToExecutorchPass() { return std::make_unique<ToExecutorchPass>(); }
+
+} // namespace vkqc
