@@ -42,12 +42,27 @@ std::string operandProblem(const Node &n, VulkanRule rule) {
   return "";
 }
 
-// Per-op argument guards: what the kernel does not implement.
+// Per-op argument guards: what the kernels (vkqc's and ExecuTorch's) do not implement.
 std::string argumentProblem(const Node &n) {
   if (n.target == "aten.mean.dim") {
     std::optional<std::vector<int64_t>> dims = asLiteralInts(n.arg("dim"));
     if (!dims || dims->size() != 1)
       return "mean over " + argToString(n.arg("dim")) + ": the Vulkan kernel reduces exactly one dim";
+    const Value *self = n.tensorArg("self");
+    int64_t rank = static_cast<int64_t>(self->shape.size());
+    if (((*dims)[0] != -1 && (*dims)[0] != rank - 1) || !std::get<bool>(n.arg("keepdim")))
+      return "mean over dim " + std::to_string((*dims)[0]) +
+             " keepdim=" + argToString(n.arg("keepdim")) + ": ExecuTorch's Vulkan mean keeps the last dim";
+  }
+  if (n.target == "aten._to_copy.default" && isFloatingPoint(n.tensorArg("self")->dtype))
+    return "a float-to-float copy: ExecuTorch runs it as an image blit, which never resizes";
+  // ExecuTorch's fused linears compute the rows of size(-2) only.
+  if (n.target == "et_vk.linear_q4gsw.default" || n.target == "et_vk.linear_dq8ca_q4gsw.default") {
+    const Value *x = n.tensorArg(n.target == "et_vk.linear_q4gsw.default" ? "self" : "input");
+    for (size_t i = 0; i + 2 < x->shape.size(); ++i)
+      if (x->shape[i] != SymExpr(1))
+        return "%" + x->name + " " + typeToString(*x) +
+               " has a batch dim other than 1; ExecuTorch's fused linear computes the rows of dim -2 only";
   }
   if (n.target == "aten.slice_copy.Tensor") {
     std::optional<int64_t> step = asInt(n.arg("step"));
