@@ -36,7 +36,7 @@ public:
           continue;
         MatchTrace why;
         if (patterns[i]->apply(*root, rw, ctx.options, why))
-          fusedBy = info.name;
+          fusedBy = why.found().empty() ? info.name : info.name + ": " + why.found();
         for (const std::string &r : why.reasons())
           reasons += (reasons.empty() ? "" : "; ") + info.name + ": " + r;
       }

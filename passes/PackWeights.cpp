@@ -18,6 +18,12 @@ std::optional<ConstantTransform> layoutTransform(const Node &n) {
     return ConstantTransform(interp::packQ4EmbeddingWeight);
   if (n.target == "vkqc.swap_nibbles.default")
     return ConstantTransform(interp::swapNibbles);
+  if (n.target == "vkqc.int4tensor_to_q4_linear.default")
+    return ConstantTransform(interp::int4TensorToQ4Linear);
+  if (n.target == "vkqc.pad_columns.default") {
+    int64_t align = *asInt(n.arg("align"));
+    return ConstantTransform([align](const interp::Tensor &t) { return interp::padColumns(t, align); });
+  }
   if (n.target == "vkqc.q4_weight_sums.default") {
     int64_t group = *asInt(n.arg("group_size"));
     return ConstantTransform([group](const interp::Tensor &t) { return interp::q4WeightSums(t, group); });

@@ -169,7 +169,7 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
       return std::move(err);
     return s;
   }
-  if (op == "aten.bmm.default") {
+  if (op == "aten.bmm.default" || op == "aten.mm.default") {
     if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, n.tensorArg("self")}, {2, n.tensorArg("mat2")}}))
       return std::move(err);
     return s;

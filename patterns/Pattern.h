@@ -21,9 +21,13 @@ public:
     return std::nullopt;
   }
   const std::vector<std::string> &reasons() const { return reasons_; }
+  /// What a match found and made, for the report (e.g. the layout of a weight).
+  void found(std::string what) { found_ = std::move(what); }
+  const std::string &found() const { return found_; }
 
 private:
   std::vector<std::string> reasons_;
+  std::string found_;
 };
 
 class Pattern {

@@ -22,7 +22,7 @@ Kind kindOf(llvm::StringRef name) {
       .Case("aten.mean.dim", Kind::Mean)
       .Case("aten._softmax.default", Kind::Softmax)
       .Case("et_vk.rms_norm.default", Kind::RmsNorm)
-      .Case("aten.bmm.default", Kind::Matmul)
+      .Cases("aten.bmm.default", "aten.mm.default", Kind::Matmul)
       .Case("et_vk.sdpa.default", Kind::Attention)
       .Case("aten.view_copy.default", Kind::Reshape)
       .Case("aten.unsqueeze_copy.default", Kind::Unsqueeze)

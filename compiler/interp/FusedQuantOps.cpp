@@ -112,6 +112,47 @@ llvm::Expected<Tensor> linearDq8caQ4gsw(const Tensor &x, const Tensor &inputScal
   return linearQ4gsw(*dequantized, weights, scales, groupSize, bias);
 }
 
+llvm::Expected<Tensor> int4TensorLinear(const Tensor &x, const Tensor &weight, const Tensor &scale,
+                                        const Tensor &zero) {
+  llvm::StringRef op = "bf16i4bf16_rowwise";
+  if (auto err = requireFloat(x, op, "X"))
+    return err;
+  if (x.rank() != 2 || weight.rank() != 2 || (weight.dtype() != DType::Int8 && weight.dtype() != DType::UInt8))
+    return kernelError(op + ": X must be 2-D and W int8 [N, K/2], got " + shapeString(x.shape()) + " and " +
+                       nameOf(weight.dtype()) + " " + shapeString(weight.shape()));
+  int64_t n = weight.dim(0), k = x.dim(1);
+  if (weight.dim(1) * 2 != k)
+    return kernelError(op + ": W " + shapeString(weight.shape()) + " does not hold K = " + llvm::Twine(k));
+  if (scale.rank() != 2 || scale.dim(1) != n || scale.shape() != zero.shape() || scale.dim(0) <= 0 ||
+      k % scale.dim(0) != 0)
+    return kernelError(op + ": scale " + shapeString(scale.shape()) + " and zero " + shapeString(zero.shape()) +
+                       " must both be [K / group, N] for K = " + llvm::Twine(k) + ", N = " + llvm::Twine(n));
+  if (auto err = requireFloat(scale, op, "w_scale_group"))
+    return err;
+  if (auto err = requireFloat(zero, op, "w_zero_group"))
+    return err;
+  int64_t groupSize = k / scale.dim(0);
+  // w = q * scale + zero in f32 (MSLK's math), q the signed nibble: low nibble = even k.
+  Tensor w(DType::Float32, {n, k});
+  const uint8_t *bytes = static_cast<const uint8_t *>(weight.raw());
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < k; ++c) {
+      uint8_t byte = bytes[r * (k / 2) + c / 2];
+      int nibble = c % 2 == 0 ? byte & 0xF : byte >> 4;
+      int q = nibble >= 8 ? nibble - 16 : nibble;
+      int64_t g = c / groupSize;
+      float product = static_cast<float>(q) * static_cast<float>(scale.getDouble(g * n + r));
+      w.setDouble(r * k + c, product + static_cast<float>(zero.getDouble(g * n + r)));
+    }
+  auto xf = toDType(x, DType::Float32);
+  if (!xf)
+    return xf.takeError();
+  auto y = linear(*xf, w, std::nullopt); // f32 accumulation
+  if (!y || x.dtype() == DType::Float32)
+    return y;
+  return toDType(*y, x.dtype());
+}
+
 llvm::Expected<Tensor> embeddingQ4gsw(const Tensor &weight, const Tensor &scales,
                                       int64_t groupSize, const Tensor &indices,
                                       bool isLinearWeight) {

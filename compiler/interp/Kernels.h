@@ -204,6 +204,11 @@ llvm::Expected<Tensor> linearDq8caQ4gsw(const Tensor &x, const Tensor &inputScal
                                         const Tensor &inputZeroPoint, const Tensor &weights,
                                         const Tensor &weightSums, const Tensor &scales,
                                         int64_t groupSize, const std::optional<Tensor> &bias);
+/// mslk/fbgemm bf16i4bf16_rowwise (torchao Int4Tensor): X [M, K] float, W int8 [N, K/2] two
+/// signed int4 a byte (low nibble = even k), scale and zero [K/G, N]; w = q * scale + zero
+/// in f32, y = X @ w^T accumulated in f32, returned in X's dtype.
+llvm::Expected<Tensor> int4TensorLinear(const Tensor &x, const Tensor &weight, const Tensor &scale,
+                                        const Tensor &zero);
 /// et_vk.rms_norm (Normalization.cpp): over the last dim, in float,
 /// x * rsqrt(mean(x^2) + eps) * weight, then cast to x's dtype (ExecuTorch's reference).
 llvm::Expected<Tensor> rmsNorm(const Tensor &x, const Tensor &weight, double eps);

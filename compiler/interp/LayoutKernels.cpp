@@ -78,6 +78,28 @@ llvm::Expected<LayoutResult> swapNibbles(const Tensor &weight) {
                       [weight](llvm::MutableArrayRef<uint8_t> dst) { return quant::swapNibblesInto(bytesOf(weight), dst); }};
 }
 
+llvm::Expected<LayoutResult> int4TensorToQ4Linear(const Tensor &qdata) {
+  if (qdata.rank() != 2 || (qdata.dtype() != DType::Int8 && qdata.dtype() != DType::UInt8))
+    return layoutError("the Int4Tensor qdata must be a 2-D i8 or u8 tensor");
+  if ((qdata.dim(1) * 2) % 8 != 0)
+    return layoutError("the Int4Tensor K = " + llvm::Twine(qdata.dim(1) * 2) + " is not a multiple of 8");
+  return LayoutResult{DType::UInt8, qdata.shape(), [qdata](llvm::MutableArrayRef<uint8_t> dst) {
+                        return quant::int4TensorToQ4LinearInto(bytesOf(qdata), dst);
+                      }};
+}
+
+llvm::Expected<LayoutResult> padColumns(const Tensor &t, int64_t align) {
+  if (t.rank() != 2)
+    return layoutError("padColumns: the tensor must be 2-D");
+  if (align <= 0)
+    return layoutError("alignment " + llvm::Twine(align) + " is not positive");
+  int64_t rows = t.dim(0), cols = t.dim(1);
+  return LayoutResult{t.dtype(), {rows, quant::alignUp(cols, align)},
+                      [t, rows, cols, align](llvm::MutableArrayRef<uint8_t> dst) {
+                        return quant::padColumnsInto(bytesOf(t), dtypeSize(t.dtype()), rows, cols, align, dst);
+                      }};
+}
+
 LayoutResult layoutOf(Tensor computed) {
   DType dtype = computed.dtype();
   Shape shape = computed.shape();

@@ -38,6 +38,12 @@ llvm::Expected<LayoutResult> transposePadScales(const Tensor &scales, int64_t al
 /// u8 legacy embedding bytes (even element high) -> linear layout (even element low).
 llvm::Expected<LayoutResult> swapNibbles(const Tensor &weight);
 
+/// i8/u8 torchao Int4Tensor qdata [N, K/2] (signed nibbles) -> u8 [N, K/2] in the linear
+/// layout (q + 8 nibbles); K must be a multiple of 8 (the linear layout's padding).
+llvm::Expected<LayoutResult> int4TensorToQ4Linear(const Tensor &qdata);
+/// [R, C] -> [R, alignUp(C, align)], zero padded (scales already [G, N]).
+llvm::Expected<LayoutResult> padColumns(const Tensor &t, int64_t align);
+
 /// A tensor computed some other way, as a layout whose writer copies its bytes.
 LayoutResult layoutOf(Tensor computed);
 /// The layout's bytes in a new tensor.

@@ -331,6 +331,12 @@ Result linearDq8caQ4gswOp(Args &a) {
   });
 }
 
+Result int4TensorLinearOp(Args &a) {
+  Tensor x = a.tensor("X"), w = a.tensor("W");
+  Tensor scale = a.tensor("w_scale_group"), zero = a.tensor("w_zero_group");
+  return a.finish([&] { return int4TensorLinear(x, w, scale, zero); });
+}
+
 Result rmsNormOp(Args &a) {
   Tensor x = a.tensor("x"), weight = a.tensor("weight");
   double eps = a.real("eps");
@@ -377,6 +383,26 @@ Result transposePadScalesOp(Args &a) {
   return a.finish([&] { return materialize(transposePadScales(scales, align)); });
 }
 
+Result int4TensorToQ4Op(Args &a) {
+  Tensor weight = a.tensor("weight");
+  return a.finish([&] { return materialize(int4TensorToQ4Linear(weight)); });
+}
+
+Result padColumnsOp(Args &a) {
+  Tensor t = a.tensor("self");
+  int64_t align = a.integer("align");
+  return a.finish([&] { return materialize(padColumns(t, align)); });
+}
+
+Result mmOp(Args &a) {
+  Tensor self = a.tensor("self"), mat2 = a.tensor("mat2");
+  return a.finish([&]() -> llvm::Expected<Tensor> {
+    if (self.rank() != 2 || mat2.rank() != 2)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "mm: both operands must be 2-D");
+    return matmul(self, mat2);
+  });
+}
+
 Result swapNibblesOp(Args &a) {
   Tensor weight = a.tensor("weight");
   return a.finish([&] { return materialize(swapNibbles(weight)); });
@@ -408,6 +434,7 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"aten.linear.default", linearOp},
       {"aten.matmul.default", matmulOp},
       {"aten.mean.dim", meanOp},
+      {"aten.mm.default", mmOp},
       {"aten.mul.Tensor", binaryOp<mul>},
       {"aten.ne.Scalar", binaryOp<ne>},
       {"aten.neg.default", unaryOp<neg>},
@@ -437,6 +464,8 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"torchao.dequantize_affine.default", dequantizeAffineOp},
       {"quantized_decomposed.embedding_4bit.dtype", embedding4bitOp},
       {"et_vk.linear_q4gsw.default", linearQ4gswOp},
+      {"mslk.bf16i4bf16_rowwise.default", int4TensorLinearOp},
+      {"fbgemm.bf16i4bf16_rowwise.default", int4TensorLinearOp},
       {"et_vk.linear_dq8ca_q4gsw.default", linearDq8caQ4gswOp},
       {"et_vk.embedding_q4gsw.default", embeddingQ4gswOp},
       {"et_vk.rms_norm.default", rmsNormOp},
@@ -447,6 +476,8 @@ const llvm::StringMap<OpHandler> &handlerTable() {
       {"vkqc.q4_weight_sums.default", q4WeightSumsOp},
       {"vkqc.transpose_pad_scales.default", transposePadScalesOp},
       {"vkqc.swap_nibbles.default", swapNibblesOp},
+      {"vkqc.int4tensor_to_q4_linear.default", int4TensorToQ4Op},
+      {"vkqc.pad_columns.default", padColumnsOp},
   };
   return table;
 }

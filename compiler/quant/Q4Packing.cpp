@@ -224,6 +224,32 @@ llvm::Error swapNibblesInto(llvm::ArrayRef<uint8_t> packed, llvm::MutableArrayRe
   return llvm::Error::success();
 }
 
+llvm::Error int4TensorToQ4LinearInto(llvm::ArrayRef<uint8_t> qdata, llvm::MutableArrayRef<uint8_t> dst) {
+  if (auto err = checkDestination(dst.size(), qdata.size(), "int4TensorToQ4Linear"))
+    return err;
+  // A two's-complement nibble b holds q = b - 16 * (b >= 8); q + 8 = b ^ 8.
+  for (size_t i = 0; i < qdata.size(); ++i)
+    dst[i] = static_cast<uint8_t>(qdata[i] ^ 0x88);
+  return llvm::Error::success();
+}
+
+llvm::Error padColumnsInto(llvm::ArrayRef<uint8_t> bytes, size_t elementSize, int64_t rows, int64_t cols,
+                           int64_t align, llvm::MutableArrayRef<uint8_t> dst) {
+  if (elementSize == 0 || bytes.size() % elementSize != 0 || align <= 0)
+    return packingError("padColumns: invalid element size or alignment");
+  if (auto err = checkMatrix(bytes.size() / elementSize, rows, cols, "padColumns"))
+    return err;
+  int64_t padded = alignUp(cols, align);
+  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(rows * padded) * elementSize, "padColumns"))
+    return err;
+  size_t rowBytes = static_cast<size_t>(cols) * elementSize, paddedBytes = static_cast<size_t>(padded) * elementSize;
+  for (int64_t r = 0; r < rows; ++r) {
+    std::memcpy(dst.data() + r * paddedBytes, bytes.data() + r * rowBytes, rowBytes);
+    std::memset(dst.data() + r * paddedBytes + rowBytes, 0, paddedBytes - rowBytes);
+  }
+  return llvm::Error::success();
+}
+
 std::vector<uint8_t> swapNibbles(llvm::ArrayRef<uint8_t> packed) {
   std::vector<uint8_t> swapped(packed.size());
   llvm::cantFail(swapNibblesInto(packed, swapped));

@@ -43,6 +43,14 @@ llvm::Expected<std::vector<int8_t>> unpackQ4Linear(llvm::ArrayRef<uint8_t> packe
 llvm::Error swapNibblesInto(llvm::ArrayRef<uint8_t> packed, llvm::MutableArrayRef<uint8_t> dst);
 std::vector<uint8_t> swapNibbles(llvm::ArrayRef<uint8_t> packed);
 
+/// torchao Int4Tensor qdata (two signed int4 a byte, low nibble = even k) -> the linear
+/// layout (q + 8 a nibble, same order): every nibble's sign bit flipped.
+llvm::Error int4TensorToQ4LinearInto(llvm::ArrayRef<uint8_t> qdata, llvm::MutableArrayRef<uint8_t> dst);
+/// Row-major [rows, cols] elements of `elementSize` bytes -> [rows, alignUp(cols, align)],
+/// zero padded.
+llvm::Error padColumnsInto(llvm::ArrayRef<uint8_t> bytes, size_t elementSize, int64_t rows, int64_t cols,
+                           int64_t align, llvm::MutableArrayRef<uint8_t> dst);
+
 /// Per-group sums of int4 weights [N, K]: i32 [G, align8(N)], sums[g, n] = sum of
 /// q[n, g*groupSize .. (g+1)*groupSize), zero padded along N (little-endian bytes in `dst`).
 llvm::Error computeWeightSumsInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,

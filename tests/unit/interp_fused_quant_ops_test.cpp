@@ -156,3 +156,41 @@ TEST_CASE("embedding_q4gsw equals dequantize_affine + embedding and the legacy o
   Tensor outOfRange = makeTensor(DType::Int64, {1}, {5});
   CHECK(!expectError(embeddingQ4gsw(linearWeight, scales, groupSize, outOfRange, true)).empty());
 }
+
+// torchao Int4Tensor (MSLK's bf16i4bf16_rowwise): low nibble = even k, nibbles signed,
+// w = q * scale + zero with scale and zero [K/G, N]. Hand-computed, one output per case.
+TEST_CASE("Int4Tensor linear: nibble order, signed nibbles and the zero point's sign") {
+  // N = 1, K = 8, one group. Byte 0 = 0x9F: low nibble 0xF (k=0) = -1, high 0x9 (k=1) = -7.
+  // Bytes 1..3 = 0x71: k even = 1, k odd = 7.
+  Tensor w = tensorFromBytes(DType::Int8, {1, 4}, std::vector<uint8_t>{0x9F, 0x71, 0x71, 0x71});
+  Tensor scale = makeTensor(DType::Float32, {1, 1}, {0.5});
+  Tensor zero = makeTensor(DType::Float32, {1, 1}, {0.25});
+  // x = e_0: y = w[0, 0] = -1 * 0.5 + 0.25 = -0.25. x = e_1: w[0, 1] = -7 * 0.5 + 0.25 = -3.25.
+  Tensor e0 = makeTensor(DType::Float32, {1, 8}, {1, 0, 0, 0, 0, 0, 0, 0});
+  Tensor e1 = makeTensor(DType::Float32, {1, 8}, {0, 1, 0, 0, 0, 0, 0, 0});
+  CHECK(expectOk(int4TensorLinear(e0, w, scale, zero)).getDouble(0) == -0.25);
+  CHECK(expectOk(int4TensorLinear(e1, w, scale, zero)).getDouble(0) == -3.25);
+  // All ones: sum of q = -1 - 7 + 3 * (1 + 7) = 16, so y = 16 * 0.5 + 8 * 0.25 = 10.
+  Tensor ones = makeTensor(DType::Float32, {1, 8}, {1, 1, 1, 1, 1, 1, 1, 1});
+  CHECK(expectOk(int4TensorLinear(ones, w, scale, zero)).getDouble(0) == 10.0);
+  // The result keeps X's dtype (bf16 in, bf16 out, accumulated in f32).
+  CHECK(expectOk(int4TensorLinear(expectOk(toDType(ones, DType::BFloat16)), w, scale, zero)).dtype() ==
+        DType::BFloat16);
+  // Two groups (G = 4): the second group's scale and zero apply to k = 4..7.
+  Tensor scale2 = makeTensor(DType::Float32, {2, 1}, {0.5, 2.0});
+  Tensor zero2 = makeTensor(DType::Float32, {2, 1}, {0.25, -1.0});
+  Tensor e5 = makeTensor(DType::Float32, {1, 8}, {0, 0, 0, 0, 0, 1, 0, 0});
+  CHECK(expectOk(int4TensorLinear(e5, w, scale2, zero2)).getDouble(0) == 7 * 2.0 - 1.0);
+}
+
+TEST_CASE("Int4Tensor qdata becomes the linear layout: q + 8 nibbles in the same order") {
+  std::vector<uint8_t> qdata = {0x9F, 0x71, 0x08, 0x80};
+  std::vector<uint8_t> linear(4);
+  REQUIRE(!llvm::errorToBool(quant::int4TensorToQ4LinearInto(qdata, linear)));
+  // -1 -> 7, -7 -> 1; 1 -> 9, 7 -> 15; -8 -> 0, 0 -> 8.
+  CHECK(linear == std::vector<uint8_t>{0x17, 0xF9, 0x80, 0x08});
+  for (int64_t c = 0; c < 8; ++c) {
+    int nibble = c % 2 ? qdata[c / 2] >> 4 : qdata[c / 2] & 0xF;
+    CHECK(quant::unpackQ4Element(linear.data(), c, true) == (nibble >= 8 ? nibble - 16 : nibble));
+  }
+}
