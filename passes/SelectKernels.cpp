@@ -98,7 +98,7 @@ llvm::Expected<Selection> selectLinear(const Graph &g, const Node &n, const Targ
       if (bias)
         b.push_back({4, bias});
       if (auto err = addVariant(shaders::linearQ4gswVariant(rows, out->dtype, tiles), b))
-        return std::move(err);
+        return err;
       continue;
     }
     const Value *zp = n.tensorArg("input_zp");
@@ -108,13 +108,13 @@ llvm::Expected<Selection> selectLinear(const Graph &g, const Node &n, const Targ
     if (bias)
       b.push_back({8, bias});
     if (auto err = addVariant(shaders::linearDq8caQ4gswVariant(rows, out->dtype, zp->dtype, tiles), b))
-      return std::move(err);
+      return err;
   }
   if (dynamicQuant) {
     const Value *zp = n.tensorArg("input_zp");
     if (auto err = addVariant(shaders::quantizeAndPackVariant(x->dtype, zp->dtype),
                               {{2, x}, {3, n.tensorArg("input_scales")}, {4, zp}}))
-      return std::move(err);
+      return err;
   }
   return s;
 }
@@ -141,37 +141,37 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
     if (other)
       b.push_back({2, other});
     if (auto err = add(shaders::elementwiseVariant(*e, out->dtype), b))
-      return std::move(err);
+      return err;
     return s;
   }
   if (op == "aten.slice_copy.Tensor" || op == "aten.permute_copy.default" || op == "aten.expand_copy.default" ||
       op == "aten._to_copy.default") {
     const Value *self = n.tensorArg("self");
     if (auto err = add(shaders::stridedCopyVariant(self->dtype, out->dtype), {{0, out}, {1, self}}))
-      return std::move(err);
+      return err;
     return s;
   }
   if (op == "aten.cat.default") {
     for (const Value *in : std::get<TensorListArg>(n.arg("tensors")).tensors)
       if (auto err = add(shaders::stridedCopyVariant(in->dtype, out->dtype), {{0, out}, {1, in}}))
-        return std::move(err);
+        return err;
     return s;
   }
   if (op == "aten.mean.dim" || op == "aten._softmax.default") {
     const Value *self = n.tensorArg("self");
     auto name = op == "aten.mean.dim" ? shaders::meanDimVariant(out->dtype) : shaders::softmaxVariant(out->dtype);
     if (auto err = add(std::move(name), {{0, out}, {1, self}}))
-      return std::move(err);
+      return err;
     return s;
   }
   if (op == "et_vk.rms_norm.default") {
     if (auto err = add(shaders::rmsNormVariant(out->dtype), {{0, out}, {1, n.tensorArg("x")}, {2, n.tensorArg("weight")}}))
-      return std::move(err);
+      return err;
     return s;
   }
   if (op == "aten.bmm.default" || op == "aten.mm.default") {
     if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, n.tensorArg("self")}, {2, n.tensorArg("mat2")}}))
-      return std::move(err);
+      return err;
     return s;
   }
   if (op == "et_vk.sdpa.default") {
@@ -180,7 +180,7 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
     if (mask)
       b.push_back({4, mask});
     if (auto err = add(shaders::sdpaVariant(out->dtype, mask ? std::optional<DType>(mask->dtype) : std::nullopt), b))
-      return std::move(err);
+      return err;
     return s;
   }
   if (op == "aten.view_copy.default" || op == "aten.unsqueeze_copy.default" || op == "aten.clone.default" ||
@@ -262,7 +262,7 @@ public:
         for (const Binding &b : s->bindings[name])
           bindings.emplace_back(b.binding, b.tensor);
         if (auto err = checkKernelBindings(*n, *variant, bindings))
-          return std::move(err);
+          return err;
       }
       changed = changed || n->kernels != s->variants;
       n->kernels = s->variants;

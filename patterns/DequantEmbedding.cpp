@@ -12,7 +12,7 @@
 // it (cpu-embedding-4bit), sharing that packed copy rather than storing a second one.
 #include "patterns/QuantMatchers.h"
 
-#include "compiler/quant/Q4Packing.h"
+#include "compiler/quant/Q4gswContract.h"
 
 namespace vkqc {
 
@@ -67,7 +67,7 @@ public:
   void rewrite(Rewriter &rw, const DequantEmbeddingMatch &m) const override {
     const Q4WeightDequant &w = m.weight;
     Value *packed = rw.createOp("vkqc.pack_q4_linear_weight.default", {{"weight", w.qdata}},
-                                DType::UInt8, {SymExpr(w.rows), SymExpr(quant::alignUp(w.cols, 8) / 2)},
+                                DType::UInt8, {SymExpr(w.rows), SymExpr(quant::q4gswRowBytes(w.cols))},
                                 w.qdata->name + "_q4");
     Value *out = m.embedding->results[0];
     Value *fused = rw.createOp("et_vk.embedding_q4gsw.default",

@@ -16,7 +16,7 @@ PackedLinearWeight createPackedLinearWeight(Rewriter &rw, const Q4WeightDequant 
 /// Creates the per-group weight sums i32 [K/G, align8(N)].
 Value *createWeightSums(Rewriter &rw, const Q4WeightDequant &w);
 
-/// Guards every q4gsw linear kernel shares (QuantizedLinear.cpp / Q4gswLinear.cpp).
+/// The q4gsw shape contract (compiler/quant/Q4gswContract.h), recording why it fails.
 bool linearShapesSupported(const Q4WeightDequant &w, MatchTrace &why);
 
 } // namespace vkqc

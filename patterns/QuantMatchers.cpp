@@ -1,5 +1,7 @@
 #include "patterns/QuantMatchers.h"
 
+#include "compiler/quant/Q4gswContract.h"
+
 #include "compiler/ir/Printer.h"
 #include "compiler/quant/Q4Packing.h"
 #include "compiler/target/TargetLimits.h"
@@ -198,7 +200,7 @@ bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, Ma
     Value packed;
     packed.name = weight->qdata->name + " packed";
     packed.dtype = DType::UInt8;
-    packed.shape = {SymExpr(weight->rows), SymExpr((weight->cols + 1) / 2)};
+    packed.shape = {SymExpr(weight->rows), SymExpr(quant::q4gswRowBytes(weight->cols))};
     problem = tensorProblem(g, packed, **target);
   }
   if (!problem.empty())

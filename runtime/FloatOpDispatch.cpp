@@ -34,7 +34,7 @@ llvm::Expected<Tensor> runElementwise(VulkanContext &context, const VkOpArgument
                                       const RequireVariant &require) {
   ElementwiseOp op = *shaders::elementwiseOpOf(a.call.name);
   if (llvm::Error err = require(shaders::elementwiseVariant(op, outDtype)))
-    return std::move(err);
+    return err;
   VKQC_TRY(self, a.tensor(0));
   if (!shaders::isBinary(op))
     return runUnary(context, op, *self);
@@ -56,7 +56,7 @@ llvm::Expected<Tensor> runCopy(VulkanContext &context, const VkOpArguments &a, D
                                const RequireVariant &require) {
   VKQC_TRY(self, a.tensor(0));
   if (llvm::Error err = require(shaders::stridedCopyVariant(self->dtype(), outDtype)))
-    return std::move(err);
+    return err;
   const std::string &name = a.call.name;
   if (name == "aten._to_copy.default")
     return runToDType(context, *self, outDtype);
@@ -87,7 +87,7 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     VKQC_TRY(dim, a.integer(1));
     for (const Tensor &t : *inputs)
       if (llvm::Error err = require(shaders::stridedCopyVariant(t.dtype(), outDtype)))
-        return std::move(err);
+        return err;
     return runCat(context, *inputs, *dim);
   }
   case Kind::Mean: {
@@ -97,14 +97,14 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     if (dims->size() != 1)
       return execError(a.where, "mean over " + shapeText(*dims) + ": the kernel reduces one dim");
     if (llvm::Error err = require(shaders::meanDimVariant(outDtype)))
-      return std::move(err);
+      return err;
     return runMeanDim(context, *self, (*dims)[0], *keepdim);
   }
   case Kind::Softmax: {
     VKQC_TRY(self, a.tensor(0));
     VKQC_TRY(dim, a.integer(1));
     if (llvm::Error err = require(shaders::softmaxVariant(outDtype)))
-      return std::move(err);
+      return err;
     return runSoftmax(context, *self, *dim);
   }
   case Kind::RmsNorm: {
@@ -112,14 +112,14 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     VKQC_TRY(weight, a.tensor(1));
     VKQC_TRY(eps, a.real(2));
     if (llvm::Error err = require(shaders::rmsNormVariant(outDtype)))
-      return std::move(err);
+      return err;
     return runRmsNorm(context, *x, *weight, *eps);
   }
   case Kind::Matmul: {
     VKQC_TRY(lhs, a.tensor(0));
     VKQC_TRY(rhs, a.tensor(1));
     if (llvm::Error err = require(shaders::matmulVariant(outDtype)))
-      return std::move(err);
+      return err;
     return runMatmul(context, *lhs, *rhs);
   }
   case Kind::Attention: {
@@ -135,7 +135,7 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     if (maskDtype && !isFloatingPoint(*maskDtype))
       return execError(a.where, "the attention mask is " + dtypeText(*maskDtype) + "; et_vk.sdpa adds a float mask");
     if (llvm::Error err = require(shaders::sdpaVariant(outDtype, maskDtype)))
-      return std::move(err);
+      return err;
     return runScaledDotProductAttention(context, *q, *k, *v, *mask, *scale, false, false);
   }
   case Kind::Reshape: {
@@ -177,7 +177,7 @@ llvm::Expected<bool> runFloatOp(VulkanContext &context, const VkOpArguments &a, 
   if (!y)
     return wrap(a.where, y.takeError());
   if (llvm::Error err = a.store(out, std::move(*y)))
-    return std::move(err);
+    return err;
   return true;
 }
 

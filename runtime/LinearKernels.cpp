@@ -3,7 +3,7 @@
 #include "runtime/RunnerSupport.h"
 #include "shaders/Shaders.h"
 
-#include "compiler/quant/Q4Packing.h"
+#include "compiler/quant/Q4gswContract.h"
 
 namespace vkqc::vk {
 
@@ -29,26 +29,23 @@ llvm::Expected<LinearShape> checkLinearOperands(llvm::StringRef op, const Tensor
   s.k = x.dim(-1);
   s.m = s.k == 0 ? 0 : x.numel() / s.k;
   s.groupSize = groupSize;
-  if (s.k % 8 != 0)
-    return opError(op, "K = " + llvm::Twine(s.k) + " must be a multiple of 8");
-  if (groupSize <= 0 || groupSize % 8 != 0 || s.k % groupSize != 0)
-    return opError(op, "group size " + llvm::Twine(groupSize) +
-                           " must be a positive multiple of 8 dividing K = " + llvm::Twine(s.k));
-  if (weights.dtype() != DType::UInt8 || weights.rank() != 2 || weights.dim(1) != s.k / 2)
-    return opError(op, "weights must be u8 [N, " + llvm::Twine(s.k / 2) + "], got " +
+  if (weights.dtype() != DType::UInt8 || weights.rank() != 2 || weights.dim(1) != quant::q4gswRowBytes(s.k))
+    return opError(op, "weights must be u8 [N, " + llvm::Twine(quant::q4gswRowBytes(s.k)) + "], got " +
                            std::string(dtypeName(weights.dtype())) + " " +
                            shapeText(weights.shape()));
   s.n = weights.dim(0);
+  if (std::string problem = quant::q4gswShapeProblem({s.n, s.k, groupSize}); !problem.empty())
+    return opError(op, problem);
   int64_t groups = s.k / groupSize;
   if (!isFloatingPoint(scales.dtype()) || scales.rank() != 2 || scales.dim(0) != groups ||
-      scales.dim(1) != quant::alignUp(s.n, 4))
+      scales.dim(1) != quant::q4gswScaleColumns(s.n))
     return opError(op, "scales must be float [" + llvm::Twine(groups) + ", " +
-                           llvm::Twine(quant::alignUp(s.n, 4)) + "], got " +
+                           llvm::Twine(quant::q4gswScaleColumns(s.n)) + "], got " +
                            shapeText(scales.shape()));
   if (bias && (!isFloatingPoint(bias->dtype()) || bias->rank() != 1 ||
-               (bias->numel() != s.n && bias->numel() != quant::alignUp(s.n, 4))))
+               (bias->numel() != s.n && bias->numel() != quant::q4gswScaleColumns(s.n))))
     return opError(op, "bias must be float [" + llvm::Twine(s.n) + "] or [" +
-                           llvm::Twine(quant::alignUp(s.n, 4)) + "], got " +
+                           llvm::Twine(quant::q4gswScaleColumns(s.n)) + "], got " +
                            shapeText(bias->shape()));
   return s;
 }
@@ -167,9 +164,9 @@ llvm::Expected<Tensor> runLinearDq8caQ4gsw(VulkanContext &context, const Tensor 
     return shape.takeError();
   int64_t groups = shape->k / groupSize;
   if (weightSums.dtype() != DType::Int32 || weightSums.rank() != 2 ||
-      weightSums.dim(0) != groups || weightSums.dim(1) != quant::alignUp(shape->n, 8))
+      weightSums.dim(0) != groups || weightSums.dim(1) != quant::q4gswSumColumns(shape->n))
     return opError(op, "weight sums must be i32 [" + llvm::Twine(groups) + ", " +
-                           llvm::Twine(quant::alignUp(shape->n, 8)) + "], got " +
+                           llvm::Twine(quant::q4gswSumColumns(shape->n)) + "], got " +
                            std::string(dtypeName(weightSums.dtype())) + " " +
                            shapeText(weightSums.shape()));
   if (inputScale.numel() != shape->m || inputZeroPoint.numel() != shape->m)

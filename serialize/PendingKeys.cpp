@@ -59,7 +59,7 @@ llvm::Expected<PteProgram> resolvePendingKeys(const PteProgram &program, const s
   for (PteExecutionPlan &plan : resolved.plans)
     for (PteDelegate &delegate : plan.delegates)
       if (auto err = resolveInBlob(delegate.processedData, entries, keys))
-        return std::move(err);
+        return err;
   return resolved;
 }
 

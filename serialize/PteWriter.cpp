@@ -201,7 +201,7 @@ void writeHead(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableA
 
 llvm::Expected<std::pair<FilePlan, SegmentLayout>> planProgram(const PteProgram &program) {
   if (auto err = checkPteProgram(program))
-    return std::move(err);
+    return err;
   SegmentLayout layout = layoutSegments(program);
   auto flatbuffer = encodeProgramFlatbuffer(program, layout);
   if (!flatbuffer)
@@ -249,10 +249,10 @@ llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
   std::vector<uint8_t> bytes;
   auto inMemory = [&](uint64_t size) -> llvm::Expected<OutputTarget> {
     bytes.assign(size, 0);
-    return OutputTarget{bytes, nullptr};
+    return OutputTarget{bytes, nullptr, nullptr};
   };
   if (auto err = emitProgram(program, inMemory, nullptr))
-    return std::move(err);
+    return err;
   return bytes;
 }
 

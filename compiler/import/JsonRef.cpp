@@ -47,7 +47,8 @@ llvm::Expected<nlohmann::json> JsonRef::parse(llvm::StringRef text, llvm::String
   if (!j.is_discarded())
     return j;
   try {
-    (void)nlohmann::json::parse(text.begin(), text.end());
+    nlohmann::json unused = nlohmann::json::parse(text.begin(), text.end());
+    (void)unused;
   } catch (const nlohmann::json::parse_error &e) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    file + ":byte " + llvm::Twine(e.byte) + ": invalid JSON");

@@ -61,10 +61,10 @@ llvm::Expected<TensorMeta> readTensorMeta(const JsonRef &j) {
     return llvm::Error::success();
   };
   if (auto err = readList("sizes", meta.sizes))
-    return std::move(err);
+    return err;
   if (j.has("strides"))
     if (auto err = readList("strides", meta.strides))
-      return std::move(err);
+      return err;
   if (j.has("storage_offset")) {
     llvm::Expected<JsonRef> off = j.field("storage_offset");
     if (!off)

@@ -2,6 +2,7 @@
 // computed: unpack to int8 and reuse the unfused kernels, so fused == unfused by design.
 #include "compiler/interp/KernelSupport.h"
 #include "compiler/quant/Q4Packing.h"
+#include "compiler/quant/Q4gswContract.h"
 
 namespace vkqc::interp {
 
@@ -15,14 +16,14 @@ llvm::Expected<Tensor> dequantizeQ4LinearWeight(const Tensor &weights, const Ten
     return kernelError(op + ": weights must be u8 [N, K/2], got " + nameOf(weights.dtype()) +
                        " " + shapeString(weights.shape()));
   int64_t n = weights.dim(0), rowBytes = weights.dim(1);
-  if (rowBytes != quant::alignUp(k, 8) / 2)
+  if (rowBytes != quant::q4gswRowBytes(k))
     return kernelError(op + ": weights " + shapeString(weights.shape()) +
                        " do not pack K = " + llvm::Twine(k) + " (expected " +
-                       llvm::Twine(quant::alignUp(k, 8) / 2) + " bytes per row)");
+                       llvm::Twine(quant::q4gswRowBytes(k)) + " bytes per row)");
   if (groupSize <= 0 || k % groupSize != 0)
     return kernelError(op + ": group size " + llvm::Twine(groupSize) + " does not divide K = " +
                        llvm::Twine(k));
-  int64_t groups = k / groupSize, paddedN = quant::alignUp(n, 4);
+  int64_t groups = k / groupSize, paddedN = quant::q4gswScaleColumns(n);
   if (scales.rank() != 2 || scales.dim(0) != groups || scales.dim(1) != paddedN)
     return kernelError(op + ": scales " + shapeString(scales.shape()) + ", expected [" +
                        llvm::Twine(groups) + ", " + llvm::Twine(paddedN) + "]");
@@ -47,7 +48,7 @@ llvm::Expected<std::optional<Tensor>> trimBias(const std::optional<Tensor> &bias
                                                DType dtype, llvm::StringRef op) {
   if (!bias)
     return std::optional<Tensor>();
-  if (bias->rank() != 1 || (bias->numel() != n && bias->numel() != quant::alignUp(n, 4)))
+  if (bias->rank() != 1 || (bias->numel() != n && bias->numel() != quant::q4gswScaleColumns(n)))
     return kernelError(op + ": bias " + shapeString(bias->shape()) + " for " +
                        llvm::Twine(n) + " outputs");
   auto trimmed = slice(*bias, 0, 0, n);
@@ -93,9 +94,9 @@ llvm::Expected<Tensor> linearDq8caQ4gsw(const Tensor &x, const Tensor &inputScal
     return kernelError(op + ": group size " + llvm::Twine(groupSize) + " does not divide K = " +
                        llvm::Twine(k));
   if (weightSums.dtype() != DType::Int32 || weightSums.rank() != 2 ||
-      weightSums.dim(0) != k / groupSize || weightSums.dim(1) != quant::alignUp(n, 8))
+      weightSums.dim(0) != k / groupSize || weightSums.dim(1) != quant::q4gswSumColumns(n))
     return kernelError(op + ": weight sums must be i32 [" + llvm::Twine(k / groupSize) + ", " +
-                       llvm::Twine(quant::alignUp(n, 8)) + "], got " +
+                       llvm::Twine(quant::q4gswSumColumns(n)) + "], got " +
                        nameOf(weightSums.dtype()) + " " + shapeString(weightSums.shape()));
 
   // The source graph: per-token int8 quantize + dequantize of x, then the int4 linear.

@@ -28,7 +28,7 @@ llvm::ArrayRef<uint8_t> bytesOf(const Tensor &t) {
 
 llvm::Expected<LayoutResult> packQ4LinearWeight(const Tensor &weight) {
   if (auto err = expect2D(weight, DType::Int8, "the int4 weight"))
-    return std::move(err);
+    return err;
   int64_t n = weight.dim(0), k = weight.dim(1);
   return LayoutResult{DType::UInt8, {n, quant::alignUp(k, 8) / 2}, [weight, n, k](llvm::MutableArrayRef<uint8_t> dst) {
                         return quant::packQ4LinearInto(int8Values(weight), n, k, dst);
@@ -37,7 +37,7 @@ llvm::Expected<LayoutResult> packQ4LinearWeight(const Tensor &weight) {
 
 llvm::Expected<LayoutResult> packQ4EmbeddingWeight(const Tensor &weight) {
   if (auto err = expect2D(weight, DType::Int8, "the int4 table"))
-    return std::move(err);
+    return err;
   int64_t n = weight.dim(0), k = weight.dim(1);
   if (k % 2)
     return layoutError("the int4 table has an odd width " + llvm::Twine(k));
@@ -48,7 +48,7 @@ llvm::Expected<LayoutResult> packQ4EmbeddingWeight(const Tensor &weight) {
 
 llvm::Expected<LayoutResult> q4WeightSums(const Tensor &weight, int64_t groupSize) {
   if (auto err = expect2D(weight, DType::Int8, "the int4 weight"))
-    return std::move(err);
+    return err;
   int64_t n = weight.dim(0), k = weight.dim(1);
   if (groupSize <= 0 || k % groupSize != 0)
     return layoutError("group size " + llvm::Twine(groupSize) + " does not divide K = " + llvm::Twine(k));
@@ -73,7 +73,7 @@ llvm::Expected<LayoutResult> transposePadScales(const Tensor &scales, int64_t al
 
 llvm::Expected<LayoutResult> swapNibbles(const Tensor &weight) {
   if (auto err = expect2D(weight, DType::UInt8, "the packed embedding weight"))
-    return std::move(err);
+    return err;
   return LayoutResult{DType::UInt8, weight.shape(),
                       [weight](llvm::MutableArrayRef<uint8_t> dst) { return quant::swapNibblesInto(bytesOf(weight), dst); }};
 }
@@ -119,7 +119,7 @@ llvm::Expected<Tensor> materialize(llvm::Expected<LayoutResult> layout) {
   llvm::MutableArrayRef<uint8_t> dst(out.byteSize() ? static_cast<uint8_t *>(out.mutableRaw()) : nullptr,
                                      out.byteSize());
   if (auto err = layout->write(dst))
-    return std::move(err);
+    return err;
   return out;
 }
 

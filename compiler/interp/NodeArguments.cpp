@@ -266,7 +266,7 @@ llvm::Expected<OpResults> NodeArguments::toResults(llvm::Expected<int64_t> i) {
 
 llvm::Expected<OpResults> NodeArguments::toResults(llvm::Error e) {
   if (e)
-    return std::move(e);
+    return e;
   return OpResults{};
 }
 

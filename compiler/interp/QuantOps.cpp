@@ -118,11 +118,11 @@ llvm::Expected<BlockParams> blockParams(const Tensor &input, llvm::ArrayRef<int6
   if (!map)
     return map.takeError();
   if (auto err = map->checkParams(scale, op, "scale"))
-    return std::move(err);
+    return err;
   std::optional<Tensor> zp = effectiveZeroPoint(zeroPoint);
   if (zp)
     if (auto err = map->checkParams(*zp, op, "zero_point"))
-      return std::move(err);
+      return err;
   return BlockParams{std::move(*map), std::move(zp)};
 }
 

@@ -8,7 +8,7 @@ llvm::Expected<llvm::ArrayRef<uint8_t>> Storage::data() const {
   if (!isMaterialized_) {
     std::vector<uint8_t> bytes(size_);
     if (auto err = producer_(bytes))
-      return std::move(err);
+      return err;
     materialized_ = std::move(bytes);
     isMaterialized_ = true;
   }

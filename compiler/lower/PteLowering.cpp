@@ -121,7 +121,7 @@ public:
       if (n->placement == Placement::Unassigned)
         return lowerError("node '" + n->name + "' has no placement; run the whole pipeline (partition)");
     if (auto err = hashDelegateConstants())
-      return std::move(err);
+      return err;
     for (const Value *in : g_.inputs)
       if (!in->isConstant()) {
         llvm::Expected<int32_t> e = tensorEValue(in);
@@ -135,9 +135,9 @@ public:
         while (end < g_.nodes.size() && g_.nodes[end]->placement == Placement::Vulkan)
           ++end;
         if (auto err = emitDelegate(i, end))
-          return std::move(err);
+          return err;
       } else if (auto err = emitKernel(*g_.nodes[i])) {
-        return std::move(err);
+        return err;
       }
       i = end;
     }

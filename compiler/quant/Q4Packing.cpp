@@ -42,7 +42,7 @@ template <typename T, typename Into>
 llvm::Expected<std::vector<T>> intoVector(uint64_t bytes, Into into) {
   std::vector<T> out(bytes / sizeof(T));
   if (auto err = into(llvm::MutableArrayRef<uint8_t>(reinterpret_cast<uint8_t *>(out.data()), bytes)))
-    return std::move(err);
+    return err;
   return out;
 }
 
@@ -197,7 +197,7 @@ llvm::Error packQ4EmbeddingInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
 
 llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k) {
   if (auto err = checkMatrix(q.size(), n, k, "packQ4Linear"))
-    return std::move(err);
+    return err;
   return intoVector<uint8_t>(static_cast<uint64_t>(n * packedRowBytes(k)),
                              [&](llvm::MutableArrayRef<uint8_t> dst) { return packQ4LinearInto(q, n, k, dst); });
 }
@@ -208,7 +208,7 @@ llvm::Expected<std::vector<int8_t>> unpackQ4Linear(llvm::ArrayRef<uint8_t> packe
     return packingError("unpackQ4Linear: negative K");
   int64_t rowBytes = packedRowBytes(k);
   if (auto err = checkMatrix(packed.size(), n, rowBytes, "unpackQ4Linear"))
-    return std::move(err);
+    return err;
   std::vector<int8_t> q(static_cast<size_t>(n * k));
   for (int64_t r = 0; r < n; ++r)
     for (int64_t c = 0; c < k; ++c)
@@ -278,7 +278,7 @@ llvm::Error computeWeightSumsInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k
 llvm::Expected<std::vector<int32_t>> computeWeightSums(llvm::ArrayRef<int8_t> q, int64_t n,
                                                        int64_t k, int64_t groupSize) {
   if (auto err = checkMatrix(q.size(), n, k, "computeWeightSums"))
-    return std::move(err);
+    return err;
   if (groupSize <= 0 || k % groupSize != 0)
     return computeWeightSumsInto(q, n, k, groupSize, {}); // reports the group size
   return intoVector<int32_t>(static_cast<uint64_t>(k / groupSize * alignUp(n, 8)) * 4,
@@ -333,7 +333,7 @@ llvm::Expected<std::vector<uint8_t>> transposePadScales(llvm::ArrayRef<uint8_t> 
   if (elementSize == 0 || bytes.size() % elementSize != 0 || align <= 0)
     return transposePadScalesInto(bytes, elementSize, n, g, align, {}); // reports them
   if (auto err = checkMatrix(bytes.size() / elementSize, n, g, "transposePadScales"))
-    return std::move(err);
+    return err;
   return intoVector<uint8_t>(static_cast<uint64_t>(g * alignUp(n, align)) * elementSize,
                              [&](llvm::MutableArrayRef<uint8_t> dst) {
                                return transposePadScalesInto(bytes, elementSize, n, g, align, dst);

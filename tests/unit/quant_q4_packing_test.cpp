@@ -1,4 +1,5 @@
 #include "compiler/quant/Q4Packing.h"
+#include "compiler/quant/Q4gswContract.h"
 
 #include <catch2/catch.hpp>
 
@@ -207,4 +208,23 @@ TEST_CASE("a value outside int4 is found wherever it sits in a row") {
         std::vector<uint8_t> packed(k);
         CHECK(llvm::errorToBool(packQ4EmbeddingInto(q, 2, k, packed)));
       }
+}
+
+// One contract for the q4gsw layout: the patterns, the interpreter, the target check and
+// the runtime all read compiler/quant/Q4gswContract.h.
+TEST_CASE("the q4gsw shape contract: N % 4, K % 8, G % 8 dividing K") {
+  using vkqc::quant::q4gswShapeProblem;
+  CHECK(q4gswShapeProblem({128, 128, 32}) == "");
+  CHECK(q4gswShapeProblem({8, 40, 8}) == "");
+  // K = 36 (K = 4 mod 8): a multiple of 4 that the 8-value weight words cannot take.
+  CHECK_THAT(q4gswShapeProblem({8, 36, 4}), Catch::Contains("K=36 is not a multiple of 8"));
+  CHECK_THAT(q4gswShapeProblem({8, 36, 12}), Catch::Contains("K=36 is not a multiple of 8"));
+  CHECK_THAT(q4gswShapeProblem({250, 128, 32}), Catch::Contains("N=250 is not a multiple of 4"));
+  CHECK_THAT(q4gswShapeProblem({8, 48, 12}), Catch::Contains("group size 12"));
+  CHECK_THAT(q4gswShapeProblem({8, 64, 48}), Catch::Contains("group size 48"));
+  // The packed operands' shapes.
+  CHECK(vkqc::quant::q4gswRowBytes(128) == 64);
+  CHECK(vkqc::quant::q4gswRowBytes(36) == 20); // K padded to 40 where a layout is asked of it
+  CHECK(vkqc::quant::q4gswScaleColumns(250) == 252);
+  CHECK(vkqc::quant::q4gswSumColumns(250) == 256);
 }
