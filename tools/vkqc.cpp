@@ -5,6 +5,7 @@
 #include "compiler/driver/Summary.h"
 #include "compiler/interp/Interpreter.h"
 #include "compiler/interp/Npy.h"
+#include "compiler/interp/ValueDump.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/lower/PteLowering.h"
 #include "compiler/target/Target.h"
@@ -56,6 +57,10 @@ cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomi
 cl::list<std::string> InputTensors("input", cl::desc("A .npy input of the program (repeat in order)"),
                                    cl::value_desc("file.npy"), VKQC_COMPILING_COMMANDS,
                                    cl::cat(IOCategory));
+cl::opt<std::string> DumpValues("dump-values",
+                               cl::desc("`run` on a .pt2: write every node's value as <dir>/<value>.npy "
+                                        "(compare with PyTorch: tools/compare_with_torch.py)"),
+                               cl::value_desc("dir"), cl::sub(RunCmd), cl::cat(IOCategory));
 enum class EmitKind { Pte, Summary, VkIR, Dot };
 cl::opt<EmitKind> Emit("emit", cl::desc("What `compile` writes (default: pte when -o ends in .pte, else summary)"),
                        cl::init(EmitKind::Summary),
@@ -261,12 +266,26 @@ std::optional<std::vector<interp::Tensor>> compileAndInterpret(int &rc, interp::
     return std::nullopt;
   if (tolerance)
     *tolerance = compiled->tolerance;
-  llvm::Expected<std::vector<interp::Tensor>> outputs =
-      interp::interpretGraph(*compiled->model.graph, inputs);
+  std::unique_ptr<interp::ValueDumper> dumper;
+  if (!DumpValues.empty()) {
+    llvm::Expected<std::unique_ptr<interp::ValueDumper>> made = interp::ValueDumper::create(DumpValues);
+    if (!made) {
+      rc = fail(DumpValues, made.takeError());
+      return std::nullopt;
+    }
+    dumper = std::move(*made);
+  }
+  llvm::Expected<std::vector<interp::Tensor>> outputs = interp::interpretGraph(
+      *compiled->model.graph, inputs, dumper ? dumper->observer() : interp::TensorObserver());
   if (!outputs) {
     rc = fail(InputPath, outputs.takeError());
     return std::nullopt;
   }
+  if (dumper)
+    if (llvm::Error err = dumper->finish()) {
+      rc = fail(DumpValues, std::move(err));
+      return std::nullopt;
+    }
   return std::move(*outputs);
 }
 
@@ -393,6 +412,10 @@ int runInterpret() {
   }
   int rc = 0;
   std::optional<std::vector<interp::Tensor>> outputs;
+  if (llvm::StringRef(InputPath).endswith(".pte") && !DumpValues.empty()) {
+    llvm::errs() << "vkqc: error: run: --dump-values interprets the IR: give the .pt2, not the .pte\n";
+    return 1;
+  }
   if (llvm::StringRef(InputPath).endswith(".pte")) { // a compiled program: run it on Vulkan
     llvm::Expected<std::vector<interp::Tensor>> inputs = readInputTensors(InputTensors);
     if (!inputs)
