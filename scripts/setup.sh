@@ -8,7 +8,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config git unzip
   # libraries (DESIGN.md: LLVM Support, flatbuffers, nlohmann-json, fmt, minizip, Catch2)
   llvm-14-dev llvm-14-tools libflatbuffers-dev flatbuffers-compiler nlohmann-json3-dev
-  libfmt-dev libminizip-dev zlib1g-dev catch2 libssl-dev
+  libfmt-dev libminizip-dev zlib1g-dev catch2 libssl-dev libsleef-dev
   # shaders and Vulkan (SPIR-V compiled at build time; lavapipe runs it in tests)
   libshaderc-dev glslang-dev spirv-tools libvulkan-dev mesa-vulkan-drivers vulkan-tools
   # tests and tooling: lit/FileCheck come with llvm-14-tools; numpy for .npy fixtures;

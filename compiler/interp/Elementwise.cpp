@@ -1,5 +1,6 @@
 // Broadcasting binary ops, unary math and dtype casts.
 #include "compiler/interp/KernelSupport.h"
+#include "compiler/interp/SleefMath.h"
 
 #include <cmath>
 
@@ -187,22 +188,34 @@ llvm::Expected<Tensor> rsqrt(const Tensor &x) {
   return unaryFloat(x, "rsqrt", true, [](auto v) { return decltype(v)(1) / std::sqrt(v); });
 }
 
+namespace {
+// Float math as PyTorch's CPU kernels do it (SleefMath.h); doubles through libm.
+float floatCos(float v) { return sleef::cos(v); }
+double floatCos(double v) { return std::cos(v); }
+float floatSin(float v) { return sleef::sin(v); }
+double floatSin(double v) { return std::sin(v); }
+float floatExp(float v) { return sleef::exp(v); }
+double floatExp(double v) { return std::exp(v); }
+} // namespace
+
 llvm::Expected<Tensor> cos(const Tensor &x) {
-  return unaryFloat(x, "cos", true, [](auto v) { return std::cos(v); });
+  return unaryFloat(x, "cos", true, [](auto v) { return floatCos(v); });
 }
 
 llvm::Expected<Tensor> sin(const Tensor &x) {
-  return unaryFloat(x, "sin", true, [](auto v) { return std::sin(v); });
+  return unaryFloat(x, "sin", true, [](auto v) { return floatSin(v); });
 }
 
+// PyTorch's vectorized silu: x / (1 + exp(-x)).
 llvm::Expected<Tensor> silu(const Tensor &x) {
   return unaryFloat(x, "silu", false,
-                    [](auto v) { return v / (decltype(v)(1) + std::exp(-v)); });
+                    [](auto v) { return v / (decltype(v)(1) + floatExp(-v)); });
 }
 
+// PyTorch's vectorized sigmoid: 1 / (1 + exp(-x)).
 llvm::Expected<Tensor> sigmoid(const Tensor &x) {
   return unaryFloat(x, "sigmoid", true,
-                    [](auto v) { return decltype(v)(1) / (decltype(v)(1) + std::exp(-v)); });
+                    [](auto v) { return decltype(v)(1) / (decltype(v)(1) + floatExp(-v)); });
 }
 
 llvm::Expected<Tensor> where(const Tensor &condition, const Operand &a, const Operand &b) {
