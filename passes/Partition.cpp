@@ -54,8 +54,20 @@ std::string argumentProblem(const Node &n) {
       return "mean over dim " + std::to_string((*dims)[0]) +
              " keepdim=" + argToString(n.arg("keepdim")) + ": ExecuTorch's Vulkan mean keeps the last dim";
   }
+  if (n.target == "aten.gelu.default" && std::get<std::string>(n.arg("approximate")) != "tanh")
+    return "gelu(approximate='" + std::get<std::string>(n.arg("approximate")) +
+           "'): ExecuTorch's Vulkan gelu computes the tanh approximation";
   if (n.target == "aten._to_copy.default" && isFloatingPoint(n.tensorArg("self")->dtype))
     return "a float-to-float copy: ExecuTorch runs it as an image blit, which never resizes";
+  // ExecuTorch's float linear prepacks its weight and bias (constants only) and batches
+  // over dim -3 at most.
+  if (n.target == "aten.linear.default") {
+    const Value *w = n.tensorArg("weight"), *b = n.tensorArg("bias"), *x = n.tensorArg("input");
+    if (!w->isConstant() || w->shape.size() != 2 || (b && !b->isConstant()))
+      return "a linear whose weight or bias is computed: ExecuTorch's Vulkan linear reads constants";
+    if (x->shape.size() > 3)
+      return "a linear over a " + std::to_string(x->shape.size()) + "-D input: ExecuTorch's batches over dim -3 only";
+  }
   // ExecuTorch's fused linears compute the rows of size(-2) only.
   if (n.target == "et_vk.linear_q4gsw.default" || n.target == "et_vk.linear_dq8ca_q4gsw.default") {
     const Value *x = n.tensorArg(n.target == "et_vk.linear_q4gsw.default" ? "self" : "input");

@@ -145,7 +145,7 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
     return s;
   }
   if (op == "aten.slice_copy.Tensor" || op == "aten.permute_copy.default" || op == "aten.expand_copy.default" ||
-      op == "aten._to_copy.default") {
+      op == "aten._to_copy.default" || op == "aten.select_copy.int") {
     const Value *self = n.tensorArg("self");
     if (auto err = add(shaders::stridedCopyVariant(self->dtype, out->dtype), {{0, out}, {1, self}}))
       return err;
@@ -167,6 +167,17 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
   if (op == "et_vk.rms_norm.default") {
     if (auto err = add(shaders::rmsNormVariant(out->dtype), {{0, out}, {1, n.tensorArg("x")}, {2, n.tensorArg("weight")}}))
       return err;
+    return s;
+  }
+  if (op == "aten.linear.default") {
+    const Value *x = n.tensorArg("input"), *w = n.tensorArg("weight"), *b = n.tensorArg("bias");
+    if (auto err = add(shaders::stridedCopyVariant(w->dtype, w->dtype), {{1, w}}))
+      return std::move(err);
+    if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, x}}))
+      return std::move(err);
+    if (b)
+      if (auto err = add(shaders::elementwiseVariant(shaders::ElementwiseOp::Add, out->dtype), {{0, out}, {2, b}}))
+        return std::move(err);
     return s;
   }
   if (op == "aten.bmm.default" || op == "aten.mm.default") {

@@ -64,7 +64,7 @@ public:
       nodes.push_back(n.get());
     for (Node *n : nodes) {
       rw_.setInsertionPoint(n);
-      if (dropIdentity(*n))
+      if (dropIdentity(*n) || dropEmptyCatParts(*n))
         continue;
       const std::string &edge = n->schema->edge;
       if (edge == "decomposed")
@@ -89,26 +89,40 @@ private:
 
   // ---- identities ------------------------------------------------------------------------
 
-  bool dropIdentity(Node &n) {
+  // The value `n` passes through unchanged, if it is an identity here: a clone, an alias,
+  // an inference dropout, a cast to the dtype it has, x * 1, x / 1, x + 0, x - 0.
+  Value *identitySource(const Node &n) {
     if (n.results.size() != 1 || !n.results[0]->isTensor())
+      return nullptr;
+    const Value *out = n.results[0];
+    const std::string &t = n.target;
+    Value *self = n.hasArg("self") ? n.tensorArg("self") : n.hasArg("input") ? n.tensorArg("input") : nullptr;
+    if (!self || self->dtype != out->dtype || self->shape != out->shape)
+      return nullptr;
+    if (t == "aten.clone.default" || t == "aten._to_copy.default" || t == "aten.alias.default" ||
+        t == "aten.contiguous.default" || t == "aten.detach.default" || t == "aten.detach_.default" ||
+        t == "aten.lift_fresh_copy.default" || t == "aten.to.dtype" || t == "aten.to.dtype_layout" ||
+        t == "aten.to.device" || t == "aten.type_as.default")
+      return self;
+    if (t == "aten.dropout.default") {
+      std::optional<double> p = asDouble(n.arg("p"));
+      return !std::get<bool>(n.arg("train")) || (p && *p == 0.0) ? self : nullptr;
+    }
+    if ((t == "aten.mul.Tensor" || t == "aten.div.Tensor") && scalarIs(n.arg("other"), 1.0))
+      return self;
+    if ((t == "aten.add.Tensor" || t == "aten.sub.Tensor") && scalarIs(n.arg("other"), 0.0))
+      return self;
+    return nullptr;
+  }
+
+  bool dropIdentity(Node &n) {
+    Value *self = identitySource(n);
+    if (!self)
       return false;
     Value *out = n.results[0];
-    Value *self = n.hasArg("self") ? n.tensorArg("self") : nullptr;
-    if (!self || self->dtype != out->dtype || self->shape != out->shape)
-      return false;
-    bool identity = false;
-    if (n.target == "aten.clone.default")
-      identity = true;
-    else if (n.target == "aten._to_copy.default")
-      identity = true; // same dtype and shape: a copy
-    else if (n.target == "aten.mul.Tensor" || n.target == "aten.div.Tensor")
-      identity = scalarIs(n.arg("other"), 1.0);
-    else if (n.target == "aten.add.Tensor" || n.target == "aten.sub.Tensor")
-      identity = scalarIs(n.arg("other"), 0.0);
     // A graph output that would become a graph input (or another output) keeps its node.
-    bool isOutput = std::find(g_.outputs.begin(), g_.outputs.end(), out) != g_.outputs.end();
-    if (!identity || (isOutput && (!self->definingNode ||
-                                   std::find(g_.outputs.begin(), g_.outputs.end(), self) != g_.outputs.end())))
+    auto isOutput = [&](const Value *v) { return std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end(); };
+    if (isOutput(out) && (!self->definingNode || isOutput(self)))
       return false;
     ctx_.note("to-executorch", out->name, "removed", n.target + " is an identity here: its uses read %" + self->name);
     rw_.replaceAllUsesWith(out, self);
@@ -168,7 +182,85 @@ private:
       diff(n);
     } else if (t == "aten.scaled_dot_product_attention.default") {
       attention(n);
+    } else if (t == "aten.to.dtype" || t == "aten.to.dtype_layout" || t == "aten.to.device" ||
+               t == "aten.type_as.default") {
+      Value *self = n.tensorArg("self");
+      DType dtype = n.results[0]->dtype;
+      rw_.retarget(&n, "aten._to_copy.default", {{"self", self}, {"dtype", dtype}});
+      note(n, "aten._to_copy.default");
+    } else if (t == "aten.where.ScalarOther" || t == "aten.where.ScalarSelf" || t == "aten.where.Scalar") {
+      whereScalars(n);
+    } else if (t == "aten.zeros.default" || t == "aten.ones.default") {
+      rw_.retarget(&n, "aten.full.default",
+                   {{"size", n.arg("size")}, {"fill_value", int64_t(t == "aten.ones.default")},
+                    {"dtype", n.results[0]->dtype}});
+      note(n, "aten.full.default");
+    } else if (t == "aten.zeros_like.default" || t == "aten.ones_like.default") {
+      rw_.retarget(&n, "aten.full_like.default",
+                   {{"self", n.tensorArg("self")}, {"fill_value", int64_t(t == "aten.ones_like.default")},
+                    {"dtype", n.results[0]->dtype}});
+      note(n, "aten.full_like.default");
+    } else if (t == "aten.split.Tensor" || t == "aten.split_with_sizes.default" || t == "aten.chunk.default") {
+      split(n);
+    } else if (t == "aten.squeeze.dim" || t == "aten.squeeze.dims") {
+      squeeze(n);
     }
+  }
+
+  // where with scalar sides: one-element constants of the result dtype (ExecuTorch's
+  // where.self reads tensors).
+  void whereScalars(Node &n) {
+    DType dtype = n.results[0]->dtype;
+    auto side = [&](const char *name) -> Value * {
+      if (Value *v = n.tensorArg(name))
+        return v;
+      return scalarConstant(*asDouble(n.arg(name)), dtype, n.name + "_" + name);
+    };
+    Value *self = side("self"), *other = side("other");
+    rw_.retarget(&n, "aten.where.self", {{"condition", n.tensorArg("condition")}, {"self", self}, {"other", other}});
+    note(n, "aten.where.self with one-element constants");
+  }
+
+  // split / split_with_sizes / chunk: one slice_copy per part, on a dim of known size.
+  void split(Node &n) {
+    Value *self = n.tensorArg("self");
+    int64_t dim = normalizedDim(*asInt(n.arg("dim")), self->shape.size());
+    if (!self->shape[dim].isConstant()) {
+      keep(n, "a split of a dim of symbolic size");
+      return;
+    }
+    int64_t start = 0;
+    for (Value *part : std::vector<Value *>(n.results)) {
+      if (!part->shape[dim].isConstant()) {
+        keep(n, "a part of symbolic size");
+        return;
+      }
+      int64_t size = part->shape[dim].constant();
+      Value *slice = rw_.createOp("aten.slice_copy.Tensor",
+                                  {{"self", self}, {"dim", dim}, {"start", SymIntArg{start, nullptr}},
+                                   {"end", SymIntArg{start + size, nullptr}}, {"step", SymIntArg{1, nullptr}}},
+                                  part->dtype, part->shape, part->name + "_slice");
+      rw_.replaceAllUsesWith(part, slice);
+      start += size;
+    }
+    ctx_.note("to-executorch", n.name, "rewritten", "one aten.slice_copy.Tensor per part");
+    rw_.eraseNode(&n);
+  }
+
+  // squeeze: a view_copy to the result's sizes, when each is a literal or a symbolic int
+  // the program computes.
+  void squeeze(Node &n) {
+    IntList size;
+    for (const SymExpr &d : n.results[0]->shape) {
+      std::optional<SymIntArg> a = dimArg(d, symbolValues_);
+      if (!a) {
+        keep(n, "a squeeze to sizes that are expressions");
+        return;
+      }
+      size.push_back(*a);
+    }
+    rw_.retarget(&n, "aten.view_copy.default", {{"self", n.tensorArg("self")}, {"size", size}});
+    note(n, "aten.view_copy.default");
   }
 
   void transpose(Node &n) {
@@ -183,15 +275,62 @@ private:
     note(n, "aten.permute_copy.default");
   }
 
+  // matmul of operands with the same batch dims: bmm, through 3-D views when there are
+  // several batch dims (eager attention's [B, H, S, D] products).
   void matmul(Node &n) {
     Value *a = n.tensorArg("self"), *b = n.tensorArg("other");
-    if (a->shape.size() != 3 || b->shape.size() != 3 || a->shape[0] != b->shape[0]) {
+    Value *out = n.results[0];
+    size_t rank = a->shape.size();
+    bool sameBatch = rank >= 3 && b->shape.size() == rank &&
+                     std::equal(a->shape.begin(), a->shape.end() - 2, b->shape.begin());
+    if (!sameBatch) {
       keep(n, "matmul of " + typeToString(*a) + " and " + typeToString(*b) +
-                  ": ExecuTorch has bmm of 3-D operands with equal batch");
+                  ": ExecuTorch has bmm of operands with the same batch dims");
       return;
     }
-    rw_.retarget(&n, "aten.bmm.default", {{"self", a}, {"mat2", b}});
-    note(n, "aten.bmm.default");
+    if (rank == 3) {
+      rw_.retarget(&n, "aten.bmm.default", {{"self", a}, {"mat2", b}});
+      note(n, "aten.bmm.default");
+      return;
+    }
+    SymExpr batch = 1;
+    for (size_t i = 0; i + 2 < rank; ++i)
+      batch = product(batch, a->shape[i]);
+    auto view = [&](Value *v, const Dims &shape, const std::string &name) -> Value * {
+      IntList size;
+      for (const SymExpr &d : shape) {
+        std::optional<SymIntArg> s = dimArg(d, symbolValues_);
+        if (!s)
+          return nullptr;
+        size.push_back(*s);
+      }
+      return rw_.createOp("aten.view_copy.default", {{"self", v}, {"size", size}}, v->dtype, shape, name);
+    };
+    const Dims &as = a->shape, &bs = b->shape;
+    Value *a3 = view(a, {batch, as[rank - 2], as[rank - 1]}, n.name + "_lhs");
+    Value *b3 = a3 ? view(b, {batch, bs[rank - 2], bs[rank - 1]}, n.name + "_rhs") : nullptr;
+    if (!a3 || !b3) {
+      keep(n, "a batched matmul whose sizes are expressions the program does not compute");
+      return;
+    }
+    Value *c3 = rw_.createOp("aten.bmm.default", {{"self", a3}, {"mat2", b3}}, out->dtype,
+                             {batch, as[rank - 2], bs[rank - 1]}, n.name + "_bmm");
+    IntList size;
+    for (const SymExpr &d : out->shape) {
+      std::optional<SymIntArg> s = dimArg(d, symbolValues_);
+      size.push_back(s ? *s : SymIntArg{-1, nullptr});
+    }
+    rw_.retarget(&n, "aten.view_copy.default", {{"self", c3}, {"size", size}});
+    note(n, "aten.bmm.default between 3-D views");
+  }
+
+  static SymExpr product(const SymExpr &a, const SymExpr &b) {
+    llvm::Expected<SymExpr> p = SymExpr::apply(SymExpr::Kind::Mul, {a, b});
+    if (!p) {
+      llvm::consumeError(p.takeError());
+      return a;
+    }
+    return *p;
   }
 
   void silu(Node &n) {
@@ -354,6 +493,32 @@ private:
   }
 
   // ---- scalar operands ---------------------------------------------------------------------
+
+  // cat leaves out parts that are empty along the cat dim (Phi-3's rotary pass-through of
+  // size 0): ExecuTorch's cat sizes its output from the declared parts, empty ones too.
+  bool dropEmptyCatParts(Node &n) {
+    if (n.target != "aten.cat.default")
+      return false;
+    const TensorListArg &parts = std::get<TensorListArg>(n.arg("tensors"));
+    Value *out = n.results[0];
+    int64_t dim = normalizedDim(*asInt(n.arg("dim")), out->shape.size());
+    TensorListArg kept;
+    for (Value *p : parts.tensors)
+      if (!(p->shape.size() == out->shape.size() && p->shape[dim] == SymExpr(0)))
+        kept.tensors.push_back(p);
+    if (kept.tensors.size() == parts.tensors.size() || kept.tensors.empty())
+      return false;
+    if (kept.tensors.size() == 1 && kept.tensors[0]->shape == out->shape &&
+        std::find(g_.outputs.begin(), g_.outputs.end(), out) == g_.outputs.end()) {
+      ctx_.note("to-executorch", out->name, "removed", "a cat of one non-empty part: its uses read %" + kept.tensors[0]->name);
+      rw_.replaceAllUsesWith(out, kept.tensors[0]);
+      rw_.eraseNode(&n);
+      return true;
+    }
+    rw_.setArgument(&n, "tensors", kept);
+    note(n, "empty parts left out of the cat");
+    return false;
+  }
 
   void tensorOperands(Node &n) {
     bool binary = n.target == "aten.add.Tensor" || n.target == "aten.sub.Tensor" || n.target == "aten.mul.Tensor" ||

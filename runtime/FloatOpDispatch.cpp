@@ -10,7 +10,7 @@ namespace vkqc::vk::exec {
 
 namespace {
 
-enum class Kind { Elementwise, Copy, Cat, Mean, Softmax, RmsNorm, Matmul, Attention, Reshape, Unsqueeze, Alias, None };
+enum class Kind { Elementwise, Copy, Select, Linear, Cat, Mean, Softmax, RmsNorm, Matmul, Attention, Reshape, Unsqueeze, Alias, None };
 
 Kind kindOf(llvm::StringRef name) {
   if (shaders::elementwiseOpOf(name))
@@ -18,6 +18,8 @@ Kind kindOf(llvm::StringRef name) {
   return llvm::StringSwitch<Kind>(name)
       .Cases("aten.slice_copy.Tensor", "aten.permute_copy.default", "aten.expand_copy.default",
              "aten._to_copy.default", Kind::Copy)
+      .Case("aten.select_copy.int", Kind::Select)
+      .Case("aten.linear.default", Kind::Linear)
       .Case("aten.cat.default", Kind::Cat)
       .Case("aten.mean.dim", Kind::Mean)
       .Case("aten._softmax.default", Kind::Softmax)
@@ -82,6 +84,37 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     return runElementwise(context, a, outDtype, require);
   case Kind::Copy:
     return runCopy(context, a, outDtype, require);
+  case Kind::Select: { // a one-element slice, its dim dropped
+    VKQC_TRY(self, a.tensor(0));
+    VKQC_TRY(dim, a.integer(1));
+    VKQC_TRY(index, a.integer(2));
+    if (llvm::Error err = require(shaders::stridedCopyVariant(self->dtype(), outDtype)))
+      return std::move(err);
+    int64_t rank = self->rank(), d = *dim < 0 ? *dim + rank : *dim;
+    if (d < 0 || d >= rank)
+      return execError(a.where, "select dim " + llvm::Twine(*dim) + " out of range for rank " + llvm::Twine(rank));
+    int64_t i = *index < 0 ? *index + self->dim(d) : *index;
+    VKQC_TRY(part, runSlice(context, *self, d, i, i + 1, 1));
+    interp::Shape shape = self->shape();
+    shape.erase(shape.begin() + d);
+    return part->reshaped(shape);
+  }
+  case Kind::Linear: { // x @ weight^T (+ bias): a transposed copy of the weight, a matmul, an add
+    VKQC_TRY(x, a.tensor(0));
+    VKQC_TRY(weight, a.tensor(1));
+    VKQC_TRY(bias, a.optionalTensor(2));
+    if (llvm::Error err = require(shaders::stridedCopyVariant(weight->dtype(), weight->dtype())))
+      return std::move(err);
+    if (llvm::Error err = require(shaders::matmulVariant(outDtype)))
+      return std::move(err);
+    VKQC_TRY(transposed, runTranspose(context, *weight, 0, 1));
+    VKQC_TRY(product, runMatmul(context, *x, *transposed));
+    if (!*bias)
+      return std::move(*product);
+    if (llvm::Error err = require(shaders::elementwiseVariant(ElementwiseOp::Add, outDtype)))
+      return std::move(err);
+    return runBinary(context, ElementwiseOp::Add, *product, **bias, 1.0);
+  }
   case Kind::Cat: {
     VKQC_TRY(inputs, a.tensors(0));
     VKQC_TRY(dim, a.integer(1));

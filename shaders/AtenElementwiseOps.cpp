@@ -22,6 +22,7 @@ std::optional<ElementwiseOp> elementwiseOpOf(llvm::StringRef target) {
       .Case("aten.cos.default", ElementwiseOp::Cos)
       .Case("aten.sin.default", ElementwiseOp::Sin)
       .Case("aten.tanh.default", ElementwiseOp::Tanh)
+      .Case("aten.gelu.default", ElementwiseOp::GeluTanh) // approximate='tanh' (partition's guard)
       .Default(std::nullopt);
 }
 

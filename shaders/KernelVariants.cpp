@@ -130,6 +130,7 @@ llvm::StringRef elementwiseOpName(ElementwiseOp op) {
   case ElementwiseOp::Cos: return "cos";
   case ElementwiseOp::Sin: return "sin";
   case ElementwiseOp::Tanh: return "tanh";
+  case ElementwiseOp::GeluTanh: return "gelu_tanh";
   }
   return "elementwise";
 }

@@ -39,7 +39,7 @@ llvm::Expected<std::string> embeddingQ4gswVariant(DType scalesDtype, DType outpu
 
 /// Elementwise ops: binary ones read two tensors (or a tensor and a push-constant scalar),
 /// unary ones one.
-enum class ElementwiseOp { Add, Sub, Mul, Div, Pow, Neg, Rsqrt, Sqrt, Silu, Sigmoid, Exp, Cos, Sin, Tanh };
+enum class ElementwiseOp { Add, Sub, Mul, Div, Pow, Neg, Rsqrt, Sqrt, Silu, Sigmoid, Exp, Cos, Sin, Tanh, GeluTanh };
 bool isBinary(ElementwiseOp op);
 /// The elementwise op an aten op target runs ("aten.add.Tensor" -> Add), if it is one.
 std::optional<ElementwiseOp> elementwiseOpOf(llvm::StringRef target);

@@ -65,7 +65,15 @@ def main():
     ap.add_argument("dumps")
     ap.add_argument("--atol-rel", type=float, default=1e-5)
     ap.add_argument("--all", action="store_true")
+    ap.add_argument("--torchao-src", help="torchao's Python sources, for exports with torchao ops "
+                                          "when torchao is not installed")
     args = ap.parse_args()
+    if args.torchao_src:
+        import transformers  # noqa: F401  (before torchao's sources: it probes torchao's version)
+        sys.path.insert(0, args.torchao_src)
+        import torchao
+        torchao.__version__ = getattr(torchao, "__version__", "0.19.0")
+        import torchao.quantization.quant_primitives  # noqa: F401  (registers torch.ops.torchao)
 
     torch.set_num_threads(1)  # PyTorch's CPU results do not depend on it; one is simplest
     ep = torch.export.load(args.model)

@@ -1,5 +1,7 @@
 #include "compiler/import/ExportImporter.h"
 
+#include "compiler/import/StackTrace.h"
+
 #include "compiler/import/JsonRef.h"
 #include "compiler/import/TensorMeta.h"
 
@@ -644,7 +646,9 @@ private:
     if (!schema) {
       std::string advice = adviceForUnknownTarget(target).value_or(
           "vkqc has no schema for it (see `vkqc ops` for the supported list)");
-      return nj.error("unknown op '" + target + "': " + advice);
+      std::optional<std::string> source = nodeSourceLine(nj.raw());
+      return nj.error("unknown op '" + target + "': " + advice + "; node '" + *name + "'" +
+                      (source ? " comes from " + *source : ""));
     }
     auto node = std::make_unique<Node>();
     node->name = *name;
@@ -696,7 +700,22 @@ private:
       llvm::Expected<std::pair<std::string, JsonRef>> tagged = out.getTagged();
       if (!tagged)
         return tagged.takeError();
-      if (schema->returns[i] == ReturnType::Tensor) {
+      if (schema->returns[i] == ReturnType::TensorList) { // split, chunk: one result per element
+        if (tagged->first != "as_tensors")
+          return out.error("expected a tensor list result, got " + tagged->first);
+        llvm::Expected<std::vector<JsonRef>> items = tagged->second.getArray();
+        if (!items)
+          return items.takeError();
+        for (const JsonRef &item : *items) {
+          llvm::Expected<std::string> rname = item.stringField("name");
+          if (!rname)
+            return rname.takeError();
+          llvm::Expected<Value *> v = defineTensor(*rname, item);
+          if (!v)
+            return v.takeError();
+          node->results.push_back(*v);
+        }
+      } else if (schema->returns[i] == ReturnType::Tensor) {
         if (tagged->first != "as_tensor")
           return out.error("expected a tensor result, got " + tagged->first);
         llvm::Expected<std::string> rname = tagged->second.stringField("name");

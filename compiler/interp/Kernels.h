@@ -81,6 +81,33 @@ llvm::Expected<Tensor> silu(const Tensor &x);
 llvm::Expected<Tensor> sigmoid(const Tensor &x);
 /// aten.where.self: condition ? a : b, broadcasting all three, in the promoted dtype of a, b.
 llvm::Expected<Tensor> where(const Tensor &condition, const Operand &a, const Operand &b);
+// ---- Ops of other decoder families (FamilyOps.cpp) ---------------------------------------
+
+/// exp in float through SLEEF; sqrt correctly rounded (as PyTorch's CPU kernels).
+llvm::Expected<Tensor> exp(const Tensor &x);
+llvm::Expected<Tensor> sqrt(const Tensor &x);
+/// tanh in float through SLEEF (as PyTorch's CPU kernel).
+llvm::Expected<Tensor> tanh(const Tensor &x);
+/// aten.gelu: approximate "none" (erf) or "tanh" (PyTorch's vectorized formula).
+llvm::Expected<Tensor> gelu(const Tensor &x, llvm::StringRef approximate);
+/// aten.clamp with optional scalar bounds (NaN stays NaN).
+llvm::Expected<Tensor> clamp(const Tensor &x, const std::optional<Scalar> &min, const std::optional<Scalar> &max);
+llvm::Expected<Tensor> logicalNot(const Tensor &x);
+enum class LogicalOp { And, Or, Xor };
+/// logical_and / logical_or / logical_xor: bool results of the operands' truth values.
+llvm::Expected<Tensor> logical(LogicalOp op, const Tensor &a, const Tensor &b);
+llvm::Expected<Tensor> bitwiseOr(const Tensor &a, const Tensor &b);
+/// aten.masked_fill.Scalar: `value` where the bool mask (broadcast to self) is true.
+llvm::Expected<Tensor> maskedFill(const Tensor &self, const Tensor &mask, const Scalar &value);
+/// aten.tril: elements above the `diagonal` of the last two dims become zero.
+llvm::Expected<Tensor> tril(const Tensor &x, int64_t diagonal);
+/// aten.select.int: the slice at `index` of `dim`, that dim removed.
+llvm::Expected<Tensor> select(const Tensor &x, int64_t dim, int64_t index);
+/// Consecutive slices of `sizes` along `dim` (split_with_sizes; split and chunk via splitSizes).
+llvm::Expected<std::vector<Tensor>> splitBySizes(const Tensor &x, llvm::ArrayRef<int64_t> sizes, int64_t dim);
+/// The part sizes of aten.split: `splitSize` each, the last one shorter.
+std::vector<int64_t> splitSizes(int64_t length, int64_t splitSize);
+
 /// aten.pow.Tensor_Scalar; exponent 2 is x*x exactly, like PyTorch's fast paths.
 llvm::Expected<Tensor> pow(const Tensor &x, const Scalar &exponent);
 /// aten._to_copy with a dtype: a PyTorch cast (float->int truncates toward zero).

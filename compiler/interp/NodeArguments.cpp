@@ -130,6 +130,13 @@ Scalar NodeArguments::scalar(llvm::StringRef name) {
   return Scalar::ofInt(integerOf(name, *arg).value_or(0));
 }
 
+std::optional<Scalar> NodeArguments::optionalScalar(llvm::StringRef name) {
+  const ArgValue *arg = find(name);
+  if (!arg || isNone(*arg))
+    return std::nullopt;
+  return scalar(name);
+}
+
 std::optional<int64_t> NodeArguments::symbolicInteger(llvm::StringRef name,
                                                       const SymIntArg &s) {
   if (!s.symbol)
@@ -262,6 +269,15 @@ llvm::Expected<OpResults> NodeArguments::toResults(llvm::Expected<int64_t> i) {
   if (!i)
     return i.takeError();
   return OpResults{*i};
+}
+
+llvm::Expected<OpResults> NodeArguments::toResults(llvm::Expected<std::vector<Tensor>> tensors) {
+  if (!tensors)
+    return tensors.takeError();
+  OpResults results;
+  for (Tensor &t : *tensors)
+    results.push_back(std::move(t));
+  return results;
 }
 
 llvm::Expected<OpResults> NodeArguments::toResults(llvm::Error e) {

@@ -33,6 +33,8 @@ public:
   /// A tensor, or a Python number where the schema says Tensor (a wrapped scalar).
   Operand operand(llvm::StringRef name);
   Scalar scalar(llvm::StringRef name);
+  std::optional<Scalar> optionalScalar(llvm::StringRef name);
+  std::string string(llvm::StringRef name) { return stringArg(name); }
   int64_t integer(llvm::StringRef name);
   std::optional<int64_t> optionalInteger(llvm::StringRef name);
   /// An int list whose entries may be symbolic.
@@ -82,6 +84,7 @@ private:
   static llvm::Expected<OpResults> toResults(llvm::Expected<Tensor> t);
   static llvm::Expected<OpResults> toResults(llvm::Expected<QParams> q);
   static llvm::Expected<OpResults> toResults(llvm::Expected<int64_t> i);
+  static llvm::Expected<OpResults> toResults(llvm::Expected<std::vector<Tensor>> tensors);
   static llvm::Expected<OpResults> toResults(llvm::Error e);
 
   const Node &node_;

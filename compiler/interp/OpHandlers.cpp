@@ -234,6 +234,194 @@ Result unsqueezeOp(Args &a) {
   return a.finish([&] { return unsqueeze(self, dim); });
 }
 
+// ---- other decoder families ---------------------------------------------------------------
+
+// The dtype the node declares for its (only) result: casts and fills produce it.
+DType resultDType(Args &a) {
+  if (a.node().results.empty() || !a.node().results[0]->isTensor()) {
+    a.fail("result", "the node declares no tensor result");
+    return DType::Float32;
+  }
+  return a.node().results[0]->dtype;
+}
+
+// alias, contiguous, detach, lift_fresh_copy: the value itself (vkqc tensors are contiguous).
+Result identityOp(Args &a) {
+  Tensor self = a.tensor("self");
+  return a.finish([&] { return self; });
+}
+
+// dropout at inference (train=False or p=0) is the identity.
+Result dropoutOp(Args &a) {
+  Tensor input = a.tensor("input");
+  double p = a.real("p");
+  bool train = a.boolean("train");
+  if (train && p != 0.0)
+    a.fail("train", "training-mode dropout is random; inference programs have none");
+  return a.finish([&] { return input; });
+}
+
+// to.dtype / to.dtype_layout / to.device and type_as: a cast to the result's dtype.
+Result castToResultOp(Args &a) {
+  Tensor self = a.tensor("self");
+  DType dtype = resultDType(a);
+  return a.finish([&]() -> llvm::Expected<Tensor> {
+    if (self.dtype() == dtype)
+      return self;
+    return toDType(self, dtype);
+  });
+}
+
+Result geluOp(Args &a) {
+  Tensor self = a.tensor("self");
+  std::string approximate = a.string("approximate");
+  return a.finish([&] { return gelu(self, approximate); });
+}
+
+Result clampOp(Args &a) {
+  Tensor self = a.tensor("self");
+  std::optional<Scalar> min = a.optionalScalar("min"), max = a.optionalScalar("max");
+  return a.finish([&] { return clamp(self, min, max); });
+}
+
+// where.ScalarOther / ScalarSelf / Scalar: the scalar sides are wrapped numbers.
+Result whereScalarOp(Args &a) {
+  Tensor condition = a.tensor("condition");
+  Operand self = a.operand("self"), other = a.operand("other");
+  return a.finish([&] { return where(condition, self, other); });
+}
+
+template <LogicalOp Op> Result logicalOp(Args &a) {
+  Tensor self = a.tensor("self"), other = a.tensor("other");
+  return a.finish([&] { return logical(Op, self, other); });
+}
+
+Result logicalNotOp(Args &a) {
+  Tensor self = a.tensor("self");
+  return a.finish([&] { return logicalNot(self); });
+}
+
+Result bitwiseOrOp(Args &a) {
+  Tensor self = a.tensor("self"), other = a.tensor("other");
+  return a.finish([&] { return bitwiseOr(self, other); });
+}
+
+Result maskedFillOp(Args &a) {
+  Tensor self = a.tensor("self"), mask = a.tensor("mask");
+  Scalar value = a.scalar("value");
+  return a.finish([&] { return maskedFill(self, mask, value); });
+}
+
+Result trilOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t diagonal = a.integer("diagonal");
+  return a.finish([&] { return tril(self, diagonal); });
+}
+
+Result selectOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t dim = a.integer("dim"), index = a.integer("index");
+  return a.finish([&] { return select(self, dim, index); });
+}
+
+// index_select(x, dim, index) = x[:, ..., index] along dim (aten.index with leading Nones).
+Result indexSelectOp(Args &a) {
+  Tensor self = a.tensor("self"), indexTensor = a.tensor("index");
+  int64_t dim = a.integer("dim");
+  return a.finish([&]() -> llvm::Expected<Tensor> {
+    int64_t d = dim < 0 ? dim + self.rank() : dim;
+    if (d < 0 || d >= self.rank() || indexTensor.rank() > 1)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "index_select: dim out of range or an index of more than 1 dim");
+    std::vector<std::optional<Tensor>> indices(static_cast<size_t>(d), std::nullopt);
+    indices.push_back(indexTensor);
+    return index(self, indices);
+  });
+}
+
+// zeros / ones / *_like / scalar_tensor: full of the result's shape and dtype.
+Result fillResultOp(Args &a, double value) {
+  DType dtype = resultDType(a);
+  std::vector<int64_t> shape;
+  if (a.node().hasArg("size"))
+    shape = a.integers("size");
+  else if (a.node().hasArg("self"))
+    shape = a.tensor("self").shape();
+  return a.finish([&] { return full(shape, Scalar::ofFloat(value), dtype); });
+}
+Result zerosOp(Args &a) { return fillResultOp(a, 0.0); }
+Result onesOp(Args &a) { return fillResultOp(a, 1.0); }
+
+Result fullLikeOp(Args &a) {
+  Tensor self = a.tensor("self");
+  Scalar value = a.scalar("fill_value");
+  DType dtype = resultDType(a);
+  return a.finish([&] { return full(self.shape(), value, dtype); });
+}
+
+Result scalarTensorOp(Args &a) {
+  Scalar s = a.scalar("s");
+  DType dtype = resultDType(a);
+  return a.finish([&] { return full({}, s, dtype); });
+}
+
+Result arangeStartOp(Args &a) {
+  Scalar start = a.scalar("start"), end = a.scalar("end");
+  Scalar step = a.node().hasArg("step") ? a.scalar("step") : Scalar::ofInt(1);
+  std::optional<DType> dtype = a.optionalDType("dtype");
+  return a.finish([&] { return arange(start, end, step, dtype); });
+}
+
+Result splitOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t splitSize = a.integer("split_size"), dim = a.integer("dim");
+  return a.finish([&]() -> llvm::Expected<std::vector<Tensor>> {
+    int64_t d = dim < 0 ? dim + self.rank() : dim;
+    if (d < 0 || d >= self.rank())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "split: dim out of range");
+    return splitBySizes(self, splitSizes(self.dim(d), splitSize), dim);
+  });
+}
+
+Result splitWithSizesOp(Args &a) {
+  Tensor self = a.tensor("self");
+  std::vector<int64_t> sizes = a.integers("split_sizes");
+  int64_t dim = a.integer("dim");
+  return a.finish([&] { return splitBySizes(self, sizes, dim); });
+}
+
+Result chunkOp(Args &a) {
+  Tensor self = a.tensor("self");
+  int64_t chunks = a.integer("chunks"), dim = a.integer("dim");
+  return a.finish([&]() -> llvm::Expected<std::vector<Tensor>> {
+    int64_t d = dim < 0 ? dim + self.rank() : dim;
+    if (d < 0 || d >= self.rank() || chunks <= 0)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "chunk: dim out of range or chunks <= 0");
+    return splitBySizes(self, splitSizes(self.dim(d), (self.dim(d) + chunks - 1) / chunks), dim);
+  });
+}
+
+// squeeze.dim / squeeze.dims: the result's shape (the verifier checked it).
+Result squeezeOp(Args &a) {
+  Tensor self = a.tensor("self");
+  return a.finish([&]() -> llvm::Expected<Tensor> {
+    Shape out;
+    int64_t rank = self.rank();
+    std::vector<int64_t> dims;
+    const ArgValue &dimArg = a.node().arg("dim");
+    if (std::optional<int64_t> one = asInt(dimArg))
+      dims.push_back(*one);
+    else if (std::optional<std::vector<int64_t>> many = asLiteralInts(dimArg))
+      dims = *many;
+    for (int64_t &d : dims)
+      d = d < 0 ? d + rank : d;
+    for (int64_t i = 0; i < rank; ++i)
+      if (!(llvm::is_contained(dims, i) && self.dim(i) == 1))
+        out.push_back(self.dim(i));
+    return self.reshaped(out);
+  });
+}
+
 // ---- torchao and quantized_decomposed ----------------------------------------------------
 
 Result chooseQParamsOp(Args &a) {
@@ -411,6 +599,57 @@ Result swapNibblesOp(Args &a) {
 const llvm::StringMap<OpHandler> &handlerTable() {
   static const llvm::StringMap<OpHandler> table = {
       {"aten.__and__.Tensor", binaryOp<bitwiseAnd>},
+      {"aten.__or__.Tensor", bitwiseOrOp},
+      {"aten.alias.default", identityOp},
+      {"aten.arange.start", arangeStartOp},
+      {"aten.arange.start_step", arangeStartOp},
+      {"aten.bitwise_and.Tensor", binaryOp<bitwiseAnd>},
+      {"aten.bitwise_or.Tensor", bitwiseOrOp},
+      {"aten.chunk.default", chunkOp},
+      {"aten.clamp.default", clampOp},
+      {"aten.contiguous.default", identityOp},
+      {"aten.detach.default", identityOp},
+      {"aten.detach_.default", identityOp},
+      {"aten.dropout.default", dropoutOp},
+      {"aten.eq.Scalar", binaryOp<eq>},
+      {"aten.exp.default", unaryOp<interp::exp>},
+      {"aten.full_like.default", fullLikeOp},
+      {"aten.ge.Scalar", binaryOp<ge>},
+      {"aten.ge.Tensor", binaryOp<ge>},
+      {"aten.gelu.default", geluOp},
+      {"aten.gt.Scalar", binaryOp<gt>},
+      {"aten.gt.Tensor", binaryOp<gt>},
+      {"aten.index_select.default", indexSelectOp},
+      {"aten.le.Scalar", binaryOp<le>},
+      {"aten.lift_fresh_copy.default", identityOp},
+      {"aten.logical_and.default", logicalOp<LogicalOp::And>},
+      {"aten.logical_not.default", logicalNotOp},
+      {"aten.logical_or.default", logicalOp<LogicalOp::Or>},
+      {"aten.lt.Scalar", binaryOp<lt>},
+      {"aten.lt.Tensor", binaryOp<lt>},
+      {"aten.masked_fill.Scalar", maskedFillOp},
+      {"aten.ne.Tensor", binaryOp<ne>},
+      {"aten.ones.default", onesOp},
+      {"aten.ones_like.default", onesOp},
+      {"aten.scalar_tensor.default", scalarTensorOp},
+      {"aten.select.int", selectOp},
+      {"aten.select_copy.int", selectOp},
+      {"aten.split.Tensor", splitOp},
+      {"aten.split_with_sizes.default", splitWithSizesOp},
+      {"aten.sqrt.default", unaryOp<interp::sqrt>},
+      {"aten.squeeze.dim", squeezeOp},
+      {"aten.squeeze.dims", squeezeOp},
+      {"aten.tanh.default", unaryOp<interp::tanh>},
+      {"aten.to.device", castToResultOp},
+      {"aten.to.dtype", castToResultOp},
+      {"aten.to.dtype_layout", castToResultOp},
+      {"aten.tril.default", trilOp},
+      {"aten.type_as.default", castToResultOp},
+      {"aten.where.Scalar", whereScalarOp},
+      {"aten.where.ScalarOther", whereScalarOp},
+      {"aten.where.ScalarSelf", whereScalarOp},
+      {"aten.zeros.default", zerosOp},
+      {"aten.zeros_like.default", zerosOp},
       {"aten._assert_tensor_metadata.default", assertTensorMetadata},
       {"aten._softmax.default", softmaxEdgeOp},
       {"aten._to_copy.default", toCopy},

@@ -137,6 +137,9 @@ llvm::Expected<ArgValue> parseDefault(llvm::StringRef schema, ArgType type, llvm
       return ArgValue(text.drop_front().drop_back().str());
     return schemaError(schema, "string default must be quoted: " + text);
   }
+  // torch.export's serde numbering of torch.memory_format: contiguous_format is 1.
+  if (type == ArgType::MemoryFormat && text == "contiguous_format")
+    return ArgValue(MemoryFormatArg{1});
   if (type == ArgType::IntList) {
     if (text == "[]")
       return ArgValue(IntList{});
@@ -228,6 +231,8 @@ llvm::Expected<OpSchema> parseOpSchema(llvm::StringRef text) {
       schema.returns.push_back(ReturnType::Tensor);
     else if (type == "SymInt")
       schema.returns.push_back(ReturnType::SymInt);
+    else if (type == "Tensor[]" && retParts.size() == 1)
+      schema.returns.push_back(ReturnType::TensorList);
     else
       return schemaError(text, "unsupported return type " + type);
   }

@@ -43,7 +43,9 @@ struct SchemaArg {
   std::optional<ArgValue> defaultValue; // filled when the schema gives one
 };
 
-enum class ReturnType { Tensor, SymInt };
+/// A TensorList return (`Tensor[]`: split, chunk) is a schema's only one; the node has one
+/// result per element.
+enum class ReturnType { Tensor, SymInt, TensorList };
 
 /// Which nodes of an op partition may delegate (Ops.def's VULKAN column).
 enum class VulkanRule {

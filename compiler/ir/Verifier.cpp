@@ -118,12 +118,13 @@ llvm::Error verifyGraph(const Graph &g) {
       if (const Value *t = asTensor(a.value); t && wantsTensor != t->isTensor())
         return fail(where, "argument '" + a.name + "' gets '%" + t->name + "' of the wrong kind");
     }
-    if (n->results.size() != n->schema->returns.size())
+    bool tensorList = n->schema->returns.size() == 1 && n->schema->returns[0] == ReturnType::TensorList;
+    if (!tensorList && n->results.size() != n->schema->returns.size())
       return fail(where, "node has " + llvm::Twine(n->results.size()) + " results, schema has " +
                              llvm::Twine(n->schema->returns.size()));
     for (size_t i = 0; i < n->results.size(); ++i) {
       const Value *r = n->results[i];
-      bool wantTensor = n->schema->returns[i] == ReturnType::Tensor;
+      bool wantTensor = tensorList || n->schema->returns[i] == ReturnType::Tensor;
       if (r->isTensor() != wantTensor)
         return fail(where, "result '%" + r->name + "' has the wrong kind");
       if (r->definingNode != n.get())

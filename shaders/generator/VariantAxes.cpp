@@ -62,7 +62,8 @@ const llvm::StringMap<std::vector<AxisValue>> &axes() {
         {"exp", {{"OP_EXP", "1"}}},
         {"cos", {{"OP_COS", "1"}}},
         {"sin", {{"OP_SIN", "1"}}},
-        {"tanh", {{"OP_TANH", "1"}}}}},
+        {"tanh", {{"OP_TANH", "1"}}},
+        {"gelu_tanh", {{"OP_GELU_TANH", "1"}}}}},
       // Storage of the tensors: contiguous storage buffers only, named like ExecuTorch.
       {"storage", {{"buffer", {}}}},
       {"io_weight_storage", {{"buffer_buffer", {}}}},

@@ -35,8 +35,12 @@ float applyOp(float x) {
   return sin(x);
 #elif defined(OP_TANH)
   return tanhAccurate(x);
+#elif defined(OP_GELU_TANH)
+  // gelu(approximate='tanh'): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as PyTorch.
+  float inner = 0.7978845608028654 * (x + 0.044715 * (x * x * x));
+  return 0.5 * x * (1.0 + tanhAccurate(inner));
 #else
-#error "define one of OP_NEG, OP_RSQRT, OP_SQRT, OP_SILU, OP_SIGMOID, OP_EXP, OP_COS, OP_SIN, OP_TANH"
+#error "define one of OP_NEG, OP_RSQRT, OP_SQRT, OP_SILU, OP_SIGMOID, OP_EXP, OP_COS, OP_SIN, OP_TANH, OP_GELU_TANH"
 #endif
 }
 

@@ -48,6 +48,8 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--variant", choices=VARIANT_FLAGS, required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--et-min-cosine", type=float,
+                    help="a looser bound for et_run vs PyTorch (a documented ExecuTorch deviation)")
     args = ap.parse_args()
 
     if not os.access(args.et_run, os.X_OK):
@@ -73,18 +75,24 @@ def main():
     vk = np.load(vk_out)
     exact = args.variant != "fp16" and "bf16" not in args.model and "fp16" not in args.model
     min_cosine = 0.9999 if exact else 0.999
+    # --weight-only-linear drops the activation quantization PyTorch computed for an 8da4w
+    # export: the program is another (nearby) computation, held to the loose bound.
+    drops_quantization = args.variant == "weight-only" and "8da4w" in args.model
     ok = True
     for name, got, ref in (("et_run vs PyTorch", et, logits), ("vkqc run vs PyTorch", vk, logits),
                            ("et_run vs vkqc run", et, vk)):
+        bound = 0.999 if drops_quantization and ref is logits else min_cosine
+        if args.et_min_cosine and name.startswith("et_run"):
+            bound = min(bound, args.et_min_cosine)
         if got.shape != ref.shape:
             print(f"FAIL: {name}: shape {got.shape} != {ref.shape}")
             ok = False
             continue
         c = cosine(got, ref)
         finite = bool(np.isfinite(got).all())
-        verdict = "PASS" if finite and c >= min_cosine else "FAIL"
+        verdict = "PASS" if finite and c >= bound else "FAIL"
         ok = ok and verdict == "PASS"
-        print(f"{verdict}: {name}: cosine {c:.6f} (>= {min_cosine}), max error "
+        print(f"{verdict}: {name}: cosine {c:.6f} (>= {bound}), max error "
               f"{max_rel_error(got, ref.astype(np.float64)):.2e} of max |ref|, finite {finite}")
     return 0 if ok else 1
 

