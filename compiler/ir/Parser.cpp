@@ -42,6 +42,9 @@ public:
         return err;
     if (auto err = parseGraphBody())
       return err;
+    if (cur_.isWord("graph"))
+      return errorAt(cur_.loc, "a second graph: a text holds one (--split-input-file reads graphs "
+                               "separated by '// -----' lines)");
     if (cur_.kind != Token::Kind::End)
       return unexpected("the end of the text after the graph");
     return std::move(g_);
