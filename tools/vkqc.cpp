@@ -416,17 +416,21 @@ int runOptText() {
   request.options = passOptionsFromFlags();
   if (wantsReport())
     request.report = ReportFlag == ReportKind::Json ? ReportFormat::Json : ReportFormat::Text;
-  llvm::Expected<OptResult> result = runOpt(request, llvm::errs());
-  if (!result) { // one line per failing graph; each message names its file
-    llvm::handleAllErrors(result.takeError(), [](const llvm::ErrorInfoBase &e) {
+  OptResult result;
+  llvm::Error failures = runOpt(request, result, llvm::errs());
+  int rc = wantsReport() ? writeReportText(result.report) : 0;
+  if (failures) { // one line per failing graph, each naming its file; no -o file is written
+    llvm::handleAllErrors(std::move(failures), [](const llvm::ErrorInfoBase &e) {
       llvm::WithColor::error(llvm::errs(), "vkqc") << e.message() << "\n";
     });
+    if (OutputPath.empty())
+      llvm::outs() << result.text; // the graphs that did not fail, as mlir-opt prints them
     return 1;
   }
-  if (int rc = wantsReport() ? writeReportText(result->report) : 0)
+  if (rc)
     return rc;
   serialize::OldOutput noOldOutput;
-  return writeText(result->text, noOldOutput);
+  return writeText(result.text, noOldOutput);
 }
 
 /// The Vulkan context of --device=N.

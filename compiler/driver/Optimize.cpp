@@ -103,7 +103,7 @@ llvm::Error runPart(const OptRequest &request, const Part &part, const std::stri
 }
 } // namespace
 
-llvm::Expected<OptResult> runOpt(const OptRequest &request, llvm::raw_ostream &log) {
+llvm::Error runOpt(const OptRequest &request, OptResult &result, llvm::raw_ostream &log) {
   std::string name = request.inputPath == "-" ? "<stdin>" : request.inputPath;
   if (llvm::Expected<std::vector<const PassInfo *>> p = resolvePipeline(request.pipeline); !p)
     return oneLineError(name, llvm::toString(p.takeError()));
@@ -120,7 +120,6 @@ llvm::Expected<OptResult> runOpt(const OptRequest &request, llvm::raw_ostream &l
   }
   std::unique_ptr<StorageResolver> storages = archiveStorages(archive.get(), request.archivePath);
 
-  OptResult result;
   llvm::Error failures = llvm::Error::success();
   std::vector<Part> parts = splitInput((*input)->getBuffer(), request.splitInputFile);
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -130,9 +129,7 @@ llvm::Expected<OptResult> runOpt(const OptRequest &request, llvm::raw_ostream &l
     if (auto err = runPart(request, parts[i], name, where, *storages, result, log))
       failures = llvm::joinErrors(std::move(failures), std::move(err));
   }
-  if (failures)
-    return failures;
-  return result;
+  return failures;
 }
 
 } // namespace vkqc

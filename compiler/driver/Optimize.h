@@ -42,9 +42,11 @@ std::unique_ptr<StorageResolver> archiveStorages(ModelArchive *archive, std::str
 /// The line that splits the input with --split-input-file.
 constexpr llvm::StringLiteral kSplitMarker = "// -----";
 
-/// Runs the request; dumps and timings go to `log`. A graph that fails does not stop the
-/// others: the error holds one message per failing graph (`<file>:<line>:<column>: <what>`
-/// for a problem in the text, `<file>[:<line of its part>]: <what>` for a pass).
-llvm::Expected<OptResult> runOpt(const OptRequest &request, llvm::raw_ostream &log);
+/// Runs the request into `result`; dumps and timings go to `log`. A graph that fails does
+/// not stop the others (as in mlir-opt, `result` holds what the others printed, a failed
+/// part printing nothing between its markers): the error holds one message per failing
+/// graph, `<file>:<line>:<column>: <what>` for a problem in the text,
+/// `<file>[:<first line of its part>]: <what>` for a pass.
+llvm::Error runOpt(const OptRequest &request, OptResult &result, llvm::raw_ostream &log);
 
 } // namespace vkqc
