@@ -117,8 +117,9 @@ llvm::Expected<std::pair<DType, interp::Shape>> parseConstantType(llvm::StringRe
   if (!dims.empty())
     dims.split(parts, ", ");
   for (llvm::StringRef d : parts) {
+    // No constant has a dim of 2^40 elements; bigger ones could overflow the layouts' sizes.
     int64_t v = 0;
-    if (d.getAsInteger(10, v) || v < 0)
+    if (d.getAsInteger(10, v) || v < 0 || v > (int64_t(1) << 40))
       return layoutError("'" + text + "' is not a constant's type");
     shape.push_back(v);
   }
@@ -203,6 +204,8 @@ llvm::Expected<DerivedLayout> rebuildDerivedLayout(const Storage &source, llvm::
   for (int64_t d : shape)
     if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes))
       return layoutError("the source type of '" + tag + "' overflows");
+  if (offset % dtypeSize(dtype) != 0)
+    return layoutError("its source starts at +" + llvm::Twine(offset) + ", not at a multiple of its element size");
   if (offset > source.size() || bytes > source.size() - offset)
     return layoutError("its source (" + llvm::Twine(bytes) + " B at +" + llvm::Twine(offset) +
                        ") runs past the end of storage #" + llvm::Twine(source.id));

@@ -556,6 +556,9 @@ private:
         return errorAt(d.loc, "%" + d.name + " (" + llvm::Twine(bytes) + " B at +" + llvm::Twine(*offset) +
                                   ") runs past the end of storage #" + llvm::Twine(id) + " (" +
                                   llvm::Twine(c.storage->size()) + " B)");
+      if (c.byteOffset % dtypeSize(d.dtype) != 0) // the importer's offsets count elements
+        return errorAt(d.loc, "%" + d.name + " starts at +" + llvm::Twine(*offset) +
+                                  ", not at a multiple of its element size");
     }
     llvm::Expected<Value *> v = define(d);
     if (!v)

@@ -295,6 +295,8 @@ TEST_CASE("bad text is refused with its line and column", "[parser]") {
       {small("f32[2, 2] = param", "f32[2, 3] = param"),
        "t.vkir:5:3: %w (24 B at +0) runs past the end of storage #0 (16 B)"},
       {small("storage #0 +0", "storage #1 +0"), "t.vkir:5:37: no storage #1"},
+      {small("f32[2, 2] = param \"w\" storage #0 +0", "f32[1, 2] = param \"w\" storage #0 +2"),
+       "t.vkir:5:3: %w starts at +2, not at a multiple of its element size"},
       {small("aten.mm.default", "aten.mmm.default"), "t.vkir:7:20: unknown op 'aten.mmm.default' (`vkqc ops` lists them)"},
       {small("mat2=%w", "mat2=%v"), "t.vkir:7:50: undefined value %v (values are defined before they are used)"},
       {small("mat2=%w", "mat2=%w, mat2=%w"), "t.vkir:7:54: argument 'mat2' is given twice"},
