@@ -4,8 +4,8 @@
 #
 #   scripts/fuzz.sh [SECONDS]
 #
-# Environment: VKQC_FUZZERS (default "model_json pt2 npy sympy opschema"), VKQC_JOBS (build
-# parallelism, default 2), VKQC_FUZZ_BUILD (default <repo>/build-fuzz).
+# Environment: VKQC_FUZZERS (default "model_json pt2 npy sympy opschema pte vkir"),
+# VKQC_JOBS (build parallelism, default 2), VKQC_FUZZ_BUILD (default <repo>/build-fuzz).
 #
 # Before fuzzing, each harness replays tests/fuzz/regressions/<harness>/ (every input that
 # once crashed it). New corpus entries go to build-fuzz/fuzz-corpus/<harness>/, crashes to
@@ -19,7 +19,7 @@ secs=${1:-600}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${VKQC_FUZZ_BUILD:-$src/build-fuzz}
 jobs=${VKQC_JOBS:-2}
-harnesses=${VKQC_FUZZERS:-model_json pt2 npy sympy opschema pte}
+harnesses=${VKQC_FUZZERS:-model_json pt2 npy sympy opschema pte vkir}
 
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKQC_FUZZ=ON >/dev/null || exit 1

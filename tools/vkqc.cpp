@@ -1,5 +1,6 @@
 // vkqc: the command-line tool. Flags and dispatch only; the work lives in the libraries.
 #include "compiler/driver/Compile.h"
+#include "compiler/driver/Optimize.h"
 #include "compiler/driver/ProgressBar.h"
 #include "compiler/driver/Report.h"
 #include "compiler/driver/Summary.h"
@@ -36,6 +37,7 @@ namespace {
 cl::SubCommand CompileCmd("compile", "Compile a torch.export program (.pt2 or models/model.json)");
 cl::SubCommand RunCmd("run", "Compile (as far as --compile-to) and interpret a program on .npy inputs");
 cl::SubCommand CheckCmd("check", "Compile, run and compare with expected outputs (exit 1 beyond tolerance)");
+cl::SubCommand OptCmd("opt", "Run passes on .vkir text (a dump or a hand-written test) and print the result");
 cl::SubCommand InspectCmd("inspect", "Explain a .pte: header, segments, plan, delegates, kernels, constants");
 cl::SubCommand PassesCmd("passes", "List the passes of the pipeline and the patterns, in order");
 cl::SubCommand OpsCmd("ops", "List the ops vkqc accepts and emits, with their schemas");
@@ -48,12 +50,23 @@ cl::OptionCategory PrintingCategory("IR printing and debugging");
 
 // Options of every command that compiles: `compile` and `run` take the same pipeline.
 #define VKQC_COMPILING_COMMANDS cl::sub(CompileCmd), cl::sub(RunCmd), cl::sub(CheckCmd)
+// Options of every command that runs passes: the compiling ones and `opt`.
+#define VKQC_PIPELINE_COMMANDS VKQC_COMPILING_COMMANDS, cl::sub(OptCmd)
 
 // ---- input and output -------------------------------------------------------------------
 cl::opt<std::string> InputPath(cl::Positional, cl::desc("<model.pt2 | models/model.json | (run) model.pte>"),
                                VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
 cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomically; an old <file> is written over or removed)"),
-                                cl::value_desc("file"), VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
+                                cl::value_desc("file"), VKQC_PIPELINE_COMMANDS, cl::cat(IOCategory));
+cl::opt<std::string> OptInput(cl::Positional, cl::desc("<in.vkir | ->"), cl::init("-"), cl::sub(OptCmd),
+                              cl::cat(IOCategory));
+cl::opt<std::string> ArchivePath("archive",
+                                 cl::desc("The .pt2 (or models/model.json) whose entries the text's storages name"),
+                                 cl::value_desc("model.pt2"), cl::sub(OptCmd), cl::cat(IOCategory));
+cl::opt<bool> SplitInputFile("split-input-file",
+                             cl::desc("Each part of the input between '// -----' lines is a graph of its own; "
+                                      "the outputs are joined by the same line"),
+                             cl::sub(OptCmd), cl::cat(IOCategory));
 cl::list<std::string> InputTensors("input", cl::desc("A .npy input of the program (repeat in order)"),
                                    cl::value_desc("file.npy"), VKQC_COMPILING_COMMANDS,
                                    cl::cat(IOCategory));
@@ -71,20 +84,20 @@ cl::opt<EmitKind> Emit("emit", cl::desc("What `compile` writes (default: pte whe
                        cl::sub(CompileCmd), cl::cat(IOCategory));
 
 // ---- pipeline ---------------------------------------------------------------------------
-cl::list<std::string> PassList("passes", cl::desc("Run exactly these passes, in this order"),
-                               cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_COMPILING_COMMANDS,
+cl::list<std::string> PassList("passes", cl::desc("Run exactly these passes, in this order (opt: none without it)"),
+                               cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_PIPELINE_COMMANDS,
                                cl::cat(PipelineCategory));
 cl::opt<std::string> CompileTo("compile-to",
                                cl::desc("Stop after pass <p> (or 'import'); `compile` prints the IR"),
                                cl::value_desc("p"), VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> VerifyEach("verify-each", cl::desc("Verify the IR after import and every pass"),
-                         cl::init(true), VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
+                         cl::init(true), VKQC_PIPELINE_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> VerifyNumerics("verify-numerics",
                              cl::desc("Interpret the IR after import and every pass on the --input "
                                       "tensors; fail naming the first pass that changes the result"),
                              VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> TimePasses("time-passes", cl::desc("Print the time each pass took (stderr)"),
-                         VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
+                         VKQC_PIPELINE_COMMANDS, cl::cat(PipelineCategory));
 
 // ---- lowering choices -------------------------------------------------------------------
 enum class ComputeDType { FP32, FP16 };
@@ -92,11 +105,11 @@ cl::opt<ComputeDType> DTypeFlag("dtype", cl::desc("Compute dtype of the compiled
                                 cl::init(ComputeDType::FP32),
                                 cl::values(clEnumValN(ComputeDType::FP32, "fp32", "float32 (default)"),
                                            clEnumValN(ComputeDType::FP16, "fp16", "float16")),
-                                VKQC_COMPILING_COMMANDS, cl::cat(LoweringCategory));
+                                VKQC_PIPELINE_COMMANDS, cl::cat(LoweringCategory));
 cl::opt<std::string> TargetFlag("target",
                                 cl::desc("GPU target: generic (default), mali-valhall, adreno-7xx, "
                                          "lavapipe, or an alias (vkqc targets)"),
-                                cl::init("generic"), cl::value_desc("name"), VKQC_COMPILING_COMMANDS,
+                                cl::init("generic"), cl::value_desc("name"), VKQC_PIPELINE_COMMANDS,
                                 cl::cat(LoweringCategory));
 enum class RuntimeKind { Executorch, Vkqc };
 cl::opt<RuntimeKind> RuntimeFlag(
@@ -105,29 +118,29 @@ cl::opt<RuntimeKind> RuntimeFlag(
                           "ExecuTorch's own runtime (default): refuse at compile time what it does not implement"),
                clEnumValN(RuntimeKind::Vkqc, "vkqc",
                           "`vkqc run` only: also ops ExecuTorch lacks (int4 tables and torchao ops on the CPU)")),
-    VKQC_COMPILING_COMMANDS, cl::cat(LoweringCategory));
+    VKQC_PIPELINE_COMMANDS, cl::cat(LoweringCategory));
 cl::opt<bool> WeightOnlyLinear("weight-only-linear",
                                cl::desc("Lower 8da4w linears to the weight-only int4 kernel "
                                         "(drops the activation quantization)"),
-                               VKQC_COMPILING_COMMANDS, cl::cat(LoweringCategory));
+                               VKQC_PIPELINE_COMMANDS, cl::cat(LoweringCategory));
 
 // ---- IR printing and reports ------------------------------------------------------------
 cl::list<std::string> PrintBefore("print-ir-before", cl::desc("Print the IR before these passes"),
                                   cl::CommaSeparated, cl::value_desc("p1,p2"),
-                                  VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
+                                  VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::list<std::string> PrintAfter("print-ir-after", cl::desc("Print the IR after these passes"),
-                                 cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_COMPILING_COMMANDS,
+                                 cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_PIPELINE_COMMANDS,
                                  cl::cat(PrintingCategory));
 cl::alias DumpAfter("dump-after", cl::desc("Alias for --print-ir-after"), cl::aliasopt(PrintAfter));
 cl::opt<bool> PrintAfterAll("print-ir-after-all", cl::desc("Print the IR after every pass"),
-                            VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
+                            VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<bool> PrintAfterChange("print-ir-after-change",
                                cl::desc("Print the IR after every pass that changed it"),
-                               VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
+                               VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<std::string> PrintTreeDir("print-ir-tree-dir",
                                   cl::desc("Write the IR after import and each pass to "
                                            "<dir>/NN_<pass>.vkir"),
-                                  cl::value_desc("dir"), VKQC_COMPILING_COMMANDS,
+                                  cl::value_desc("dir"), VKQC_PIPELINE_COMMANDS,
                                   cl::cat(PrintingCategory));
 enum class ReportKind { None, Text, Json };
 cl::opt<ReportKind> ReportFlag("report", cl::desc("Print what each pass did to each node and why (stderr)"),
@@ -135,9 +148,9 @@ cl::opt<ReportKind> ReportFlag("report", cl::desc("Print what each pass did to e
                                cl::values(clEnumValN(ReportKind::Text, "text", "text (the default of --report)"),
                                           clEnumValN(ReportKind::Json, "json", "JSON"),
                                           clEnumValN(ReportKind::Text, "", "")),
-                               VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
+                               VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<std::string> ReportFile("report-file", cl::desc("Write the --report to <file> instead of stderr"),
-                                cl::value_desc("file"), VKQC_COMPILING_COMMANDS, cl::cat(PrintingCategory));
+                                cl::value_desc("file"), VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 
 // ---- Vulkan execution (run, check) ---------------------------------------------------------
 cl::opt<unsigned> DeviceIndex("device", cl::desc("Vulkan device to run on (see --list-devices)"),
@@ -177,22 +190,34 @@ int fail(llvm::StringRef file, llvm::Error err) {
   return 1;
 }
 
+PipelineOptions pipelineFromFlags() {
+  PipelineOptions p;
+  p.passes.assign(PassList.begin(), PassList.end());
+  p.compileTo = CompileTo;
+  p.printBefore.insert(PrintBefore.begin(), PrintBefore.end());
+  p.printAfter.insert(PrintAfter.begin(), PrintAfter.end());
+  p.printAfterAll = PrintAfterAll;
+  p.printAfterChange = PrintAfterChange;
+  p.printTreeDir = PrintTreeDir;
+  p.verifyEach = VerifyEach;
+  p.timePasses = TimePasses;
+  return p;
+}
+
+PassOptions passOptionsFromFlags() {
+  PassOptions o;
+  o.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
+  o.weightOnlyLinear = WeightOnlyLinear;
+  o.target = TargetFlag;
+  o.executorchOnly = RuntimeFlag == RuntimeKind::Executorch;
+  return o;
+}
+
 CompileRequest requestFromFlags() {
   CompileRequest r;
   r.modelPath = InputPath;
-  r.pipeline.passes.assign(PassList.begin(), PassList.end());
-  r.pipeline.compileTo = CompileTo;
-  r.pipeline.printBefore.insert(PrintBefore.begin(), PrintBefore.end());
-  r.pipeline.printAfter.insert(PrintAfter.begin(), PrintAfter.end());
-  r.pipeline.printAfterAll = PrintAfterAll;
-  r.pipeline.printAfterChange = PrintAfterChange;
-  r.pipeline.printTreeDir = PrintTreeDir;
-  r.pipeline.verifyEach = VerifyEach;
-  r.pipeline.timePasses = TimePasses;
-  r.options.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
-  r.options.weightOnlyLinear = WeightOnlyLinear;
-  r.options.target = TargetFlag;
-  r.options.executorchOnly = RuntimeFlag == RuntimeKind::Executorch;
+  r.pipeline = pipelineFromFlags();
+  r.options = passOptionsFromFlags();
   r.verifyNumerics = VerifyNumerics;
   return r;
 }
@@ -215,8 +240,21 @@ int writeText(const std::string &text, serialize::OldOutput &oldOutput) {
   return 0;
 }
 
+bool wantsReport() { return ReportFlag != ReportKind::None || !ReportFile.empty(); }
+
+/// Writes a --report to stderr, or to --report-file.
+int writeReportText(const std::string &text) {
+  if (ReportFile.empty()) {
+    llvm::errs() << text;
+    return 0;
+  }
+  if (auto err = serialize::writeFileAtomically(ReportFile, text))
+    return fail(ReportFile, std::move(err));
+  return 0;
+}
+
 int writeReport(const Graph &g, const PassContext &ctx) {
-  if (ReportFlag == ReportKind::None && ReportFile.empty())
+  if (!wantsReport())
     return 0;
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -225,13 +263,7 @@ int writeReport(const Graph &g, const PassContext &ctx) {
   else
     printReportText(g, ctx, os);
   os.flush();
-  if (ReportFile.empty()) {
-    llvm::errs() << text;
-    return 0;
-  }
-  if (auto err = serialize::writeFileAtomically(ReportFile, text))
-    return fail(ReportFile, std::move(err));
-  return 0;
+  return writeReportText(text);
 }
 
 /// Reads the --input tensors and compiles; on failure prints the error, sets `rc` and
@@ -373,6 +405,32 @@ int runCompile() {
   }
   os.flush();
   return writeText(text, oldOutput);
+}
+
+int runOptText() {
+  OptRequest request;
+  request.inputPath = OptInput;
+  request.archivePath = ArchivePath;
+  request.splitInputFile = SplitInputFile;
+  request.pipeline = pipelineFromFlags();
+  request.options = passOptionsFromFlags();
+  if (wantsReport())
+    request.report = ReportFlag == ReportKind::Json ? ReportFormat::Json : ReportFormat::Text;
+  OptResult result;
+  llvm::Error failures = runOpt(request, result, llvm::errs());
+  int rc = wantsReport() ? writeReportText(result.report) : 0;
+  if (failures) { // one line per failing graph, each naming its file; no -o file is written
+    llvm::handleAllErrors(std::move(failures), [](const llvm::ErrorInfoBase &e) {
+      llvm::WithColor::error(llvm::errs(), "vkqc") << e.message() << "\n";
+    });
+    if (OutputPath.empty())
+      llvm::outs() << result.text; // the graphs that did not fail, as mlir-opt prints them
+    return 1;
+  }
+  if (rc)
+    return rc;
+  serialize::OldOutput noOldOutput;
+  return writeText(result.text, noOldOutput);
 }
 
 /// The Vulkan context of --device=N.
@@ -582,7 +640,8 @@ int main(int argc, char **argv) {
                               "vkqc: ahead-of-time compiler for torchao-quantized PyTorch "
                               "programs to ExecuTorch Vulkan\n");
   // The input is never changed, so it is never the output (a hard link or symlink to it neither).
-  if (!InputPath.empty() && !OutputPath.empty() && serialize::isSameFile(InputPath, OutputPath))
+  llvm::StringRef input = OptCmd ? llvm::StringRef(OptInput) : llvm::StringRef(InputPath);
+  if (!input.empty() && input != "-" && !OutputPath.empty() && serialize::isSameFile(input, OutputPath))
     return fail(OutputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
                                                     "-o: this is the input file; the output "
                                                     "would replace it"));
@@ -592,6 +651,8 @@ int main(int argc, char **argv) {
     return runInterpret();
   if (CheckCmd)
     return runCheck();
+  if (OptCmd)
+    return runOptText();
   if (InspectCmd)
     return runInspect();
   if (PassesCmd)

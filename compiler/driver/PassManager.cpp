@@ -81,13 +81,13 @@ llvm::Error runPipeline(Graph &g, const PipelineOptions &opts, PassContext &ctx,
     return pipeline.takeError();
   if (opts.verifyEach)
     if (auto err = verifyGraph(g))
-      return pipelineError("IR invalid after import: " + llvm::toString(std::move(err)));
+      return pipelineError("IR invalid after " + opts.inputStage + ": " + llvm::toString(std::move(err)));
   if (afterStage)
-    if (auto err = afterStage(g, "import"))
+    if (auto err = afterStage(g, opts.inputStage))
       return err;
   int stage = 0;
   if (!opts.printTreeDir.empty())
-    if (auto err = writeTreeFile(g, opts.printTreeDir, stage, "import"))
+    if (auto err = writeTreeFile(g, opts.printTreeDir, stage, opts.inputStage))
       return err;
 
   std::vector<std::pair<std::string, double>> timings;

@@ -23,13 +23,15 @@ struct PipelineOptions {
   std::string printTreeDir;             // numbered .vkir files, one per stage
   bool verifyEach = true;
   bool timePasses = false;
+  /// What stage 0 is called in messages, the hook and the dump tree (`vkqc opt`: "input").
+  std::string inputStage = "import";
 };
 
 /// The pass names the pipeline will run, after `--passes` and `--compile-to`. Unknown
 /// names are an error that lists the known ones.
 llvm::Expected<std::vector<const PassInfo *>> resolvePipeline(const PipelineOptions &opts);
 
-/// Called with the IR after import and after every pass (--verify-numerics).
+/// Called with the IR after import (the input stage) and after every pass (--verify-numerics).
 using StageHook = std::function<llvm::Error(const Graph &g, llvm::StringRef stage)>;
 
 /// Runs the pipeline on `g`. Dumps and timing go to `log` (stderr in the tool).

@@ -64,6 +64,7 @@ Storage *ConstantPool::addOwned(std::string origin, std::vector<uint8_t> bytes) 
   s->materialized_ = std::move(bytes);
   s->view_ = s->materialized_;
   s->size_ = s->materialized_.size();
+  s->owned_ = true;
   return s;
 }
 

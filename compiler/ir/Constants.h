@@ -37,6 +37,9 @@ public:
   uint64_t size() const { return size_; }
   /// True for a storage computed from another one (a packed layout, a cast).
   bool isDerived() const { return static_cast<bool>(producer_); }
+  /// True for bytes the pool holds itself (made by a pass, or written inline in a .vkir
+  /// text): neither a view of the archive nor derived. The printer writes small ones inline.
+  bool isOwned() const { return owned_; }
   /// The bytes; a derived storage computes them on first use and keeps them (the
   /// interpreter and printers). Writers use writeTo instead.
   llvm::Expected<llvm::ArrayRef<uint8_t>> data() const;
@@ -53,6 +56,7 @@ private:
   llvm::ArrayRef<uint8_t> view_;
   uint64_t size_ = 0;
   StorageProducer producer_;
+  bool owned_ = false;
   mutable std::vector<uint8_t> materialized_;
   mutable bool isMaterialized_ = false;
   mutable std::map<std::string, bool> facts_;

@@ -21,8 +21,22 @@ std::string quoted(llvm::StringRef s) {
   return out + "\"";
 }
 
+bool isPlainValueName(llvm::StringRef name) {
+  return !name.empty() &&
+         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_' || c == '.' || c == '$'; });
+}
+
 std::string symIntToString(const SymIntArg &s) {
-  return s.symbol ? "%" + s.symbol->name : std::to_string(s.literal);
+  return s.symbol ? valueRef(*s.symbol) : std::to_string(s.literal);
+}
+
+// The shortest text that reads back as the same double, and as a float: `2.0`, not `2`
+// (the parser tells a float from an int by its text, as a Scalar argument may be either).
+std::string doubleToString(double d) {
+  std::string text = fmt::format("{}", d);
+  if (text.find_first_of(".en") == std::string::npos) // not 1e-06, inf, nan
+    text += ".0";
+  return text;
 }
 
 std::string memoryFormatName(int64_t code) {
@@ -51,16 +65,16 @@ struct ArgPrinter {
   std::string operator()(const NoneArg &) const { return "None"; }
   std::string operator()(bool b) const { return b ? "true" : "false"; }
   std::string operator()(int64_t i) const { return std::to_string(i); }
-  std::string operator()(double d) const { return fmt::format("{}", d); }
+  std::string operator()(double d) const { return doubleToString(d); }
   std::string operator()(const std::string &s) const { return quoted(s); }
   std::string operator()(DType t) const { return std::string(dtypeName(t)); }
-  std::string operator()(Value *v) const { return "%" + v->name; }
+  std::string operator()(Value *v) const { return valueRef(*v); }
   std::string operator()(const TensorListArg &l) const {
-    return listToString(l.tensors, [](Value *v) { return v ? "%" + v->name : std::string("None"); });
+    return listToString(l.tensors, [](Value *v) { return v ? valueRef(*v) : std::string("None"); });
   }
   std::string operator()(const IntList &l) const { return listToString(l, symIntToString); }
   std::string operator()(const std::vector<double> &l) const {
-    return listToString(l, [](double d) { return fmt::format("{}", d); });
+    return listToString(l, doubleToString);
   }
   std::string operator()(const std::vector<bool> &l) const {
     return listToString(l, [](bool b) { return std::string(b ? "true" : "false"); });
@@ -78,6 +92,8 @@ struct ArgPrinter {
 
 std::string argToString(const ArgValue &v) { return std::visit(ArgPrinter{}, v); }
 
+std::string valueRef(const Value &v) { return "%" + (isPlainValueName(v.name) ? v.name : quoted(v.name)); }
+
 std::string typeToString(const Value &v) {
   if (!v.isTensor())
     return "sym(" + v.symValue.str() + ")";
@@ -88,21 +104,28 @@ std::string typeToString(const Value &v) {
 }
 
 void printGraph(const Graph &g, llvm::raw_ostream &os) {
-  os << "// vkqc IR of " << g.info.sourceName << " (export schema " << g.info.schemaVersion
-     << ", torch " << g.info.torchVersion << ")\n";
+  os << "// vkqc IR of " << g.info.sourceName;
+  if (!g.info.schemaVersion.empty() || !g.info.torchVersion.empty()) // not hand-written
+    os << " (export schema " << g.info.schemaVersion << ", torch " << g.info.torchVersion << ")";
+  os << "\n";
   for (const auto &[name, range] : g.symbols) {
     auto bound = [](std::optional<int64_t> b) { return b ? std::to_string(*b) : std::string("inf"); };
     os << "symbol " << name << " in [" << bound(range.min) << ", " << bound(range.max) << "]\n";
   }
   for (const auto &s : g.constants.storages()) {
     llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = s->data();
-    std::string checksum = bytes ? fmt::format("xxh64={:016x}", llvm::xxHash64(llvm::toStringRef(*bytes)))
-                                 : "unavailable (" + llvm::toString(bytes.takeError()) + ")";
-    os << fmt::format("storage #{} {} {} B {}\n", s->id, quoted(s->origin), s->size(), checksum);
+    std::string contents;
+    if (!bytes)
+      contents = "unavailable (" + llvm::toString(bytes.takeError()) + ")";
+    else if (s->isOwned() && bytes->size() <= kMaxInlineStorageBytes)
+      contents = "dense<0x" + llvm::toHex(*bytes, /*LowerCase=*/true) + ">";
+    else
+      contents = fmt::format("xxh64={:016x}", llvm::xxHash64(llvm::toStringRef(*bytes)));
+    os << fmt::format("storage #{} {} {} B {}\n", s->id, quoted(s->origin), s->size(), contents);
   }
   os << "graph @forward {\n";
   for (const Value *in : g.inputs) {
-    os << "  %" << in->name << ": " << typeToString(*in) << " = " << inputKindName(*in->inputKind);
+    os << "  " << valueRef(*in) << ": " << typeToString(*in) << " = " << inputKindName(*in->inputKind);
     if (in->isConstant())
       os << " " << quoted(in->stateName) << " storage #" << in->constant.storage->id << " +"
          << in->constant.byteOffset;
@@ -111,7 +134,7 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
   for (const auto &n : g.nodes) {
     os << "  ";
     for (size_t i = 0; i < n->results.size(); ++i)
-      os << (i ? ", " : "") << "%" << n->results[i]->name << ": " << typeToString(*n->results[i]);
+      os << (i ? ", " : "") << valueRef(*n->results[i]) << ": " << typeToString(*n->results[i]);
     os << (n->results.empty() ? "" : " = ") << n->target << "(";
     for (size_t i = 0; i < n->args.size(); ++i)
       os << (i ? ", " : "") << n->args[i].name << "=" << argToString(n->args[i].value);
@@ -124,7 +147,7 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
   }
   os << "  return";
   for (size_t i = 0; i < g.outputs.size(); ++i)
-    os << (i ? ", %" : " %") << g.outputs[i]->name;
+    os << (i ? ", " : " ") << valueRef(*g.outputs[i]);
   os << "\n}\n";
 }
 

@@ -7,8 +7,13 @@
 
 namespace vkqc {
 
-/// Writes the `.vkir` text: same graph, same text, always. Constants print as shape,
-/// dtype and a checksum of their bytes, never as data.
+/// Constants a pass made (owned storages) up to this size print their bytes inline.
+constexpr uint64_t kMaxInlineStorageBytes = 16384;
+
+/// Writes the `.vkir` text: same graph, same text, always; parseGraph (Parser.h) reads it
+/// back. Constants print as their storage: an archive entry or a derived layout with a
+/// checksum of its bytes, never as data, except the small ones a pass made
+/// (`dense<0x...>`, up to kMaxInlineStorageBytes).
 void printGraph(const Graph &g, llvm::raw_ostream &os);
 std::string graphToString(const Graph &g);
 
@@ -17,6 +22,9 @@ void printDot(const Graph &g, llvm::raw_ostream &os);
 
 /// Text of one argument value as the printer writes it (`[1, 32]`, `%x`, `i8`, `None`).
 std::string argToString(const ArgValue &v);
+/// `%name`, or `%"name"` when the name holds characters other than letters, digits, `_`,
+/// `.` and `$`.
+std::string valueRef(const Value &v);
 /// `f32[1, s70, 128]`, or `sym(s70)` for a symbolic integer.
 std::string typeToString(const Value &v);
 

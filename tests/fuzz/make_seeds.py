@@ -7,13 +7,55 @@
 
 OUT_DIR/<harness>/ gets one file per seed: model_json (a selector byte, then model.json
 bytes; the selector order matches fuzz_model_json.cpp: 0 = tests/lit/Inputs/mini, then
-tests/data/*.pt2 sorted by name), pt2, npy, sympy, opschema.
+tests/data/*.pt2 sorted by name), pt2, npy, sympy, opschema, vkir (a selector byte as
+model_json's, then .vkir text).
 """
 import glob, hashlib, io, json, os, re, shutil, struct, sys, zipfile
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MINI = os.path.join(SRC, "tests", "lit", "Inputs", "mini")
 DATA = os.path.join(SRC, "tests", "data")
+
+
+# .vkir texts for fuzz_vkir (selector 0: their storages name tests/lit/Inputs/mini).
+VKIR_SEEDS = {
+    # vkqc compile tests/lit/Inputs/mini/models/model.json --emit=vkir
+    "mini": """// vkqc IR of model.json (export schema 8.17, torch mini)
+symbol s0 in [2, 2]
+storage #0 "data/weights/weight_0" 8 B xxh64=c86e535c30403d76
+storage #1 "vkqc:add_other" 4 B dense<0x0000c03f>
+graph @forward {
+  %p_w: f32[2] = param "w" storage #0 +0
+  %add_other: f32[1] = constant "to_executorch.add_other" storage #1 +0
+  %x: f32[1, s0] = input
+  %mul: f32[1, s0] = aten.mul.Tensor(self=%x, other=%p_w) @vulkan kernels=binary_mul_buffer_float
+  %add: f32[1, s0] = aten.add.Tensor(self=%mul, other=%add_other, alpha=1) @vulkan kernels=binary_add_buffer_float
+  return %add
+}
+""",
+    # every argument kind, symbolic sizes, inline and derived storages
+    "kinds": """// vkqc IR of kinds.vkir
+symbol s0 in [1, inf]
+storage #0 "w" 8 B dense<0x01020304050607f8>
+storage #1 "w@pack_q4_linear_weight(i8[1, 8]+0)" 4 B xxh64=38d0316a0be8a05d
+graph @forward {
+  %w: u8[1, 4] = constant "w@pack_q4_linear_weight" storage #1 +0
+  %x: f32[1, s0, 8] = input
+  %i: i64[s0] = input
+  %n: sym(s0) = aten.sym_size.int(self=%x, dim=1)
+  %v: f32[s0, 8] = aten.view.default(self=%x, size=[%n, 8])
+  %s: f32[1, s0, 4] = aten.slice.Tensor(self=%x, dim=-1, start=None, end=4, step=1)
+  %c: f32[1, s0, 8] = aten._to_copy.default(self=%x, dtype=f32, layout=strided, device=device(cuda:0), pin_memory=None, non_blocking=false, memory_format=preserve_format)
+  %e: f32[1, s0, 8] = aten.index.Tensor(self=%c, indices=[None, %i])
+  %p: f32[1, s0, 8] = aten.pow.Tensor_Scalar(self=%e, exponent=2)
+  %q: f32[1, (s0 + 1), 8] = aten.pow.Tensor_Scalar(self=%p, exponent=-0.5)
+  %f: f32[1, 2*s0, floordiv(s0, 2)] = aten.full.default(size=[1, %n, 8], fill_value=-inf, dtype=None, layout=None, device=device(cpu), pin_memory=None)
+  %g: f32[1, s0], %h: i8[1, s0] = torchao.choose_qparams_affine.default(input=%q, mapping_type="A\\"B\\x01", block_size=[1, 1, 8], target_dtype=i8, quant_min=-128, quant_max=1e+30, eps=1.1920928955078125e-07, scale_dtype=None, zero_point_dtype=i8, keepdim=false)
+  %y: f32[1, s0, 8] = aten.mul.Tensor(self=%f, other=%w) @cpu
+  return %y, %h
+}
+""",
+}
 
 
 def write(out, harness, data, name=None):
@@ -80,9 +122,11 @@ def small(out):
             "Max(Integer(1), Symbol('s2'), Min(Symbol('s3'), Integer(7)))",
             "PythonMod(Integer(-7), Integer(3))"]):
         write(out, "sympy", e.encode(), "expr%d" % i)
-    schemas = re.findall(r'^VKQC_OP\("(.*)"\)$', open(os.path.join(SRC, "compiler", "ir", "OpSchemas.def")).read(), re.M)
+    schemas = re.findall(r'^VKQC_OP\("((?:[^"\\]|\\.)*)"', open(os.path.join(SRC, "compiler", "ir", "Ops.def")).read(), re.M)
     for i, s in enumerate(schemas[:12]):
         write(out, "opschema", s.encode(), "schema%02d" % i)
+    for name, text in VKIR_SEEDS.items():
+        write(out, "vkir", b"\x00" + text.encode(), name)
 
 
 def pruned(model, keep):
@@ -126,11 +170,15 @@ def large(out):
                     n.split("/", 1)[1]: z2 for n, z2 in zip_entries(p).items()
                     if not n.endswith("models/model.json")}}), "%s.%d.pt2" % (os.path.basename(p), keep))
         exprs.update(re.findall(rb'"expr_str": "((?:[^"\\]|\\.)*)"', model))
+        # The imported IR of the export, its storages named in the archive the selector picks.
+        golden = os.path.join(SRC, "tests", "lit", "import", "golden", os.path.basename(p)[:-4] + ".vkir")
+        if os.path.exists(golden):
+            write(out, "vkir", bytes([i]) + open(golden, "rb").read(), os.path.basename(golden))
     for e in sorted(exprs):
         write(out, "sympy", e)
     for f in sorted(glob.glob(os.path.join(DATA, "*.npy"))):
         write(out, "npy", open(f, "rb").read(), os.path.basename(f))
-    schemas = re.findall(r'^VKQC_OP\("(.*)"\)$', open(os.path.join(SRC, "compiler", "ir", "OpSchemas.def")).read(), re.M)
+    schemas = re.findall(r'^VKQC_OP\("((?:[^"\\]|\\.)*)"', open(os.path.join(SRC, "compiler", "ir", "Ops.def")).read(), re.M)
     for s in schemas:
         write(out, "opschema", s.encode())
 
@@ -139,7 +187,7 @@ def main(argv):
     if argv and argv[0] == "--small":
         small(argv[1])
     else:
-        for h in ("model_json", "pt2", "npy", "sympy", "opschema"):
+        for h in ("model_json", "pt2", "npy", "sympy", "opschema", "vkir"):
             shutil.rmtree(os.path.join(argv[0], h), ignore_errors=True)
         small(argv[0])
         large(argv[0])

@@ -5,11 +5,11 @@
 Checks: the command ends within S seconds (default 5: a hang check, not the 1 s latency
 figure, which scripts/fuzz.sh measures on an unloaded machine); its exit status is exactly
 1 (a crash, a sanitizer report or a signal is not a refusal); stderr is exactly one line,
-`vkqc: error: <file>: <where>: <what>`, and stdout is empty; every --no-output PATH is
-absent afterwards (with nothing beside it named PATH.* left behind: temporary files); every
---input PATH (file or directory tree, symlinks compared as links) is byte-for-byte
-unchanged. On success it prints the error line on stdout for FileCheck; on failure it
-says what broke and exits 1.
+`vkqc: error: <file>: <where>: <what>` (`<file>:<line>:<column>: <what>` for .vkir text),
+and stdout is empty; every --no-output PATH is absent afterwards (with nothing beside it
+named PATH.* left behind: temporary files); every --input PATH (file or directory tree,
+symlinks compared as links) is byte-for-byte unchanged. On success it prints the error
+line on stdout for FileCheck; on failure it says what broke and exits 1.
 """
 import hashlib, os, re, subprocess, sys
 
@@ -56,8 +56,9 @@ def main(argv):
         problems.append("exit status %d, expected 1" % r.returncode)
     if len(lines) != 1 or not err.endswith("\n"):
         problems.append("stderr has %d lines, expected exactly one" % len(lines))
-    elif not re.match(r"^vkqc: error: [^:]+: .+: .+$", lines[0]):
-        problems.append("stderr line is not 'vkqc: error: <file>: <where>: <what>'")
+    elif not re.match(r"^vkqc: error: ([^:]+: .+|[^:]+:[0-9]+:[0-9]+): .+$", lines[0]):
+        problems.append("stderr line is not 'vkqc: error: <file>: <where>: <what>' "
+                        "(or, in text, <file>:<line>:<column>: <what>)")
     if r.stdout:
         problems.append("stdout is not empty")
     for p in outputs:
