@@ -143,6 +143,14 @@ private:
     std::vector<NamedArg> args = n.args;
     if (edge == "aten.slice_copy.Tensor")
       clampSliceEnd(n, args);
+    if (edge == "aten.permute_copy.default") // ExecuTorch's resize indexes with them as given
+      for (NamedArg &a : args)
+        if (a.name == "dims")
+          if (std::optional<std::vector<int64_t>> dims = asLiteralInts(a.value)) {
+            for (int64_t &d : *dims)
+              d = normalizedDim(d, n.tensorArg("self")->shape.size());
+            a.value = literals(*dims);
+          }
     rw_.retarget(&n, edge, std::move(args));
     note(n, edge);
   }

@@ -619,11 +619,13 @@ private:
       else
         return errorAt(closeAt, "missing argument '" + sa.name + "' of " + target + " (it has no default)");
     }
-    if (results.size() != schema->returns.size())
+    // A Tensor[] return (split, chunk) is one result per element.
+    bool tensorList = schema->returns.size() == 1 && schema->returns[0] == ReturnType::TensorList;
+    if (!tensorList && results.size() != schema->returns.size())
       return errorAt(at, target + " returns " + llvm::Twine(schema->returns.size()) + " value(s), the node defines " +
                              llvm::Twine(results.size()));
     for (size_t i = 0; i < results.size(); ++i) {
-      bool wantTensor = schema->returns[i] == ReturnType::Tensor;
+      bool wantTensor = tensorList || schema->returns[i] == ReturnType::Tensor;
       if (results[i].isTensor != wantTensor)
         return errorAt(results[i].loc, "result %" + results[i].name + " of " + target + " is a " +
                                            (wantTensor ? "tensor" : "symbolic int (sym(...))"));
