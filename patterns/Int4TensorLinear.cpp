@@ -56,7 +56,8 @@ public:
       return std::nullopt;
     why.found("Int4Tensor PLAIN (qdata " + typeToString(*w) + " signed nibbles, scale and zero " +
               typeToString(*s) + ", group " + std::to_string(groupSize) +
-              ") as et_vk.linear_q4gsw (q + 8 nibbles, scales padded) + aten.mm zero term");
+              ") as et_vk.linear_q4gsw (q + 8 nibbles, scales padded) + aten.mm zero term: ExecuTorch has no int4 "
+              "linear with float zero points, and this form runs in both runtimes");
     return Int4TensorLinearMatch{const_cast<Node *>(&root), x, w, s, z, n, k, groupSize};
   }
 
