@@ -19,13 +19,16 @@ constexpr llvm::StringLiteral kModelJson = "models/model.json";
 constexpr llvm::StringLiteral kWeightsConfig = "data/weights/model_weights_config.json";
 constexpr llvm::StringLiteral kConstantsConfig = "data/constants/model_constants_config.json";
 
-// Ops that only appear when the program was not decomposed: say what to do instead.
+// Ops that only appear when the program was not decomposed: say what to do
+// instead.
 std::optional<std::string> adviceForUnknownTarget(llvm::StringRef target) {
   if (target.contains("access_subclass_inner_tensor"))
-    return "the program still holds tensor subclasses; call ep.run_decompositions({}) before "
+    return "the program still holds tensor subclasses; call "
+           "ep.run_decompositions({}) before "
            "torch.export.save";
   if (target.startswith("higher_order."))
-    return "higher-order ops are not supported; export under torch.no_grad() and call "
+    return "higher-order ops are not supported; export under torch.no_grad() "
+           "and call "
            "ep.run_decompositions({})";
   return std::nullopt;
 }
@@ -81,7 +84,8 @@ private:
   std::map<std::string, Payload> payloads_;
   std::map<std::string, Storage *> storageByEntry_;
 
-  // ---- header ---------------------------------------------------------------------
+  // ---- header
+  // ---------------------------------------------------------------------
 
   llvm::Error readHeader(const JsonRef &root) {
     llvm::Expected<JsonRef> version = root.field("schema_version");
@@ -104,7 +108,8 @@ private:
       g_.info.torchVersion = *tv;
     }
     if (root.has("range_constraints")) {
-      llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items = root.objectField("range_constraints");
+      llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items =
+          root.objectField("range_constraints");
       if (!items)
         return items.takeError();
       for (auto &[name, range] : *items) {
@@ -129,10 +134,12 @@ private:
     return llvm::Error::success();
   }
 
-  // ---- tensor_values and sym_int_values ---------------------------------------------
+  // ---- tensor_values and sym_int_values
+  // ---------------------------------------------
 
   llvm::Error readValueTables(const JsonRef &graph) {
-    llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items = graph.objectField("tensor_values");
+    llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> items =
+        graph.objectField("tensor_values");
     if (!items)
       return items.takeError();
     for (auto &[name, metaJson] : *items) {
@@ -142,11 +149,13 @@ private:
       for (const SymExpr &s : meta->sizes)
         for (const std::string &sym : s.symbols())
           if (!g_.symbols.count(sym))
-            return metaJson.error("size uses symbol '" + sym + "' that range_constraints does not declare");
+            return metaJson.error("size uses symbol '" + sym +
+                                  "' that range_constraints does not declare");
       tensorValues_.emplace(name, std::make_pair(std::move(*meta), metaJson));
     }
     if (graph.has("sym_int_values")) {
-      llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> syms = graph.objectField("sym_int_values");
+      llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> syms =
+          graph.objectField("sym_int_values");
       if (!syms)
         return syms.takeError();
       for (auto &[name, value] : *syms) {
@@ -186,7 +195,8 @@ private:
     return v;
   }
 
-  // ---- payload configs (weights and constants) ----------------------------------------
+  // ---- payload configs (weights and constants)
+  // ----------------------------------------
 
   llvm::Error loadPayloadConfig(llvm::StringRef entry, llvm::StringRef dataDir,
                                 std::optional<nlohmann::json> &slot) {
@@ -209,7 +219,8 @@ private:
       if (!usePickle)
         return usePickle.takeError();
       if (*usePickle)
-        return payload.error("'" + fqn + "' is pickled (a tensor subclass such as a torchao "
+        return payload.error("'" + fqn +
+                             "' is pickled (a tensor subclass such as a torchao "
                              "quantized weight); call ep.run_decompositions({}) before "
                              "torch.export.save so weights are saved as plain tensors");
       llvm::Expected<std::string> pathName = payload.stringField("path_name");
@@ -235,7 +246,8 @@ private:
         return std::move(err);
     auto it = payloads_.find(fqn);
     if (it == payloads_.end())
-      return at.error("'" + fqn + "' is in the graph signature but not in the weights or "
+      return at.error("'" + fqn +
+                      "' is in the graph signature but not in the weights or "
                       "constants config");
     return &it->second;
   }
@@ -265,8 +277,10 @@ private:
       for (size_t i = c.shape.size(); i-- > 0;) {
         const SymExpr &st = meta->strides[i];
         if (c.shape[i] != 1 && (!st.isConstant() || st.constant() != expected))
-          return metaJson.error("'" + fqn + "' is not contiguous; vkqc reads row-major weights only");
-        // Sizes were checked left to right; a zero in front can hide an overflow here.
+          return metaJson.error("'" + fqn +
+                                "' is not contiguous; vkqc reads row-major weights only");
+        // Sizes were checked left to right; a zero in front can hide an
+        // overflow here.
         if (__builtin_mul_overflow(expected, c.shape[i], &expected))
           return metaJson.error("'" + fqn + "' has strides that overflow 64 bits");
       }
@@ -275,7 +289,8 @@ private:
       return metaJson.error("storage_offset must be a non-negative integer");
     if (v->dtype != c.dtype || v->staticShape() != std::optional(c.shape))
       return at.error("'" + fqn + "' is " + std::string(dtypeName(c.dtype)) +
-                      " in the weights config but the graph declares another type or shape");
+                      " in the weights config but the graph declares another "
+                      "type or shape");
 
     const std::string &entry = (*payload)->entry;
     Storage *&storage = storageByEntry_[entry];
@@ -290,9 +305,9 @@ private:
     uint64_t needElems = offsetElems + static_cast<uint64_t>(c.numel());
     uint64_t available = storage->size() / elem;
     if (offsetElems > available || needElems > available)
-      return metaJson.error("'" + fqn + "' needs " + llvm::Twine(needElems * elem) + " bytes from " +
-                            entry + " (offset " + llvm::Twine(offsetElems * elem) + "), which has only " +
-                            llvm::Twine(storage->size()));
+      return metaJson.error("'" + fqn + "' needs " + llvm::Twine(needElems * elem) +
+                            " bytes from " + entry + " (offset " + llvm::Twine(offsetElems * elem) +
+                            "), which has only " + llvm::Twine(storage->size()));
     c.storage = storage;
     c.byteOffset = offsetElems * elem;
     v->constant = c;
@@ -300,7 +315,8 @@ private:
     return llvm::Error::success();
   }
 
-  // ---- graph inputs -------------------------------------------------------------------
+  // ---- graph inputs
+  // -------------------------------------------------------------------
 
   llvm::Error readInputs(const JsonRef &graph, const JsonRef &signature) {
     llvm::Expected<std::vector<JsonRef>> specList = signature.arrayField("input_specs");
@@ -379,7 +395,8 @@ private:
     return llvm::Error::success();
   }
 
-  // ---- nodes ----------------------------------------------------------------------------
+  // ---- nodes
+  // ----------------------------------------------------------------------------
 
   llvm::Expected<Value *> useValue(const JsonRef &ref, bool wantTensor) {
     llvm::Expected<std::string> name = ref.getString();
@@ -388,12 +405,14 @@ private:
     Value *v = g_.findValue(*name);
     if (!v) {
       if (nodeResultNames_.count(*name))
-        return ref.error("value '" + *name + "' is used before it is defined (a cycle, or nodes "
+        return ref.error("value '" + *name +
+                         "' is used before it is defined (a cycle, or nodes "
                          "out of order)");
       return ref.error("undefined value '" + *name + "'");
     }
     if (v->isTensor() != wantTensor)
-      return ref.error("value '" + *name + "' is not a " + (wantTensor ? "tensor" : "symbolic int"));
+      return ref.error("value '" + *name + "' is not a " +
+                       (wantTensor ? "tensor" : "symbolic int"));
     return v;
   }
 
@@ -441,7 +460,8 @@ private:
     const JsonRef &body = tagged->second;
     auto mismatch = [&]() {
       return j.error("argument '" + sa.name + "' of " + target + " expects " +
-                     std::string(argTypeName(sa.type)) + (sa.optional ? "?" : "") + ", got " + kind);
+                     std::string(argTypeName(sa.type)) + (sa.optional ? "?" : "") + ", got " +
+                     kind);
     };
     if (kind == "as_none") {
       if (!sa.optional)
@@ -522,8 +542,8 @@ private:
         return ArgValue(std::move(*list));
       }
       if (kind == "as_sym_ints") {
-        llvm::Expected<std::vector<SymIntArg>> list = readList<SymIntArg>(
-            body, [&](const JsonRef &item) { return readSymIntArg(item); });
+        llvm::Expected<std::vector<SymIntArg>> list =
+            readList<SymIntArg>(body, [&](const JsonRef &item) { return readSymIntArg(item); });
         if (!list)
           return list.takeError();
         return ArgValue(std::move(*list));
@@ -676,15 +696,8 @@ private:
         return value.takeError();
       given.emplace(*argName, std::move(*value));
     }
-    for (const SchemaArg &sa : schema->args) {
-      auto it = given.find(sa.name);
-      if (it != given.end())
-        node->args.push_back({sa.name, std::move(it->second)});
-      else if (sa.defaultValue)
-        node->args.push_back({sa.name, *sa.defaultValue});
-      else
-        return nj.error("missing required argument '" + sa.name + "' of " + target);
-    }
+    if (std::optional<std::string> missing = argumentsInSchemaOrder(*schema, given, node->args))
+      return nj.error("missing required argument '" + *missing + "' of " + target);
 
     llvm::Expected<JsonRef> outputs = nj.field("outputs"); // kept: errors point at it
     if (!outputs)
@@ -756,7 +769,8 @@ private:
     return llvm::Error::success();
   }
 
-  // ---- outputs --------------------------------------------------------------------------
+  // ---- outputs
+  // --------------------------------------------------------------------------
 
   llvm::Error readOutputs(const JsonRef &graph, const JsonRef &signature) {
     llvm::Expected<std::vector<JsonRef>> specList = signature.arrayField("output_specs");

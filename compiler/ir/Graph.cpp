@@ -176,17 +176,12 @@ std::unique_ptr<Node> makeNode(Graph &g, const OpSchema &schema, std::string nam
   node->name = std::move(name);
   node->target = schema.target;
   node->schema = &schema;
-  for (const SchemaArg &sa : schema.args) {
-    auto it = std::find_if(given.begin(), given.end(),
-                           [&](const NamedArg &a) { return a.name == sa.name; });
-    if (it != given.end())
-      node->args.push_back(std::move(*it));
-    else if (sa.defaultValue)
-      node->args.push_back({sa.name, *sa.defaultValue});
-    else
-      llvm::report_fatal_error("makeNode: missing argument " + llvm::Twine(sa.name) + " of " +
-                               schema.target);
-  }
+  std::map<std::string, ArgValue> byName;
+  for (NamedArg &a : given)
+    byName.emplace(a.name, std::move(a.value));
+  if (std::optional<std::string> missing = argumentsInSchemaOrder(schema, byName, node->args))
+    llvm::report_fatal_error("makeNode: missing argument " + llvm::Twine(*missing) + " of " +
+                             schema.target);
   return node;
 }
 

@@ -74,8 +74,8 @@ llvm::Error schemaError(llvm::StringRef text, const llvm::Twine &what) {
                                  "bad op schema '" + text + "': " + what);
 }
 
-// `Tensor(a)` -> `Tensor`, `int[1]` -> `int[]`: alias sets and fixed list sizes do not
-// change what an argument accepts.
+// `Tensor(a)` -> `Tensor`, `int[1]` -> `int[]`: alias sets and fixed list sizes
+// do not change what an argument accepts.
 std::string normalizeType(llvm::StringRef type) {
   std::string out;
   bool inParens = false, inBrackets = false;
@@ -137,7 +137,8 @@ llvm::Expected<ArgValue> parseDefault(llvm::StringRef schema, ArgType type, llvm
       return ArgValue(text.drop_front().drop_back().str());
     return schemaError(schema, "string default must be quoted: " + text);
   }
-  // torch.export's serde numbering of torch.memory_format: contiguous_format is 1.
+  // torch.export's serde numbering of torch.memory_format: contiguous_format
+  // is 1.
   if (type == ArgType::MemoryFormat && text == "contiguous_format")
     return ArgValue(MemoryFormatArg{1});
   if (type == ArgType::IntList) {
@@ -200,7 +201,8 @@ llvm::Expected<OpSchema> parseOpSchema(llvm::StringRef text) {
     arg.name = decl.drop_front(space + 1).str();
     arg.isOut = decl.take_front(space).contains('!');
     std::string type = normalizeType(decl.take_front(space).trim());
-    // `T?` is optional; `Tensor?[]` is a list of optional tensors, itself required.
+    // `T?` is optional; `Tensor?[]` is a list of optional tensors, itself
+    // required.
     if (type != "Tensor?[]" && !type.empty() && type.back() == '?') {
       arg.optional = true;
       type.pop_back();
@@ -246,9 +248,10 @@ std::vector<std::string> words(llvm::StringRef text) {
   return std::vector<std::string>(parts.begin(), parts.end());
 }
 
-OpSchema parseRow(const char *schema, const char *edge, VulkanRule vulkan, const char *tensors, const char *cpu,
-                  const char *note) {
-  // The built-in table is ours to keep valid: a bad row is a build bug, caught by every test.
+OpSchema parseRow(const char *schema, const char *edge, VulkanRule vulkan, const char *tensors,
+                  const char *cpu, const char *note) {
+  // The built-in table is ours to keep valid: a bad row is a build bug, caught
+  // by every test.
   llvm::Expected<OpSchema> s = parseOpSchema(schema);
   if (!s)
     llvm::report_fatal_error(s.takeError());
@@ -278,18 +281,36 @@ OpSchema parseRow(const char *schema, const char *edge, VulkanRule vulkan, const
 const std::vector<OpSchema> &allOpSchemas() {
   static const std::vector<OpSchema> schemas = [] {
     return std::vector<OpSchema>{
-#define VKQC_OP(SCHEMA, EDGE, VULKAN, TENSORS, CPU, NOTE) parseRow(SCHEMA, EDGE, VulkanRule::VULKAN, TENSORS, CPU, NOTE),
+#define VKQC_OP(SCHEMA, EDGE, VULKAN, TENSORS, CPU, NOTE)                                          \
+  parseRow(SCHEMA, EDGE, VulkanRule::VULKAN, TENSORS, CPU, NOTE),
 #include "compiler/ir/Ops.def"
     };
   }();
   return schemas;
 }
 
+std::optional<std::string> argumentsInSchemaOrder(const OpSchema &schema,
+                                                  std::map<std::string, ArgValue> &given,
+                                                  std::vector<NamedArg> &args) {
+  for (const SchemaArg &sa : schema.args) {
+    auto it = given.find(sa.name);
+    if (it != given.end())
+      args.push_back({sa.name, std::move(it->second)});
+    else if (sa.defaultValue)
+      args.push_back({sa.name, *sa.defaultValue});
+    else
+      return sa.name;
+  }
+  return std::nullopt;
+}
+
 bool OpSchema::isVulkanConstantArg(llvm::StringRef name) const {
   return llvm::is_contained(vulkanConstantArgs, name);
 }
 
-bool OpSchema::isVulkanTextureArg(llvm::StringRef name) const { return llvm::is_contained(vulkanTextureArgs, name); }
+bool OpSchema::isVulkanTextureArg(llvm::StringRef name) const {
+  return llvm::is_contained(vulkanTextureArgs, name);
+}
 
 std::string OpSchema::operatorName() const {
   llvm::StringRef t(target);

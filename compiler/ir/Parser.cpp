@@ -62,10 +62,12 @@ private:
   std::set<std::string> nodeNames_;
   std::map<std::string, const OpSchema *> schemas_;
 
-  // ---- errors and tokens ------------------------------------------------------------------
+  // ---- errors and tokens
+  // ------------------------------------------------------------------
 
   llvm::Error errorAt(TextLoc at, const llvm::Twine &what) const {
-    return oneLineError(bufferName_ + ":" + llvm::Twine(at.line) + ":" + llvm::Twine(at.column), what);
+    return oneLineError(bufferName_ + ":" + llvm::Twine(at.line) + ":" + llvm::Twine(at.column),
+                        what);
   }
 
   static std::string describe(const Token &t) {
@@ -133,9 +135,11 @@ private:
     return value;
   }
 
-  // ---- header, symbols, storages ----------------------------------------------------------
+  // ---- header, symbols, storages
+  // ----------------------------------------------------------
 
-  // `// vkqc IR of <source> (export schema <v>, torch <v>)` among the leading comments.
+  // `// vkqc IR of <source> (export schema <v>, torch <v>)` among the leading
+  // comments.
   void readHeader() {
     static constexpr llvm::StringLiteral kPrefix = "// vkqc IR of ";
     static constexpr llvm::StringLiteral kSchema = " (export schema ";
@@ -152,7 +156,8 @@ private:
         continue;
       size_t schema = line.rfind(kSchema);
       size_t torch = line.rfind(", torch ");
-      if (line.endswith(")") && schema != llvm::StringRef::npos && torch != llvm::StringRef::npos && torch > schema) {
+      if (line.endswith(")") && schema != llvm::StringRef::npos && torch != llvm::StringRef::npos &&
+          torch > schema) {
         g_->info.sourceName = line.take_front(schema).str();
         g_->info.schemaVersion = line.slice(schema + kSchema.size(), torch).str();
         g_->info.torchVersion = line.slice(torch + 8, line.size() - 1).str();
@@ -168,7 +173,8 @@ private:
   llvm::Error parseSymbol() {
     TextLoc at = cur_.loc;
     advance();
-    if (cur_.kind != Token::Kind::Identifier || !llvm::all_of(cur_.text, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+    if (cur_.kind != Token::Kind::Identifier ||
+        !llvm::all_of(cur_.text, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
       return unexpected("a symbol name");
     std::string name = cur_.text;
     advance();
@@ -207,8 +213,10 @@ private:
       return unexpected("a storage number (#N)");
     size_t expectedId = g_->constants.storages().size();
     if (cur_.text != std::to_string(expectedId))
-      return errorAt(cur_.loc, "storage #" + cur_.text + " is out of order: storages are numbered from #0 "
-                                   "in order, the next one is #" + llvm::Twine(expectedId));
+      return errorAt(cur_.loc, "storage #" + cur_.text +
+                                   " is out of order: storages are numbered from #0 "
+                                   "in order, the next one is #" +
+                                   llvm::Twine(expectedId));
     std::string what = "storage #" + cur_.text;
     advance();
     if (cur_.kind != Token::Kind::String)
@@ -236,13 +244,15 @@ private:
         return err;
       if (hex.size() != 2 * static_cast<uint64_t>(*size))
         return errorAt(hexAt, what + " is " + llvm::Twine(*size) + " B, dense<...> holds " +
-                                  llvm::Twine(hex.size() / 2) + (hex.size() % 2 ? ".5" : "") + " B");
+                                  llvm::Twine(hex.size() / 2) + (hex.size() % 2 ? ".5" : "") +
+                                  " B");
       std::string bytes = llvm::fromHex(hex);
       g_->constants.addOwned(origin, std::vector<uint8_t>(bytes.begin(), bytes.end()));
       return llvm::Error::success();
     }
     if (cur_.isWord("unavailable"))
-      return errorAt(cur_.loc, what + " \"" + origin + "\" holds no bytes: they could not be read when the "
+      return errorAt(cur_.loc, what + " \"" + origin +
+                                   "\" holds no bytes: they could not be read when the "
                                    "text was printed");
     if (!cur_.isWord("xxh64"))
       return unexpected("xxh64=<checksum> or dense<0x...>");
@@ -256,26 +266,30 @@ private:
       return errorAt(hexAt, "expected 16 hex digits of xxh64 after xxh64=");
     advance();
 
-    llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = resolveStorage(what, origin, static_cast<uint64_t>(*size));
+    llvm::Expected<llvm::ArrayRef<uint8_t>> bytes =
+        resolveStorage(what, origin, static_cast<uint64_t>(*size));
     if (!bytes)
       return errorAt(at, llvm::toString(bytes.takeError()));
     if (bytes->size() != static_cast<uint64_t>(*size))
-      return errorAt(at, what + " \"" + origin + "\" is " + llvm::Twine(*size) + " B in the text, " +
-                             llvm::Twine(bytes->size()) + " B in fact");
+      return errorAt(at, what + " \"" + origin + "\" is " + llvm::Twine(*size) +
+                             " B in the text, " + llvm::Twine(bytes->size()) + " B in fact");
     uint64_t actual = llvm::xxHash64(llvm::toStringRef(*bytes));
     if (actual != checksum)
-      return errorAt(at, what + " \"" + origin + "\" does not hold the bytes the text names: xxh64=" +
+      return errorAt(at, what + " \"" + origin +
+                             "\" does not hold the bytes the text names: xxh64=" +
                              fmt::format("{:016x}", actual) + ", the text says " + hex.str());
     return llvm::Error::success();
   }
 
-  // The bytes of a storage the text names: a layout derived from an earlier storage
+  // The bytes of a storage the text names: a layout derived from an earlier
+  // storage
   // (`<source origin>@<tag>`), or an archive entry. Registers the storage.
-  llvm::Expected<llvm::ArrayRef<uint8_t>> resolveStorage(const std::string &what, const std::string &origin,
-                                                         uint64_t size) {
+  llvm::Expected<llvm::ArrayRef<uint8_t>> resolveStorage(const std::string &what,
+                                                         const std::string &origin, uint64_t size) {
     const Storage *source = nullptr;
     for (const auto &s : g_->constants.storages())
-      if (llvm::StringRef(origin).startswith(s->origin + "@") && (!source || s->origin.size() > source->origin.size()))
+      if (llvm::StringRef(origin).startswith(s->origin + "@") &&
+          (!source || s->origin.size() > source->origin.size()))
         source = s.get();
     StorageResolver *resolver = options_.storages;
     if (source) {
@@ -284,11 +298,14 @@ private:
         return oneLineError(what, "is derived from storage #" + llvm::Twine(source->id) +
                                       "; nothing was given to make it again");
       if (g_->constants.findDerived(source, tag))
-        return oneLineError(what, "repeats layout " + tag + " of storage #" + llvm::Twine(source->id));
+        return oneLineError(what,
+                            "repeats layout " + tag + " of storage #" + llvm::Twine(source->id));
       llvm::Expected<DerivedLayout> layout = resolver->derivedLayout(*source, tag, size);
       if (!layout)
-        return oneLineError(what + " \"" + origin + "\"", "cannot be made again: " + llvm::toString(layout.takeError()));
-      Storage *s = g_->constants.addDerived(source, tag, layout->kind, size, std::move(layout->producer));
+        return oneLineError(what + " \"" + origin + "\"",
+                            "cannot be made again: " + llvm::toString(layout.takeError()));
+      Storage *s =
+          g_->constants.addDerived(source, tag, layout->kind, size, std::move(layout->producer));
       return s->data();
     }
     if (!resolver)
@@ -300,7 +317,8 @@ private:
     return bytes;
   }
 
-  // ---- types and sizes ----------------------------------------------------------------------
+  // ---- types and sizes
+  // ----------------------------------------------------------------------
 
   // `s70`, `64*s70`, `(s70 + 1)`, `floordiv(s70, 2)`: SymExpr::str()'s form.
   llvm::Expected<SymExpr> parseExpr(int depth) {
@@ -360,8 +378,11 @@ private:
     std::string word = cur_.text;
     advance();
     static const std::map<std::string, SymExpr::Kind> kFunctions = {
-        {"floordiv", SymExpr::Kind::FloorDiv}, {"mod", SymExpr::Kind::Mod}, {"pow", SymExpr::Kind::Pow},
-        {"max", SymExpr::Kind::Max},           {"min", SymExpr::Kind::Min}};
+        {"floordiv", SymExpr::Kind::FloorDiv},
+        {"mod", SymExpr::Kind::Mod},
+        {"pow", SymExpr::Kind::Pow},
+        {"max", SymExpr::Kind::Max},
+        {"min", SymExpr::Kind::Min}};
     auto fn = kFunctions.find(word);
     if (fn != kFunctions.end() && cur_.isPunct('(')) {
       advance();
@@ -380,7 +401,8 @@ private:
       return e;
     }
     if (!g_->symbols.count(word))
-      return errorAt(at, "undeclared symbol '" + word + "' (declare it: symbol " + word + " in [min, max])");
+      return errorAt(at, "undeclared symbol '" + word + "' (declare it: symbol " + word +
+                             " in [min, max])");
     return SymExpr::symbol(word);
   }
 
@@ -401,7 +423,8 @@ private:
     }
     std::optional<DType> dtype = dtypeFromName(cur_.text);
     if (!dtype)
-      return errorAt(cur_.loc, "unknown dtype '" + cur_.text + "' (bool, u8, i8, i16, i32, i64, f16, f32, f64, bf16)");
+      return errorAt(cur_.loc, "unknown dtype '" + cur_.text +
+                                   "' (bool, u8, i8, i16, i32, i64, f16, f32, f64, bf16)");
     d.dtype = *dtype;
     advance();
     if (auto err = expectPunct('['))
@@ -452,11 +475,13 @@ private:
   llvm::Expected<Value *> use(const Token &t) const {
     Value *v = g_->findValue(t.text);
     if (!v)
-      return errorAt(t.loc, "undefined value %" + t.text + " (values are defined before they are used)");
+      return errorAt(t.loc,
+                     "undefined value %" + t.text + " (values are defined before they are used)");
     return v;
   }
 
-  // ---- the graph ----------------------------------------------------------------------------
+  // ---- the graph
+  // ----------------------------------------------------------------------------
 
   llvm::Error parseGraphBody() {
     if (auto err = expectWord("graph"))
@@ -480,8 +505,10 @@ private:
         if (auto err = expectPunct('='))
           return err;
         static const std::map<std::string, InputKind> kInputKinds = {
-            {"input", InputKind::User}, {"param", InputKind::Parameter},
-            {"buffer", InputKind::Buffer}, {"constant", InputKind::Constant}};
+            {"input", InputKind::User},
+            {"param", InputKind::Parameter},
+            {"buffer", InputKind::Buffer},
+            {"constant", InputKind::Constant}};
         auto kind = kInputKinds.find(cur_.kind == Token::Kind::Identifier ? cur_.text : "");
         if (kind != kInputKinds.end()) {
           if (sawNode)
@@ -517,7 +544,8 @@ private:
     return llvm::Error::success();
   }
 
-  // `input`, or `param|buffer|constant "<state name>" storage #N +<byte offset>`
+  // `input`, or `param|buffer|constant "<state name>" storage #N +<byte
+  // offset>`
   llvm::Error parseInput(const ValueDecl &d, InputKind kind) {
     ConstantTensor c;
     std::string stateName;
@@ -552,10 +580,11 @@ private:
           return errorAt(d.loc, "the constant's size overflows");
       }
       c.byteOffset = static_cast<uint64_t>(*offset);
-      if (*offset < 0 || c.byteOffset > c.storage->size() || bytes > c.storage->size() - c.byteOffset)
-        return errorAt(d.loc, "%" + d.name + " (" + llvm::Twine(bytes) + " B at +" + llvm::Twine(*offset) +
-                                  ") runs past the end of storage #" + llvm::Twine(id) + " (" +
-                                  llvm::Twine(c.storage->size()) + " B)");
+      if (*offset < 0 || c.byteOffset > c.storage->size() ||
+          bytes > c.storage->size() - c.byteOffset)
+        return errorAt(d.loc, "%" + d.name + " (" + llvm::Twine(bytes) + " B at +" +
+                                  llvm::Twine(*offset) + ") runs past the end of storage #" +
+                                  llvm::Twine(id) + " (" + llvm::Twine(c.storage->size()) + " B)");
       if (c.byteOffset % dtypeSize(d.dtype) != 0) // the importer's offsets count elements
         return errorAt(d.loc, "%" + d.name + " starts at +" + llvm::Twine(*offset) +
                                   ", not at a multiple of its element size");
@@ -576,7 +605,8 @@ private:
       return unexpected("an op (aten.linear.default, ...)");
     std::string target = cur_.text;
     auto cached = schemas_.find(target);
-    const OpSchema *schema = cached != schemas_.end() ? cached->second : (schemas_[target] = lookupOpSchema(target));
+    const OpSchema *schema =
+        cached != schemas_.end() ? cached->second : (schemas_[target] = lookupOpSchema(target));
     if (!schema)
       return errorAt(cur_.loc, "unknown op '" + target + "' (`vkqc ops` lists them)");
     advance();
@@ -610,20 +640,14 @@ private:
     auto node = std::make_unique<Node>();
     node->target = schema->target;
     node->schema = schema;
-    for (const SchemaArg &sa : schema->args) {
-      auto it = given.find(sa.name);
-      if (it != given.end())
-        node->args.push_back({sa.name, std::move(it->second)});
-      else if (sa.defaultValue)
-        node->args.push_back({sa.name, *sa.defaultValue});
-      else
-        return errorAt(closeAt, "missing argument '" + sa.name + "' of " + target + " (it has no default)");
-    }
+    if (std::optional<std::string> missing = argumentsInSchemaOrder(*schema, given, node->args))
+      return errorAt(closeAt,
+                     "missing argument '" + *missing + "' of " + target + " (it has no default)");
     // A Tensor[] return (split, chunk) is one result per element.
     bool tensorList = schema->returns.size() == 1 && schema->returns[0] == ReturnType::TensorList;
     if (!tensorList && results.size() != schema->returns.size())
-      return errorAt(at, target + " returns " + llvm::Twine(schema->returns.size()) + " value(s), the node defines " +
-                             llvm::Twine(results.size()));
+      return errorAt(at, target + " returns " + llvm::Twine(schema->returns.size()) +
+                             " value(s), the node defines " + llvm::Twine(results.size()));
     for (size_t i = 0; i < results.size(); ++i) {
       bool wantTensor = tensorList || schema->returns[i] == ReturnType::Tensor;
       if (results[i].isTensor != wantTensor)
@@ -660,7 +684,8 @@ private:
     return llvm::Error::success();
   }
 
-  // After its first result; a node without results after its op (`_assert_tensor_metadata_default`).
+  // After its first result; a node without results after its op
+  // (`_assert_tensor_metadata_default`).
   std::string nodeName(const Node &n) {
     std::string name;
     if (!n.results.empty()) {
@@ -676,24 +701,27 @@ private:
     return name;
   }
 
-  // ---- argument values ----------------------------------------------------------------------
+  // ---- argument values
+  // ----------------------------------------------------------------------
 
   llvm::Error wrongKind(const SchemaArg &sa, llvm::StringRef target, const Token &t) const {
     if (t.kind == Token::Kind::Error)
       return errorAt(t.loc, t.text);
-    return errorAt(t.loc, "argument '" + sa.name + "' of " + target + " takes " + argTypeName(sa.type) +
-                              (sa.optional ? "?" : "") + ", not " + describe(t));
+    return errorAt(t.loc, "argument '" + sa.name + "' of " + target + " takes " +
+                              argTypeName(sa.type) + (sa.optional ? "?" : "") + ", not " +
+                              describe(t));
   }
 
-  // A %name of the right kind: a tensor, or a symbolic int where an integer goes.
+  // A %name of the right kind: a tensor, or a symbolic int where an integer
+  // goes.
   llvm::Expected<Value *> useOfKind(const SchemaArg &sa, llvm::StringRef target, bool wantTensor) {
     llvm::Expected<Value *> v = use(cur_);
     if (!v)
       return v.takeError();
     if ((*v)->isTensor() != wantTensor)
       return errorAt(cur_.loc, "argument '" + sa.name + "' of " + target + " takes " +
-                                   (wantTensor ? "a tensor" : "an integer") + "; %" + cur_.text + " is " +
-                                   ((*v)->isTensor() ? "a tensor" : "a symbolic int"));
+                                   (wantTensor ? "a tensor" : "an integer") + "; %" + cur_.text +
+                                   " is " + ((*v)->isTensor() ? "a tensor" : "a symbolic int"));
     advance();
     return v;
   }
@@ -718,8 +746,8 @@ private:
 
   // A number or bool where a Scalar (or a wrapped scalar Tensor) goes.
   bool atScalar() const {
-    return cur_.kind == Token::Kind::Integer || cur_.kind == Token::Kind::Float || cur_.isWord("true") ||
-           cur_.isWord("false");
+    return cur_.kind == Token::Kind::Integer || cur_.kind == Token::Kind::Float ||
+           cur_.isWord("true") || cur_.isWord("false");
   }
   llvm::Expected<ArgValue> scalar() {
     Token t = cur_;
@@ -761,15 +789,16 @@ private:
     case ArgType::TensorList:
     case ArgType::OptionalTensorList: {
       bool optionalEntries = sa.type == ArgType::OptionalTensorList;
-      llvm::Expected<std::vector<Value *>> list = parseList<Value *>([&]() -> llvm::Expected<Value *> {
-        if (optionalEntries && cur_.isWord("None")) {
-          advance();
-          return nullptr;
-        }
-        if (cur_.kind != Token::Kind::ValueName)
-          return wrongKind(sa, target, cur_);
-        return useOfKind(sa, target, true);
-      });
+      llvm::Expected<std::vector<Value *>> list =
+          parseList<Value *>([&]() -> llvm::Expected<Value *> {
+            if (optionalEntries && cur_.isWord("None")) {
+              advance();
+              return nullptr;
+            }
+            if (cur_.kind != Token::Kind::ValueName)
+              return wrongKind(sa, target, cur_);
+            return useOfKind(sa, target, true);
+          });
       if (!list)
         return list.takeError();
       return ArgValue(TensorListArg{std::move(*list)});
@@ -809,8 +838,8 @@ private:
     }
     case ArgType::Float:
     case ArgType::Scalar: {
-      // A Float slot holds a double, or an integer a pass wrote there; a Scalar any number,
-      // a bool or a symbolic int.
+      // A Float slot holds a double, or an integer a pass wrote there; a Scalar
+      // any number, a bool or a symbolic int.
       if (sa.type == ArgType::Scalar && cur_.kind == Token::Kind::ValueName) {
         llvm::Expected<Value *> v = useOfKind(sa, target, false);
         if (!v)
@@ -863,7 +892,8 @@ private:
       return ArgValue(std::move(s));
     }
     case ArgType::ScalarType: {
-      std::optional<DType> d = cur_.kind == Token::Kind::Identifier ? dtypeFromName(cur_.text) : std::nullopt;
+      std::optional<DType> d =
+          cur_.kind == Token::Kind::Identifier ? dtypeFromName(cur_.text) : std::nullopt;
       if (!d)
         return wrongKind(sa, target, cur_);
       advance();
@@ -912,8 +942,10 @@ private:
   llvm::Expected<ArgValue> parseLayoutOrMemoryFormat(const SchemaArg &sa, llvm::StringRef target) {
     bool layout = sa.type == ArgType::Layout;
     static const std::map<std::string, int64_t> kLayouts = {{"strided", 7}};
-    static const std::map<std::string, int64_t> kMemoryFormats = {
-        {"contiguous_format", 1}, {"channels_last", 2}, {"channels_last_3d", 3}, {"preserve_format", 4}};
+    static const std::map<std::string, int64_t> kMemoryFormats = {{"contiguous_format", 1},
+                                                                  {"channels_last", 2},
+                                                                  {"channels_last_3d", 3},
+                                                                  {"preserve_format", 4}};
     const std::map<std::string, int64_t> &names = layout ? kLayouts : kMemoryFormats;
     if (cur_.kind != Token::Kind::Identifier)
       return wrongKind(sa, target, cur_);
