@@ -808,8 +808,8 @@ llvm::Expected<std::unique_ptr<Graph>> importFromArchive(ModelArchive &archive,
   return g;
 }
 
-llvm::Expected<ImportedModel> importModel(llvm::StringRef path) {
-  llvm::Expected<std::unique_ptr<ModelArchive>> archive = ModelArchive::open(path);
+llvm::Expected<ImportedModel> importModel(llvm::StringRef path, const ArchiveOptions &options) {
+  llvm::Expected<std::unique_ptr<ModelArchive>> archive = ModelArchive::open(path, options);
   if (!archive)
     return archive.takeError();
   llvm::Expected<std::unique_ptr<Graph>> g =
