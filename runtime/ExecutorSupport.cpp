@@ -1,12 +1,13 @@
 #include "runtime/ExecutorSupport.h"
 
+#include "compiler/ir/OneLineError.h"
+
 namespace vkqc::vk::exec {
 
 using namespace serialize;
 
-llvm::Error execError(const llvm::Twine &where, const llvm::Twine &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), where + ": " + what);
-}
+// Messages quote the file's strings (named-data keys, op names): one line whatever they hold.
+llvm::Error execError(const llvm::Twine &where, const llvm::Twine &what) { return oneLineError(where, what); }
 
 llvm::Error wrap(const llvm::Twine &where, llvm::Error cause) {
   return execError(where, llvm::toString(std::move(cause)));

@@ -7,6 +7,7 @@
 #include "serialize/VulkanBlobBuilder.h"
 #include "shaders/Shaders.h"
 
+#include "compiler/interp/KernelSupport.h"
 #include "compiler/interp/Kernels.h"
 #include "compiler/interp/OpHandlers.h"
 #include "compiler/ir/OpSchema.h"
@@ -173,8 +174,14 @@ private:
     if (!segment)
       return wrap(where, segment.takeError());
     interp::Shape shape = sizesOf(t);
-    uint64_t bytes = static_cast<uint64_t>(interp::numelOf(shape)) * dtypeSize(*dtype);
+    // The sizes are the file's: negative ones, or a product past 2^63, are refused.
+    llvm::Expected<int64_t> numel = interp::checkedNumel(shape, where);
+    if (!numel)
+      return numel.takeError();
     uint64_t offset = c.offsets[t.dataBufferIndex];
+    uint64_t bytes = static_cast<uint64_t>(*numel) > segment->size() / dtypeSize(*dtype)
+                         ? UINT64_MAX
+                         : static_cast<uint64_t>(*numel) * dtypeSize(*dtype);
     if (offset > segment->size() || bytes > segment->size() - offset)
       return execError(where, llvm::Twine(bytes) + " bytes at offset " + llvm::Twine(offset) +
                                   " exceed the constant segment of " +
@@ -532,11 +539,19 @@ private:
       if (!dtype)
         return execError(what, "unsupported datatype");
       interp::Shape shape(t->dims.begin(), t->dims.end());
-      uint64_t numel = static_cast<uint64_t>(interp::numelOf(shape));
+      // The dims are the file's: negative ones, or a product past 2^63, are refused, and
+      // the byte counts are compared without multiplying.
+      llvm::Expected<int64_t> count = interp::checkedNumel(shape, what);
+      if (!count)
+        return count.takeError();
+      uint64_t numel = static_cast<uint64_t>(*count);
+      auto holds = [&](uint64_t elementSize) {
+        return bytes->size() % elementSize == 0 && bytes->size() / elementSize == numel;
+      };
       // int64 constants are stored as they are and narrowed on upload (declared INT32)
-      if (*dtype == DType::Int32 && bytes->size() == numel * 8)
+      if (*dtype == DType::Int32 && holds(8))
         dtype = DType::Int64;
-      if (bytes->size() != numel * dtypeSize(*dtype))
+      if (!holds(dtypeSize(*dtype)))
         return execError(what, llvm::Twine(bytes->size()) + " bytes for " + dtypeText(*dtype) + " " +
                                    shapeText(shape));
       prepared.constants[id] = Tensor::view(*dtype, shape, bytes->data());

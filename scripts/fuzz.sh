@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [SECONDS]
 #
-# Environment: VKQC_FUZZERS (default "model_json pt2 npy sympy opschema pte vkir"),
+# Environment: VKQC_FUZZERS (default "model_json pt2 npy sympy opschema pte vkir run_pte"),
 # VKQC_JOBS (build parallelism, default 2), VKQC_FUZZ_BUILD (default <repo>/build-fuzz).
 #
 # Before fuzzing, each harness replays tests/fuzz/regressions/<harness>/ (every input that
@@ -19,22 +19,37 @@ secs=${1:-600}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${VKQC_FUZZ_BUILD:-$src/build-fuzz}
 jobs=${VKQC_JOBS:-2}
-harnesses=${VKQC_FUZZERS:-model_json pt2 npy sympy opschema pte vkir}
+harnesses=${VKQC_FUZZERS:-model_json pt2 npy sympy opschema pte vkir run_pte}
 
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKQC_FUZZ=ON >/dev/null || exit 1
 ninja -C "$build" -j"$jobs" vkqc-fuzzers || exit 1
 
 python3 "$src/tests/fuzz/make_seeds.py" "$build/fuzz-seeds" || exit 1
-# A .pte with Vulkan delegates for the pte harness, written by this checkout's compiler.
-mkdir -p "$build/fuzz-seeds/pte"
+# A .pte with Vulkan delegates for the pte harness, written by this checkout's compiler;
+# for run_pte, it and the mini program (one Vulkan delegate) with an input each.
+mkdir -p "$build/fuzz-seeds/pte" "$build/fuzz-seeds/run_pte"
 ninja -C "$build" -j"$jobs" vkqc >/dev/null && "$build/tools/vkqc" compile \
-  "$src/tests/data/tiny_llama_4w_fp32.pt2" -o "$build/fuzz-seeds/pte/tiny-4w.pte" || exit 1
+  "$src/tests/data/tiny_llama_4w_fp32.pt2" -o "$build/fuzz-seeds/pte/tiny-4w.pte" &&
+  "$build/tools/vkqc" compile "$src/tests/lit/Inputs/mini/models/model.json" \
+    -o "$build/fuzz-seeds/pte/mini-vulkan.pte" || exit 1
+pack() { python3 "$src/tests/fuzz/make_seeds.py" --pack-run-pte "$build/fuzz-seeds/run_pte/$1" "$2" "$3" || exit 1; }
+pack mini-vulkan "$src/tests/fuzz/corpus/npy/mini-input.npy" "$build/fuzz-seeds/pte/mini-vulkan.pte"
+pack tiny-4w "$src/tests/data/tiny_llama_4w_fp32.tokens.npy" "$build/fuzz-seeds/pte/tiny-4w.pte"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# run_pte drives lavapipe: its allocations are the driver's (scripts/lsan.supp), preloaded
+# so that its frames keep their names after the loader unloads it, as sanitize.sh does.
+lavapipe=/usr/lib/$(gcc -dumpmachine)/libvulkan_lvp.so
 status=0
 for h in $harnesses; do
+  if [ "$h" = run_pte ] && [ -f "$lavapipe" ]; then
+    run_env=(env LD_PRELOAD="$lavapipe" ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
+             LSAN_OPTIONS="suppressions=$src/scripts/lsan.supp")
+  else
+    run_env=()
+  fi
   bin=$build/tests/fuzz/fuzz_$h
   corpus=$build/fuzz-corpus/$h
   artifacts=$build/fuzz-artifacts/$h
@@ -42,14 +57,14 @@ for h in $harnesses; do
   regressions=("$src/tests/fuzz/regressions/$h"/*)
   if [ -e "${regressions[0]}" ]; then
     echo "== $h: replaying ${#regressions[@]} regression inputs"
-    "$bin" -timeout=10 "${regressions[@]}" >"$artifacts/regressions.log" 2>&1 ||
+    "${run_env[@]}" "$bin" -timeout=10 "${regressions[@]}" >"$artifacts/regressions.log" 2>&1 ||
       { echo "== $h: a regression input fails again (see $artifacts/regressions.log)"; status=1; continue; }
   fi
   dict=()
   [ -f "$src/tests/fuzz/dicts/$h.dict" ] && dict=(-dict="$src/tests/fuzz/dicts/$h.dict")
   echo "== $h: fuzzing for $secs s (log: $artifacts/fuzz.log)"
   start=$(date +%s)
-  "$bin" "$corpus" "$src/tests/fuzz/corpus/$h" "$build/fuzz-seeds/$h" "${dict[@]}" \
+  "${run_env[@]}" "$bin" "$corpus" "$src/tests/fuzz/corpus/$h" "$build/fuzz-seeds/$h" "${dict[@]}" \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -report_slow_units=2 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 >"$artifacts/fuzz.log" 2>&1
   rc=$?

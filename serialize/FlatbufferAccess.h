@@ -4,7 +4,9 @@
 
 #include "flatbuffers/flatbuffers.h"
 
+#include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace vkqc::serialize {
@@ -13,8 +15,24 @@ inline std::string stringOrEmpty(const flatbuffers::String *text) {
   return text ? text->str() : std::string();
 }
 
+/// The elements of a vector of scalars, or of offsets. Scalars are copied as bytes: the
+/// verifier (flatbuffers 2.0.8) checks that a vector's length is 4-byte aligned, not that
+/// its elements are aligned for their type, so a crafted file can put a [long] or
+/// [double] at an address that is no multiple of 8, and loading them as such is undefined
+/// (found by fuzz_pte: tests/fuzz/regressions/pte/misaligned-int64-vector.pte).
 template <typename T> std::vector<T> vectorOrEmpty(const flatbuffers::Vector<T> *items) {
-  return items ? std::vector<T>(items->begin(), items->end()) : std::vector<T>();
+  if (!items)
+    return {};
+  if constexpr (std::is_scalar_v<T>) {
+    std::vector<T> values(items->size());
+    if (!values.empty())
+      std::memcpy(values.data(), items->Data(), values.size() * sizeof(T));
+    for (T &v : values)
+      v = flatbuffers::EndianScalar(v);
+    return values;
+  } else {
+    return std::vector<T>(items->begin(), items->end());
+  }
 }
 
 /// Elements of a vector that may be absent, for range-for loops.

@@ -257,7 +257,7 @@ llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program) {
 }
 
 llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const WriteProgress &progress,
-                     OldOutput *old) {
+                     OldOutput *old, const BeforeCommit &beforeCommit) {
   OutputBuffer output;
   auto inFile = [&](uint64_t size) -> llvm::Expected<OutputTarget> {
     if (output.file)
@@ -270,7 +270,10 @@ llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const Writ
                         [&](uint64_t offset, uint64_t length) { return output.prepare(offset, length); },
                         [&](uint64_t offset, uint64_t length) { output.release(offset, length); }};
   };
-  if (auto err = emitProgram(program, inFile, progress)) {
+  llvm::Error err = emitProgram(program, inFile, progress);
+  if (!err && beforeCommit)
+    err = beforeCommit();
+  if (err) {
     if (output.file)
       output.file->discard();
     return err;

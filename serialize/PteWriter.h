@@ -20,12 +20,18 @@ llvm::Expected<std::vector<uint8_t>> serializePte(const PteProgram &program);
 /// Called as segments are written: bytes done so far and the file's total (any thread).
 using WriteProgress = std::function<void(uint64_t done, uint64_t total)>;
 
+/// Called once every byte is written, just before the file takes its path: an error
+/// discards the file and is returned as it is (the compiler joins the input's CRC-32
+/// checks here, so that they run beside the whole write).
+using BeforeCommit = std::function<llvm::Error()>;
+
 class OldOutput;
 
 /// Writes the .pte file atomically: the bytes go to a temporary file that is
 /// renamed to `path` only when complete; on failure nothing is left behind. A large
 /// file is written over `old`'s file where it holds one (OutputFile.h).
 llvm::Error writePte(const PteProgram &program, llvm::StringRef path,
-                     const WriteProgress &progress = nullptr, OldOutput *old = nullptr);
+                     const WriteProgress &progress = nullptr, OldOutput *old = nullptr,
+                     const BeforeCommit &beforeCommit = nullptr);
 
 } // namespace vkqc::serialize

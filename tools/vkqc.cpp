@@ -98,6 +98,10 @@ cl::opt<bool> VerifyNumerics("verify-numerics",
                              VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> TimePasses("time-passes", cl::desc("Print the time each pass took (stderr)"),
                          VKQC_PIPELINE_COMMANDS, cl::cat(PipelineCategory));
+cl::opt<bool> NoVerifyCrc("no-verify-crc",
+                          cl::desc("Do not check the weight entries of a .pt2 against their CRC-32 "
+                                   "(metadata entries are still checked)"),
+                          VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
 
 // ---- lowering choices -------------------------------------------------------------------
 enum class ComputeDType { FP32, FP16 };
@@ -219,6 +223,7 @@ CompileRequest requestFromFlags() {
   r.pipeline = pipelineFromFlags();
   r.options = passOptionsFromFlags();
   r.verifyNumerics = VerifyNumerics;
+  r.verifyWeightCrc = !NoVerifyCrc;
   return r;
 }
 
@@ -267,8 +272,10 @@ int writeReport(const Graph &g, const PassContext &ctx) {
 }
 
 /// Reads the --input tensors and compiles; on failure prints the error, sets `rc` and
-/// returns nothing.
-std::optional<CompiledModel> compileFromFlags(std::vector<interp::Tensor> &inputs, int &rc) {
+/// returns nothing. With `verifyBeforeCommit`, the caller joins the weights' CRC-32 checks
+/// (verifyInputIntegrity) before it commits its output; else they are joined here.
+std::optional<CompiledModel> compileFromFlags(std::vector<interp::Tensor> &inputs, int &rc,
+                                              bool verifyBeforeCommit = false) {
   llvm::Expected<std::vector<interp::Tensor>> tensors = readInputTensors(InputTensors);
   if (!tensors) {
     rc = fail("--input", tensors.takeError());
@@ -278,12 +285,19 @@ std::optional<CompiledModel> compileFromFlags(std::vector<interp::Tensor> &input
   CompileRequest request = requestFromFlags();
   if (request.verifyNumerics)
     request.numericsInputs = inputs;
+  request.callerVerifiesIntegrity = verifyBeforeCommit;
   // compileModel checks the flags before it reads a possibly large model.
   llvm::Expected<CompiledModel> compiled = compileModel(request, llvm::errs());
   if (!compiled) {
     rc = fail(InputPath, compiled.takeError());
     return std::nullopt;
   }
+  // The report is made from the weights too: it waits for their checks.
+  if (verifyBeforeCommit && (ReportFlag != ReportKind::None || !ReportFile.empty()))
+    if (auto err = verifyInputIntegrity(*compiled)) {
+      rc = fail(InputPath, std::move(err));
+      return std::nullopt;
+    }
   rc = writeReport(*compiled->model.graph, compiled->context);
   if (rc)
     return std::nullopt;
@@ -339,19 +353,28 @@ llvm::Error writeSpirvFiles(const Graph &g, llvm::StringRef dir) {
   return llvm::Error::success();
 }
 
-int writeProgram(const Graph &g, serialize::OldOutput &oldOutput) {
+/// Lowers and writes the program; the weights' CRC-32 checks, running since import, are
+/// joined just before the file is committed (a mismatch leaves no file).
+int writeProgram(CompiledModel &compiled, serialize::OldOutput &oldOutput) {
   if (OutputPath.empty()) {
     llvm::errs() << "vkqc: error: compile: give the .pte path with -o\n";
     return 1;
   }
+  const Graph &g = *compiled.model.graph;
   llvm::Expected<serialize::PteProgram> program = lowerToPte(g, loweringOptions());
   if (!program)
     return fail(InputPath, program.takeError());
   ProgressBar progress(!NoProgress);
+  bool inputBad = false;
+  auto verifyInput = [&]() -> llvm::Error {
+    llvm::Error err = verifyInputIntegrity(compiled);
+    inputBad = static_cast<bool>(err);
+    return err;
+  };
   if (auto err = serialize::writePte(*program, OutputPath, [&](uint64_t done, uint64_t total) {
         progress.update("writing " + OutputPath, done, total);
-      }, &oldOutput))
-    return fail(OutputPath, std::move(err));
+      }, &oldOutput, verifyInput))
+    return fail(inputBad ? InputPath : OutputPath, std::move(err));
   if (!EmitSpirvDir.empty())
     if (auto err = writeSpirvFiles(g, EmitSpirvDir))
       return fail(EmitSpirvDir, std::move(err));
@@ -372,12 +395,6 @@ int runCompile() {
     if (llvm::sys::fs::exists(InputPath))
       oldOutput = serialize::setAsideOldOutput(OutputPath);
   }
-  std::vector<interp::Tensor> inputs;
-  int rc = 0;
-  std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
-  if (!compiled)
-    return rc;
-  const Graph &g = *compiled->model.graph;
   // Without --emit: the IR where --compile-to stopped, a program for `-o x.pte`, else a summary.
   EmitKind emit = Emit;
   if (Emit.getNumOccurrences() == 0) {
@@ -386,8 +403,18 @@ int runCompile() {
     else if (llvm::StringRef(OutputPath).endswith(".pte"))
       emit = EmitKind::Pte;
   }
+  if (emit == EmitKind::Pte && OutputPath.empty()) {
+    llvm::errs() << "vkqc: error: compile: give the .pte path with -o\n";
+    return 1;
+  }
+  std::vector<interp::Tensor> inputs;
+  int rc = 0;
+  std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc, emit == EmitKind::Pte);
+  if (!compiled)
+    return rc;
+  const Graph &g = *compiled->model.graph;
   if (emit == EmitKind::Pte)
-    return writeProgram(g, oldOutput);
+    return writeProgram(*compiled, oldOutput);
   std::string text;
   llvm::raw_string_ostream os(text);
   switch (emit) {

@@ -240,10 +240,10 @@ private:
   llvm::Expected<const Payload *> findPayload(const std::string &fqn, const JsonRef &at) {
     if (!weightsConfig_)
       if (auto err = loadPayloadConfig(kWeightsConfig, "data/weights", weightsConfig_))
-        return std::move(err);
+        return err;
     if (!payloads_.count(fqn) && !constantsConfig_ && archive_.hasEntry(kConstantsConfig))
       if (auto err = loadPayloadConfig(kConstantsConfig, "data/constants", constantsConfig_))
-        return std::move(err);
+        return err;
     auto it = payloads_.find(fqn);
     if (it == payloads_.end())
       return at.error("'" + fqn +
@@ -837,12 +837,12 @@ llvm::Expected<std::unique_ptr<Graph>> importFromArchive(ModelArchive &archive,
   g->info.sourceName = sourceName.str();
   ExportImporter importer(archive, *g);
   if (auto err = importer.run())
-    return std::move(err);
+    return err;
   return g;
 }
 
-llvm::Expected<ImportedModel> importModel(llvm::StringRef path) {
-  llvm::Expected<std::unique_ptr<ModelArchive>> archive = ModelArchive::open(path);
+llvm::Expected<ImportedModel> importModel(llvm::StringRef path, const ArchiveOptions &options) {
+  llvm::Expected<std::unique_ptr<ModelArchive>> archive = ModelArchive::open(path, options);
   if (!archive)
     return archive.takeError();
   llvm::Expected<std::unique_ptr<Graph>> g =

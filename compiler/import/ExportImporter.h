@@ -17,8 +17,9 @@ struct ImportedModel {
 };
 
 /// Reads `path` (a `.pt2` or an extracted `models/model.json`) into a graph. Errors are
-/// "<where>: <what>", where <where> names an archive entry and JSON pointer.
-llvm::Expected<ImportedModel> importModel(llvm::StringRef path);
+/// "<where>: <what>", where <where> names an archive entry and JSON pointer. The weights'
+/// CRC-32 checks may still be running: see ModelArchive::verifyIntegrity.
+llvm::Expected<ImportedModel> importModel(llvm::StringRef path, const ArchiveOptions &options = {});
 /// Same, from an archive already opened (tests, fuzzing).
 llvm::Expected<std::unique_ptr<Graph>> importFromArchive(ModelArchive &archive,
                                                          llvm::StringRef sourceName);

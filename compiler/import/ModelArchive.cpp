@@ -1,5 +1,7 @@
 #include "compiler/import/ModelArchive.h"
 
+#include "compiler/import/BackgroundCrcCheck.h"
+#include "compiler/import/Crc32.h"
 #include "compiler/ir/OneLineError.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -103,20 +105,38 @@ struct ZipEntry {
   uint64_t compressedSize = 0;
   uint64_t size = 0;
   int method = 0;
+  uint32_t crc = 0;          // as the central directory stores it
+  bool crcQueued = false;    // mapped, its check handed to the background
   unz64_file_pos position{}; // to reopen the entry for decompression
 };
+
+// Whether the stored CRC-32 says anything. PyTorch's zip writer stores 0 for every entry
+// when it is told not to compute CRCs (PyTorchStreamWriter with compute_crc32 false, as
+// torch.save writes after torch.serialization.set_crc32_options(False)), and PyTorch's
+// reader checks none: such an entry is read unchecked, as PyTorch reads it. (An empty
+// entry's CRC-32 is 0 too, rightly.)
+bool hasStoredCrc(const ZipEntry &e) { return e.crc != 0; }
+
+/// A metadata entry's text, when its bytes have the stored CRC-32 (or none is stored).
+llvm::Expected<std::string> checkedText(llvm::StringRef entry, const ZipEntry &e, llvm::ArrayRef<uint8_t> bytes) {
+  if (hasStoredCrc(e))
+    if (uint32_t computed = crc32(bytes); computed != e.crc)
+      return crcMismatchError(entry, e.crc, computed);
+  return std::string(bytes.begin(), bytes.end());
+}
 
 class ZipArchive : public ModelArchive {
 public:
   static llvm::Expected<std::unique_ptr<ZipArchive>>
   create(std::unique_ptr<llvm::MemoryBuffer> owned, llvm::ArrayRef<uint8_t> bytes,
-         llvm::StringRef name) {
+         llvm::StringRef name, const ArchiveOptions &options) {
     auto archive = std::unique_ptr<ZipArchive>(new ZipArchive());
     archive->owned_ = std::move(owned);
+    archive->options_ = options;
     archive->bytes_ = bytes;
     archive->name_ = name.str();
     if (auto err = archive->index())
-      return std::move(err);
+      return err;
     return archive;
   }
   ~ZipArchive() override {
@@ -142,10 +162,7 @@ public:
     if (e.size > kMaxTextEntry)
       return archiveError(entry, "entry is too large for a metadata file");
     if (e.method == 0) {
-      llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = mapEntry(entry);
-      if (!bytes)
-        return bytes.takeError();
-      return std::string(bytes->begin(), bytes->end());
+      return checkedText(entry, e, bytes_.slice(e.dataOffset, e.size));
     }
     // Deflate expands at most 1032:1: a larger declared size is a lie, refused before
     // the buffer for it is allocated.
@@ -159,23 +176,31 @@ public:
     int n = unzReadCurrentFile(zip_, text.data(), static_cast<unsigned>(e.size));
     char extra;
     bool more = unzReadCurrentFile(zip_, &extra, 1) > 0;
-    int crc = unzCloseCurrentFile(zip_);
-    if (n < 0 || static_cast<uint64_t>(n) != e.size || more || crc != UNZ_OK)
-      return archiveError(entry, "compressed entry is corrupt (size or CRC mismatch)");
-    return text;
+    // minizip's own CRC verdict is not taken: a stored 0 means "not computed" here.
+    int closed = unzCloseCurrentFile(zip_);
+    if (n < 0 || static_cast<uint64_t>(n) != e.size || more || (closed != UNZ_OK && closed != UNZ_CRCERROR))
+      return archiveError(entry, "compressed entry is corrupt (its size does not match)");
+    return checkedText(entry, e, llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
   }
 
   llvm::Expected<llvm::ArrayRef<uint8_t>> mapEntry(llvm::StringRef entry) override {
     auto it = entries_.find(entry);
     if (it == entries_.end())
       return archiveError(entry, "missing from the archive");
-    const ZipEntry &e = it->second;
+    ZipEntry &e = it->second;
     if (e.method != 0)
       return archiveError(entry, "entry is compressed (method " + llvm::Twine(e.method) +
                                      "); torch.export.save stores weights uncompressed so they "
                                      "can be mapped in place");
-    return bytes_.slice(e.dataOffset, e.size);
+    llvm::ArrayRef<uint8_t> bytes = bytes_.slice(e.dataOffset, e.size);
+    if (options_.verifyWeightCrc && hasStoredCrc(e) && !e.crcQueued) {
+      e.crcQueued = true;
+      crcCheck_.add(entry, bytes, e.crc);
+    }
+    return bytes;
   }
+
+  llvm::Error verifyIntegrity() override { return crcCheck_.wait(); }
 
 private:
   ZipArchive() = default;
@@ -212,6 +237,7 @@ private:
       std::string entryName(nameBuf, strnlen(nameBuf, sizeof(nameBuf)));
       ZipEntry e;
       e.method = static_cast<int>(fi.compression_method);
+      e.crc = static_cast<uint32_t>(fi.crc);
       e.compressedSize = fi.compressed_size;
       e.size = fi.uncompressed_size;
       if (unzGetFilePos64(zip_, &e.position) != UNZ_OK)
@@ -253,6 +279,8 @@ private:
   }
 
   std::unique_ptr<llvm::MemoryBuffer> owned_;
+  BackgroundCrcCheck crcCheck_; // after owned_: it stops hashing before the mapping goes
+  ArchiveOptions options_;
   std::thread prefault_;
   llvm::ArrayRef<uint8_t> bytes_;
   std::string name_;
@@ -311,7 +339,8 @@ bool isPlainEntryName(llvm::StringRef name) {
          !name.contains('\\') && !name.contains('\0');
 }
 
-llvm::Expected<std::unique_ptr<ModelArchive>> ModelArchive::open(llvm::StringRef path) {
+llvm::Expected<std::unique_ptr<ModelArchive>> ModelArchive::open(llvm::StringRef path,
+                                                                const ArchiveOptions &options) {
   if (llvm::sys::fs::is_directory(path))
     return archiveError("input", "is a directory; pass the .pt2 or its models/model.json");
   if (llvm::sys::path::filename(path) == "model.json") {
@@ -328,7 +357,7 @@ llvm::Expected<std::unique_ptr<ModelArchive>> ModelArchive::open(llvm::StringRef
                                 (*buf)->getBufferSize());
   if (bytes.empty())
     return archiveError("archive", "file is empty");
-  auto zip = ZipArchive::create(std::move(*buf), bytes, path);
+  auto zip = ZipArchive::create(std::move(*buf), bytes, path, options);
   if (!zip)
     return zip.takeError();
   (*zip)->prefaultInBackground();
@@ -336,10 +365,10 @@ llvm::Expected<std::unique_ptr<ModelArchive>> ModelArchive::open(llvm::StringRef
 }
 
 llvm::Expected<std::unique_ptr<ModelArchive>>
-ModelArchive::openZipBuffer(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef name) {
+ModelArchive::openZipBuffer(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef name, const ArchiveOptions &options) {
   if (bytes.empty())
     return archiveError("archive", "file is empty");
-  auto zip = ZipArchive::create(nullptr, bytes, name);
+  auto zip = ZipArchive::create(nullptr, bytes, name, options);
   if (!zip)
     return zip.takeError();
   return std::unique_ptr<ModelArchive>(std::move(*zip));

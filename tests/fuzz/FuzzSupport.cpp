@@ -32,6 +32,8 @@ void importVerifyPrint(ModelArchive &archive) {
     return checkErrorMessage(g.takeError());
   if (llvm::Error err = verifyGraph(**g))
     return checkErrorMessage(std::move(err));
+  if (llvm::Error err = archive.verifyIntegrity())
+    return checkErrorMessage(std::move(err));
   std::string text;
   llvm::raw_string_ostream os(text);
   printGraph(**g, os);

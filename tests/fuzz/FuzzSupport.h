@@ -19,9 +19,9 @@ namespace vkqc::fuzz {
 /// so a violation is a finding.
 void checkErrorMessage(llvm::Error err);
 
-/// What `vkqc compile` does after opening the archive: import, verify, and (when the
-/// graph is valid) print it, which reads every constant's bytes for its checksum.
-/// Errors are checked with checkErrorMessage.
+/// What `vkqc compile` does after opening the archive: import, verify, join the weights'
+/// CRC-32 checks, and (when all of that passed) print the graph, which reads every
+/// constant's bytes for its checksum. Errors are checked with checkErrorMessage.
 void importVerifyPrint(ModelArchive &archive);
 
 /// An archive held in memory: entry name -> bytes.

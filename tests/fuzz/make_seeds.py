@@ -5,10 +5,15 @@
                                    exports in tests/data (scripts/fuzz.sh: build-fuzz/seeds)
     make_seeds.py --small OUT_DIR  only the small seeds (what tests/fuzz/corpus holds)
 
+    make_seeds.py --pack-run-pte OUT NPY PTE
+                                   one run_pte input: the .npy and the .pte together
+
 OUT_DIR/<harness>/ gets one file per seed: model_json (a selector byte, then model.json
 bytes; the selector order matches fuzz_model_json.cpp: 0 = tests/lit/Inputs/mini, then
-tests/data/*.pt2 sorted by name), pt2, npy, sympy, opschema, vkir (a selector byte as
-model_json's, then .vkir text).
+tests/data/*.pt2 sorted by name), pt2 (each also with its CRC-32s stored as 0, which vkqc
+reads unchecked: mutated entries of those still reach the importer), npy, sympy, opschema,
+vkir (a selector byte as model_json's, then .vkir text), run_pte (fuzz_run_pte.cpp's
+[u32 .npy size][.npy][.pte]; scripts/fuzz.sh adds programs it compiles).
 """
 import glob, hashlib, io, json, os, re, shutil, struct, sys, zipfile
 
@@ -84,6 +89,24 @@ def zip_bytes(entries, compress=(), root="archive/"):
     return buf.getvalue()
 
 
+def zero_crcs(data):
+    """The zip with every entry's stored CRC-32 (local and central header) set to 0."""
+    data = bytearray(data)
+    eocd = data.rindex(b"PK\x05\x06")
+    n, _, at = struct.unpack_from("<HII", data, eocd + 10)
+    for _ in range(n):
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, at + 28)
+        local = struct.unpack_from("<I", data, at + 42)[0]
+        struct.pack_into("<I", data, at + 16, 0)
+        struct.pack_into("<I", data, local + 14, 0)
+        at += 46 + name_len + extra_len + comment_len
+    return bytes(data)
+
+
+def pack_run_pte(npy_bytes, pte_bytes):
+    return struct.pack("<I", len(npy_bytes)) + npy_bytes + pte_bytes
+
+
 def npy(descr, shape, payload, version=1):
     header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
     width = 2 if version == 1 else 4
@@ -106,6 +129,11 @@ def small(out):
     write(out, "pt2", zip_bytes(entries), "mini.pt2")
     write(out, "pt2", zip_bytes(entries, compress={"models/model.json"}), "mini-deflated-json.pt2")
     write(out, "pt2", zip_bytes(entries, root="m/"), "mini-short-root.pt2")
+    write(out, "pt2", zero_crcs(zip_bytes(entries)), "mini-nocrc.pt2")
+    x = npy("<f4", "(1, 2)", struct.pack("<2f", 1.0, 2.0))  # the mini program's input
+    write(out, "npy", x, "mini-input.npy")
+    mini_cpu = open(os.path.join(SRC, "tests", "fuzz", "corpus", "pte", "mini-cpu.pte"), "rb").read()
+    write(out, "run_pte", pack_run_pte(x, mini_cpu), "mini-cpu")
     for f in sorted(glob.glob(os.path.join(DATA, "*.tokens.npy")))[:1]:
         write(out, "npy", open(f, "rb").read(), "tokens.npy")
     write(out, "npy", npy("<f4", "(2, 3)", struct.pack("<6f", *range(6))), "f32.npy")
@@ -166,9 +194,11 @@ def large(out):
             small_model = pruned(model, keep)
             if small_model:
                 write(out, "model_json", bytes([i]) + small_model, "%s.%d.json" % (os.path.basename(p), keep))
-                write(out, "pt2", zip_bytes({"models/model.json": small_model, **{
+                pruned_zip = zip_bytes({"models/model.json": small_model, **{
                     n.split("/", 1)[1]: z2 for n, z2 in zip_entries(p).items()
-                    if not n.endswith("models/model.json")}}), "%s.%d.pt2" % (os.path.basename(p), keep))
+                    if not n.endswith("models/model.json")}})
+                write(out, "pt2", pruned_zip, "%s.%d.pt2" % (os.path.basename(p), keep))
+                write(out, "pt2", zero_crcs(pruned_zip), "%s.%d.nocrc.pt2" % (os.path.basename(p), keep))
         exprs.update(re.findall(rb'"expr_str": "((?:[^"\\]|\\.)*)"', model))
         # The imported IR of the export, its storages named in the archive the selector picks.
         golden = os.path.join(SRC, "tests", "lit", "import", "golden", os.path.basename(p)[:-4] + ".vkir")
@@ -186,8 +216,11 @@ def large(out):
 def main(argv):
     if argv and argv[0] == "--small":
         small(argv[1])
+    elif argv and argv[0] == "--pack-run-pte":
+        with open(argv[1], "wb") as f:
+            f.write(pack_run_pte(open(argv[2], "rb").read(), open(argv[3], "rb").read()))
     else:
-        for h in ("model_json", "pt2", "npy", "sympy", "opschema", "vkir"):
+        for h in ("model_json", "pt2", "npy", "sympy", "opschema", "vkir", "run_pte"):
             shutil.rmtree(os.path.join(argv[0], h), ignore_errors=True)
         small(argv[0])
         large(argv[0])

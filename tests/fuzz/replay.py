@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Replays tests/fuzz/regressions through `vkqc compile` (the normal build's entry point).
+"""Replays tests/fuzz/regressions through `vkqc compile` and `vkqc run` (the normal build's
+entry points).
 
     replay.py REGRESSIONS_DIR WORK_DIR
 
@@ -9,11 +10,13 @@ Each input that once crashed or hung a harness is turned into what vkqc reads:
                 (0 = tests/lit/Inputs/mini, 1.. = tests/data/*.pt2 by name); the rest is
                 models/model.json of a copy of that base
   sympy/*       the text becomes the expr_str of a size in the mini program
-npy/ and opschema/ inputs have no vkqc entry point yet; scripts/fuzz.sh replays them
-through the harnesses. Every run must end within 5 s, with status 0, or status 1 and
+  run_pte/*     split into its .npy and .pte (fuzz_run_pte.cpp), then `vkqc run X.pte
+                --input X.npy -o OUT.npy`
+npy/, opschema/ and pte/ inputs are replayed elsewhere (scripts/fuzz.sh through the
+harnesses, the unit tests, tests/lit/pte/inspect-errors.test). Every run must end within 5 s, with status 0, or status 1 and
 exactly one `vkqc: error:` line and no output file. Prints one line per input.
 """
-import glob, io, json, os, re, shutil, subprocess, sys, zipfile
+import glob, io, json, os, re, shutil, struct, subprocess, sys, zipfile
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MINI = os.path.join(SRC, "tests", "lit", "Inputs", "mini")
@@ -37,10 +40,20 @@ def with_model_json(base, model, out):
     return path
 
 
-def check(name, path, work):
+def split_run_pte(data, target):
+    """The .npy and the .pte of a run_pte input, as fuzz_run_pte.cpp splits it."""
+    size = min(struct.unpack("<I", data[:4])[0], len(data) - 4) if len(data) >= 4 else 0
+    npy, pte = target + ".npy", target + ".pte"
+    open(npy, "wb").write(data[4:4 + size])
+    open(pte, "wb").write(data[4 + size:])
+    return npy, pte
+
+
+def check(name, path, work, command=None):
     out = os.path.join(work, "out")
+    command = command or ["vkqc", "compile", path, "-o", out]
     try:
-        r = subprocess.run(["vkqc", "compile", path, "-o", out], stdout=subprocess.PIPE,
+        r = subprocess.run(command + ([] if "-o" in command else ["-o", out]), stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=5)
     except subprocess.TimeoutExpired:
         return "%s: did not finish within 5 s" % name
@@ -67,6 +80,7 @@ def main(regressions, work):
         tag = harness + "/" + name
         target = os.path.join(work, harness + "-" + name)
         data = open(path, "rb").read()
+        command = None
         if harness == "pt2":
             target = path
         elif harness == "model_json":
@@ -79,10 +93,13 @@ def main(regressions, work):
             sizes = model["graph_module"]["graph"]["tensor_values"]["mul"]["sizes"]
             sizes[1]["as_expr"]["expr_str"] = data.decode("latin-1")
             target = with_model_json(MINI, json.dumps(model).encode(), target)
+        elif harness == "run_pte":
+            npy, target = split_run_pte(data, target)
+            command = ["vkqc", "run", target, "--input", npy]
         else:
             continue
         count += 1
-        problem = check(tag, target, work)
+        problem = check(tag, target, work, command)
         print(problem or "ok: " + tag)
         if problem:
             failures.append(problem)

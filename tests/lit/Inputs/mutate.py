@@ -20,7 +20,15 @@ Edits apply in order:
   --patch-zip WHERE.FIELD=VALUE    (with --zip) after writing, overwrite one header field:
                                    WHERE is eocd, central:ENTRY or local:ENTRY; FIELD is one
                                    of the names in ZIP_FIELDS (VALUE decimal or 0x hex)
+  --corrupt ENTRY@OFFSET^MASK      (with --zip) after writing, xor one byte of the entry's
+                                   data in the archive, its stored CRC-32 left as it is
+                                   (negative OFFSET counts from the end)
+  --zero-crcs                      (with --zip) after writing, store 0 as every entry's
+                                   CRC-32 (local and central), as PyTorch's writer does when
+                                   told not to compute them
   --zip-root ROOT                  (with --zip) the archive's root folder (default archive/)
+  --raw                            OUT is BASE (a .pt2) byte for byte, not rewritten; only
+                                   the after-writing edits above apply (implies --zip)
 """
 import json, os, shutil, sys, zipfile
 
@@ -69,6 +77,38 @@ def patch_zip(data, spec, root):
     return bytes(data)
 
 
+def data_offset(data, entry, root):
+    """Where the entry's bytes start: after its local header, name and extra field."""
+    import struct
+    _, _, local = zip_records(data)
+    at = local[root + entry]
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    return at + 30 + name_len + extra_len
+
+
+def corrupt(data, spec, root):
+    import struct
+    entry, _, rest = spec.partition("@")
+    offset, _, mask = rest.partition("^")
+    offset = int(offset, 0)
+    if offset < 0:  # from the end: the entry's size is in its central header
+        _, central, _ = zip_records(data)
+        offset += struct.unpack_from("<I", data, central[root + entry] + ZIP_FIELDS["central"]["usize"][0])[0]
+    data = bytearray(data)
+    data[data_offset(data, entry, root) + offset] ^= int(mask, 0)
+    return bytes(data)
+
+
+def zero_crcs(data):
+    import struct
+    _, central, local = zip_records(data)
+    data = bytearray(data)
+    for name in central:
+        struct.pack_into("<I", data, central[name] + ZIP_FIELDS["central"]["crc"][0], 0)
+        struct.pack_into("<I", data, local[name] + ZIP_FIELDS["local"]["crc"][0], 0)
+    return bytes(data)
+
+
 def load_entries(base):
     entries = {}
     if os.path.isdir(base):
@@ -96,12 +136,15 @@ def walk(doc, pointer):
 def main(argv):
     out, base, args = argv[0], argv[1], argv[2:]
     entries = load_entries(base)
-    as_zip, compress, patches, root = False, set(), [], "archive/"
+    as_zip, raw, compress, patches, root = False, False, set(), [], "archive/"
     i = 0
     while i < len(args):
         op = args[i]
-        if op == "--zip":
+        if op in ("--zip", "--raw", "--zero-crcs"):
             as_zip = True
+            raw = raw or op == "--raw"
+            if op == "--zero-crcs":
+                patches.append((zero_crcs, None))
             i += 1
             continue
         arg = args[i + 1]
@@ -143,22 +186,28 @@ def main(argv):
             entry, _, text = arg.partition("=")
             entries[entry] = text.encode()
         elif op == "--patch-zip":
-            patches.append(arg)
+            patches.append((patch_zip, arg))
+        elif op == "--corrupt":
+            patches.append((corrupt, arg))
         elif op == "--zip-root":
             root = arg
         else:
             sys.exit("mutate.py: unknown edit " + op)
-    if as_zip:
+    if raw:
+        shutil.copyfile(base, out)
+        with zipfile.ZipFile(base) as z:
+            root = z.namelist()[0].split("/")[0] + "/"
+    elif as_zip:
         with zipfile.ZipFile(out, "w") as z:
             for name in sorted(entries):
                 method = zipfile.ZIP_DEFLATED if name in compress else zipfile.ZIP_STORED
                 z.writestr(root + name, entries[name], compress_type=method)
-        if patches:
-            data = open(out, "rb").read()
-            for spec in patches:
-                data = patch_zip(data, spec, root)
-            open(out, "wb").write(data)
-    else:
+    if as_zip and patches:
+        data = open(out, "rb").read()
+        for edit, spec in patches:
+            data = edit(data) if spec is None else edit(data, spec, root)
+        open(out, "wb").write(data)
+    if not as_zip:
         shutil.rmtree(out, ignore_errors=True)
         for name, data in entries.items():
             path = os.path.join(out, name)
