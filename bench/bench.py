@@ -369,7 +369,11 @@ def measure(key, pt2, info, vkqc, args):
     copy = os.path.join(work, "copy.pt2")
     pte = os.path.join(work, "model.pte")
     cp_cmd = ["cp", pt2, copy]
-    vk_cmd = [vkqc, "compile", pt2, "-o", pte]
+    # --runtime=vkqc: these tied 1B-shape programs allow 2048 tokens, so their lm-head output
+    # ([2048, 128256]) exceeds the generic target's buffers and the lm-head, with the table it
+    # shares, stays on the CPU as int4 kernels that ExecuTorch's portable library lacks; the
+    # default --runtime=executorch refuses to write them (README: "ExecuTorch's runtime").
+    vk_cmd = [vkqc, "compile", pt2, "-o", pte, "--runtime=vkqc"]
     log(f"bench: [{title}] {' '.join(cp_cmd)}")
     log(f"bench: [{title}] {' '.join(vk_cmd)}")
 
