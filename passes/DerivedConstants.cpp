@@ -22,7 +22,8 @@ llvm::Error produce(const ConstantTensor &source, const DerivedType &type,
       transform(interp::Tensor::view(source.dtype, source.shape, bytes->data()));
   if (!result)
     return result.takeError();
-  if (result->dtype != type.dtype || result->shape != type.shape || result->byteSize() != dst.size())
+  if (result->dtype != type.dtype || result->shape != type.shape ||
+      result->byteSize() != dst.size())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the layout transform produced another type than it declared");
   return result->write(dst);
@@ -51,10 +52,12 @@ llvm::Expected<DerivedConstant> deriveConstant(Rewriter &rw, const Value *source
     std::string what = layout.str() + " of " + source->name;
     storage = g.constants.addDerived(
         c.storage, tag, kind, size,
-        [c, type, what, transform = std::move(transform)](llvm::MutableArrayRef<uint8_t> dst) -> llvm::Error {
+        [c, type, what,
+         transform = std::move(transform)](llvm::MutableArrayRef<uint8_t> dst) -> llvm::Error {
           if (auto err = produce(c, type, transform, dst))
             return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                           "cannot make " + what + ": " + llvm::toString(std::move(err)));
+                                           "cannot make " + what + ": " +
+                                               llvm::toString(std::move(err)));
           return llvm::Error::success();
         });
   }
@@ -65,8 +68,9 @@ llvm::Expected<DerivedConstant> deriveConstant(Rewriter &rw, const Value *source
 
 namespace {
 // The transform of layout op `target`, its integer arguments read through `intArg`.
-std::optional<ConstantTransform> transformOf(llvm::StringRef target,
-                                             llvm::function_ref<std::optional<int64_t>(llvm::StringRef)> intArg) {
+std::optional<ConstantTransform>
+transformOf(llvm::StringRef target,
+            llvm::function_ref<std::optional<int64_t>(llvm::StringRef)> intArg) {
   if (target == "vkqc.pack_q4_linear_weight.default")
     return ConstantTransform(interp::packQ4LinearWeight);
   if (target == "vkqc.pack_q4_embedding_weight.default")
@@ -77,16 +81,19 @@ std::optional<ConstantTransform> transformOf(llvm::StringRef target,
     return ConstantTransform(interp::int4TensorToQ4Linear);
   if (target == "vkqc.pad_columns.default") {
     if (std::optional<int64_t> align = intArg("align"))
-      return ConstantTransform([align = *align](const interp::Tensor &t) { return interp::padColumns(t, align); });
+      return ConstantTransform(
+          [align = *align](const interp::Tensor &t) { return interp::padColumns(t, align); });
   }
   if (target == "vkqc.q4_weight_sums.default") {
     if (std::optional<int64_t> group = intArg("group_size"))
-      return ConstantTransform([group = *group](const interp::Tensor &t) { return interp::q4WeightSums(t, group); });
+      return ConstantTransform(
+          [group = *group](const interp::Tensor &t) { return interp::q4WeightSums(t, group); });
   }
   if (target == "vkqc.transpose_pad_scales.default") {
     if (std::optional<int64_t> align = intArg("align"))
-      return ConstantTransform(
-          [align = *align](const interp::Tensor &t) { return interp::transposePadScales(t, align); });
+      return ConstantTransform([align = *align](const interp::Tensor &t) {
+        return interp::transposePadScales(t, align);
+      });
   }
   return std::nullopt;
 }
@@ -128,18 +135,21 @@ llvm::Expected<std::pair<DType, interp::Shape>> parseConstantType(llvm::StringRe
 
 // The transform a layout name stands for: `cast_<dtype>`, or a layout op and its integer
 // arguments as layoutOpName writes them.
-llvm::Expected<std::pair<ConstantTransform, DerivedKind>> transformOfLayout(llvm::StringRef layout) {
+llvm::Expected<std::pair<ConstantTransform, DerivedKind>>
+transformOfLayout(llvm::StringRef layout) {
   if (layout.startswith("cast_")) {
     std::optional<DType> to = dtypeFromName(layout.drop_front(5));
     if (!to)
       return layoutError("unknown cast " + layout);
-    return std::make_pair(ConstantTransform([to = *to](const interp::Tensor &t) -> llvm::Expected<interp::LayoutResult> {
-                            llvm::Expected<interp::Tensor> cast = interp::toDType(t, to);
-                            if (!cast)
-                              return cast.takeError();
-                            return interp::layoutOf(std::move(*cast));
-                          }),
-                          DerivedKind::Layout);
+    return std::make_pair(
+        ConstantTransform(
+            [to = *to](const interp::Tensor &t) -> llvm::Expected<interp::LayoutResult> {
+              llvm::Expected<interp::Tensor> cast = interp::toDType(t, to);
+              if (!cast)
+                return cast.takeError();
+              return interp::layoutOf(std::move(*cast));
+            }),
+        DerivedKind::Layout);
   }
   for (const OpSchema &op : allOpSchemas()) {
     llvm::StringRef base = layoutBase(op.target);
@@ -173,7 +183,9 @@ llvm::Expected<std::pair<ConstantTransform, DerivedKind>> transformOfLayout(llvm
 } // namespace
 
 std::optional<ConstantTransform> layoutOpTransform(const Node &n) {
-  return transformOf(n.target, [&](llvm::StringRef arg) { return n.hasArg(arg) ? asInt(n.arg(arg)) : std::nullopt; });
+  return transformOf(n.target, [&](llvm::StringRef arg) {
+    return n.hasArg(arg) ? asInt(n.arg(arg)) : std::nullopt;
+  });
 }
 
 DerivedKind layoutOpKind(const Node &n) { return kindOf(n.target); }
@@ -186,14 +198,17 @@ std::string layoutOpName(const Node &n) {
   return name;
 }
 
-llvm::Expected<DerivedLayout> rebuildDerivedLayout(const Storage &source, llvm::StringRef tag, uint64_t size) {
+llvm::Expected<DerivedLayout> rebuildDerivedLayout(const Storage &source, llvm::StringRef tag,
+                                                   uint64_t size) {
   // <layout>(<source type>+<byte offset>), as deriveConstant writes it.
   size_t open = tag.find('(');
   size_t plus = tag.rfind('+');
-  if (open == llvm::StringRef::npos || plus == llvm::StringRef::npos || plus < open || !tag.endswith(")"))
+  if (open == llvm::StringRef::npos || plus == llvm::StringRef::npos || plus < open ||
+      !tag.endswith(")"))
     return layoutError("'" + tag + "' is not a layout tag (<layout>(<type>+<offset>))");
   llvm::StringRef layout = tag.take_front(open);
-  llvm::Expected<std::pair<DType, interp::Shape>> type = parseConstantType(tag.slice(open + 1, plus));
+  llvm::Expected<std::pair<DType, interp::Shape>> type =
+      parseConstantType(tag.slice(open + 1, plus));
   if (!type)
     return type.takeError();
   uint64_t offset = 0;
@@ -205,7 +220,8 @@ llvm::Expected<DerivedLayout> rebuildDerivedLayout(const Storage &source, llvm::
     if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes))
       return layoutError("the source type of '" + tag + "' overflows");
   if (offset % dtypeSize(dtype) != 0)
-    return layoutError("its source starts at +" + llvm::Twine(offset) + ", not at a multiple of its element size");
+    return layoutError("its source starts at +" + llvm::Twine(offset) +
+                       ", not at a multiple of its element size");
   if (offset > source.size() || bytes > source.size() - offset)
     return layoutError("its source (" + llvm::Twine(bytes) + " B at +" + llvm::Twine(offset) +
                        ") runs past the end of storage #" + llvm::Twine(source.id));
@@ -223,10 +239,11 @@ llvm::Expected<DerivedLayout> rebuildDerivedLayout(const Storage &source, llvm::
   };
   llvm::Expected<interp::LayoutResult> made = apply();
   if (!made)
-    return layoutError("layout " + layout + " refuses its source: " + llvm::toString(made.takeError()));
+    return layoutError("layout " + layout +
+                       " refuses its source: " + llvm::toString(made.takeError()));
   if (made->byteSize() != size)
-    return layoutError("layout " + layout + " makes " + llvm::Twine(made->byteSize()) + " B, the text says " +
-                       llvm::Twine(size) + " B");
+    return layoutError("layout " + layout + " makes " + llvm::Twine(made->byteSize()) +
+                       " B, the text says " + llvm::Twine(size) + " B");
   DerivedLayout rebuilt;
   rebuilt.kind = transform->second;
   rebuilt.producer = [apply](llvm::MutableArrayRef<uint8_t> dst) -> llvm::Error {

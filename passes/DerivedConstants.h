@@ -21,7 +21,8 @@ struct DerivedConstant {
 
 /// The derived layout of a source constant: its type and a writer of its bytes (straight
 /// into the output file when the program is written).
-using ConstantTransform = std::function<llvm::Expected<interp::LayoutResult>(const interp::Tensor &)>;
+using ConstantTransform =
+    std::function<llvm::Expected<interp::LayoutResult>(const interp::Tensor &)>;
 
 /// What a transform produces: the derived constant's type, known before any byte is made.
 struct DerivedType {
@@ -52,7 +53,8 @@ std::string layoutOpName(const Node &n);
 /// layout its tag names, as deriveConstant writes tags (`pack_q4_linear_weight(i8[64, 32]+0)`,
 /// `cast_f32(bf16[64]+128)`: layout, the source constant's type, its byte offset), checked
 /// to make `size` bytes. Fails for a tag no pass writes.
-llvm::Expected<DerivedLayout> rebuildDerivedLayout(const Storage &source, llvm::StringRef tag, uint64_t size);
+llvm::Expected<DerivedLayout> rebuildDerivedLayout(const Storage &source, llvm::StringRef tag,
+                                                   uint64_t size);
 
 /// Notes in the report every source storage now read in more than one layout (a copy
 /// was made for the second layout rather than changing the first in place).

@@ -1,6 +1,6 @@
 // fuse-quantized: rewrite quantized embeddings and linears (and RMSNorm) into the Vulkan
-// backend's fused ops with the patterns of patterns/Patterns.def. A node no pattern takes stays as it is
-// (it still computes the right answer) and the report says why each pattern refused it.
+// backend's fused ops with the patterns of patterns/Patterns.def. A node no pattern takes stays as
+// it is (it still computes the right answer) and the report says why each pattern refused it.
 #include "patterns/Pattern.h"
 
 #include <set>
@@ -45,7 +45,8 @@ public:
       if (fusedBy.empty())
         ctx.note("fuse-quantized", name, "rejected", reasons);
       else
-        ctx.note("fuse-quantized", name, "fused", reasons.empty() ? fusedBy : fusedBy + " (" + reasons + ")");
+        ctx.note("fuse-quantized", name, "fused",
+                 reasons.empty() ? fusedBy : fusedBy + " (" + reasons + ")");
     }
     return rw.changed();
   }

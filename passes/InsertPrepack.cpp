@@ -29,9 +29,11 @@ public:
           Value *&p = prepacked[v];
           if (!p) {
             rw.setInsertionPoint(n);
-            p = rw.createOp("et_vk.prepack.default", {{"x", v}}, v->dtype, v->shape, v->name + "_prepacked");
+            p = rw.createOp("et_vk.prepack.default", {{"x", v}}, v->dtype, v->shape,
+                            v->name + "_prepacked");
             p->definingNode->placement = Placement::Vulkan;
-            ctx.note("insert-prepack", p->name, "prepacked", "%" + v->name + " read by " + n->name + " (" + a.name + ")");
+            ctx.note("insert-prepack", p->name, "prepacked",
+                     "%" + v->name + " read by " + n->name + " (" + a.name + ")");
           }
           return p;
         };

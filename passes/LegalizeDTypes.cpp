@@ -31,7 +31,8 @@ bool exactInComputeDType(const Node &n, DType compute) {
   if (n.target != "torchao.choose_qparams_affine.default" || !isFloatingPoint(n.results[1]->dtype))
     return false;
   std::optional<int64_t> qmin = asInt(n.arg("quant_min")), qmax = asInt(n.arg("quant_max"));
-  return compute == DType::Float32 || (compute == DType::Float16 && qmin && qmax && *qmin >= -2048 && *qmax <= 2048);
+  return compute == DType::Float32 ||
+         (compute == DType::Float16 && qmin && qmax && *qmin >= -2048 && *qmax <= 2048);
 }
 
 std::set<const Value *> zeroPointValues(const Graph &g, DType compute) {
@@ -65,7 +66,8 @@ public:
         continue;
       llvm::Expected<DerivedConstant> cast = deriveConstant(
           rw, in, "cast_" + std::string(dtypeName(compute)), DerivedKind::Layout,
-          in->name + "_" + std::string(dtypeName(compute)), DerivedType{compute, in->constant.shape},
+          in->name + "_" + std::string(dtypeName(compute)),
+          DerivedType{compute, in->constant.shape},
           [compute](const interp::Tensor &t) -> llvm::Expected<interp::LayoutResult> {
             llvm::Expected<interp::Tensor> cast = interp::toDType(t, compute);
             if (!cast)
@@ -84,8 +86,9 @@ public:
       if (in->isConstant() || !needsChange(in->dtype))
         continue;
       rw.setInsertionPoint(g.nodes.empty() ? nullptr : g.nodes.front().get());
-      Value *cast = rw.createOp("aten._to_copy.default", {{"self", in}, {"dtype", compute}}, compute,
-                                in->shape, in->name + "_" + std::string(dtypeName(compute)));
+      Value *cast =
+          rw.createOp("aten._to_copy.default", {{"self", in}, {"dtype", compute}}, compute,
+                      in->shape, in->name + "_" + std::string(dtypeName(compute)));
       Node *castNode = cast->definingNode;
       rw.replaceAllUsesWith(in, cast);
       castNode->replaceUses(cast, in); // the cast itself still reads the input
@@ -96,7 +99,8 @@ public:
       bool retyped = false;
       for (NamedArg &a : n->args) {
         DType *d = std::get_if<DType>(&a.value);
-        if (d && needsChange(*d) && (!isZeroPointDTypeArg(a.name) || exactInComputeDType(*n, compute))) {
+        if (d && needsChange(*d) &&
+            (!isZeroPointDTypeArg(a.name) || exactInComputeDType(*n, compute))) {
           *d = compute;
           retyped = true;
         }
@@ -107,11 +111,12 @@ public:
           retyped = true;
         }
       if (retyped)
-        ctx.note("legalize-dtypes", n->name, "retyped", "computes in " + std::string(dtypeName(compute)));
+        ctx.note("legalize-dtypes", n->name, "retyped",
+                 "computes in " + std::string(dtypeName(compute)));
     }
-    return rw.changed() || std::any_of(ctx.report.begin(), ctx.report.end(), [](const ReportEntry &e) {
-             return e.pass == "legalize-dtypes";
-           });
+    return rw.changed() ||
+           std::any_of(ctx.report.begin(), ctx.report.end(),
+                       [](const ReportEntry &e) { return e.pass == "legalize-dtypes"; });
   }
 };
 } // namespace

@@ -27,8 +27,9 @@ public:
       std::string resultName = n->results[0]->name;
       std::optional<std::vector<int64_t>> shape = n->results[0]->staticShape();
       if (!shape)
-        return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                       n->name + ": a layout op over a constant must have a static shape");
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            n->name + ": a layout op over a constant must have a static shape");
       llvm::Expected<DerivedConstant> packed =
           deriveConstant(rw, source, layoutOpName(*n), kind, resultName + "_tmp",
                          DerivedType{n->results[0]->dtype, *shape}, *layoutOpTransform(*n));

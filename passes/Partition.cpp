@@ -22,16 +22,20 @@ std::string operandProblem(const Node &n, VulkanRule rule) {
   if (rule == VulkanRule::Quantized)
     return "";
   // Integer positions cast to float (RoPE's position_ids.float()) run on Vulkan too.
-  const Value *positions = n.target == "aten._to_copy.default" && isVulkanComputeDType(n.results[0]->dtype)
-                               ? n.tensorArg("self") : nullptr;
+  const Value *positions =
+      n.target == "aten._to_copy.default" && isVulkanComputeDType(n.results[0]->dtype)
+          ? n.tensorArg("self")
+          : nullptr;
   auto problem = [&](const Value &v) -> std::string {
     if (!v.isTensor() || isVulkanComputeDType(v.dtype) ||
         (&v == positions && (v.dtype == DType::Int32 || v.dtype == DType::Int64)))
       return "";
-    std::string what = v.dtype == DType::Bool || isIntegral(v.dtype)
-                           ? " (integer and bool tensors build the attention mask and positions on the CPU)"
-                           : "";
-    return "%" + v.name + " is " + std::string(dtypeName(v.dtype)) + "; its Vulkan kernel takes f32/f16" + what;
+    std::string what =
+        v.dtype == DType::Bool || isIntegral(v.dtype)
+            ? " (integer and bool tensors build the attention mask and positions on the CPU)"
+            : "";
+    return "%" + v.name + " is " + std::string(dtypeName(v.dtype)) +
+           "; its Vulkan kernel takes f32/f16" + what;
   };
   for (const Value *v : n.operands())
     if (std::string p = problem(*v); !p.empty())
@@ -47,12 +51,14 @@ std::string argumentProblem(const Node &n) {
   if (n.target == "aten.mean.dim") {
     std::optional<std::vector<int64_t>> dims = asLiteralInts(n.arg("dim"));
     if (!dims || dims->size() != 1)
-      return "mean over " + argToString(n.arg("dim")) + ": the Vulkan kernel reduces exactly one dim";
+      return "mean over " + argToString(n.arg("dim")) +
+             ": the Vulkan kernel reduces exactly one dim";
     const Value *self = n.tensorArg("self");
     int64_t rank = static_cast<int64_t>(self->shape.size());
     if (((*dims)[0] != -1 && (*dims)[0] != rank - 1) || !std::get<bool>(n.arg("keepdim")))
       return "mean over dim " + std::to_string((*dims)[0]) +
-             " keepdim=" + argToString(n.arg("keepdim")) + ": ExecuTorch's Vulkan mean keeps the last dim";
+             " keepdim=" + argToString(n.arg("keepdim")) +
+             ": ExecuTorch's Vulkan mean keeps the last dim";
   }
   if (n.target == "aten.gelu.default" && std::get<std::string>(n.arg("approximate")) != "tanh")
     return "gelu(approximate='" + std::get<std::string>(n.arg("approximate")) +
@@ -64,9 +70,11 @@ std::string argumentProblem(const Node &n) {
   if (n.target == "aten.linear.default") {
     const Value *w = n.tensorArg("weight"), *b = n.tensorArg("bias"), *x = n.tensorArg("input");
     if (!w->isConstant() || w->shape.size() != 2 || (b && !b->isConstant()))
-      return "a linear whose weight or bias is computed: ExecuTorch's Vulkan linear reads constants";
+      return "a linear whose weight or bias is computed: ExecuTorch's Vulkan linear reads "
+             "constants";
     if (x->shape.size() > 3)
-      return "a linear over a " + std::to_string(x->shape.size()) + "-D input: ExecuTorch's batches over dim -3 only";
+      return "a linear over a " + std::to_string(x->shape.size()) +
+             "-D input: ExecuTorch's batches over dim -3 only";
   }
   // ExecuTorch's fused linears compute the rows of size(-2) only.
   if (n.target == "et_vk.linear_q4gsw.default" || n.target == "et_vk.linear_dq8ca_q4gsw.default") {
@@ -74,7 +82,8 @@ std::string argumentProblem(const Node &n) {
     for (size_t i = 0; i + 2 < x->shape.size(); ++i)
       if (x->shape[i] != SymExpr(1))
         return "%" + x->name + " " + typeToString(*x) +
-               " has a batch dim other than 1; ExecuTorch's fused linear computes the rows of dim -2 only";
+               " has a batch dim other than 1; ExecuTorch's fused linear computes the rows of dim "
+               "-2 only";
   }
   if (n.target == "aten.slice_copy.Tensor") {
     std::optional<int64_t> step = asInt(n.arg("step"));
@@ -82,7 +91,8 @@ std::string argumentProblem(const Node &n) {
       return "slice step " + argToString(n.arg("step")) + " is not a literal >= 1";
   }
   if (n.target == "aten.mean.dim" || n.target == "aten._to_copy.default")
-    if (n.hasArg("dtype") && !isNone(n.arg("dtype")) && !isVulkanComputeDType(std::get<DType>(n.arg("dtype"))))
+    if (n.hasArg("dtype") && !isNone(n.arg("dtype")) &&
+        !isVulkanComputeDType(std::get<DType>(n.arg("dtype"))))
       return "dtype=" + argToString(n.arg("dtype")) + " is not a float dtype";
   return "";
 }
@@ -93,7 +103,8 @@ std::string textureArgProblem(const Graph &g, const Node &n, const Target &t) {
     if (!v || !v->isTensor() || v->isConstant())
       return "";
     std::string problem = textureProblem(g, *v, t);
-    return problem.empty() ? "" : problem + " (ExecuTorch's " + n.target + " reads it as a texture)";
+    return problem.empty() ? ""
+                           : problem + " (ExecuTorch's " + n.target + " reads it as a texture)";
   };
   for (const std::string &arg : n.schema->vulkanTextureArgs) {
     if (arg == "out") {

@@ -83,8 +83,8 @@ public:
     for (size_t r = 0; r < regions.size(); ++r) {
       auto [begin, end] = regions[r];
       ctx.note("schedule", g.nodes[begin]->name, "region",
-               "Vulkan region " + std::to_string(r) + ": " + std::to_string(end - begin) + " nodes, " +
-                   g.nodes[begin]->name + " .. " + g.nodes[end - 1]->name);
+               "Vulkan region " + std::to_string(r) + ": " + std::to_string(end - begin) +
+                   " nodes, " + g.nodes[begin]->name + " .. " + g.nodes[end - 1]->name);
     }
     return changed;
   }

@@ -14,9 +14,9 @@
 //   (ExecuTorch's binary ops read tensors only).
 // An op it cannot spell (matmul of other ranks, causal or dropout attention) is left as it
 // is and reported; the lowering then refuses it for ExecuTorch's runtime.
+#include "compiler/interp/Tensor.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/ir/Rewriter.h"
-#include "compiler/interp/Tensor.h"
 #include "passes/Pass.h"
 
 #include <cmath>
@@ -28,7 +28,9 @@ namespace {
 
 constexpr int64_t kSliceToEnd = std::numeric_limits<int64_t>::max(); // ExecuTorch's "to the end"
 
-int64_t normalizedDim(int64_t dim, size_t rank) { return dim < 0 ? dim + static_cast<int64_t>(rank) : dim; }
+int64_t normalizedDim(int64_t dim, size_t rank) {
+  return dim < 0 ? dim + static_cast<int64_t>(rank) : dim;
+}
 
 IntList literals(const std::vector<int64_t> &values) {
   IntList list;
@@ -38,7 +40,8 @@ IntList literals(const std::vector<int64_t> &values) {
 }
 
 // A dim with a symbolic-int value, when the graph holds one for it, else a literal.
-std::optional<SymIntArg> dimArg(const SymExpr &d, const std::map<std::string, Value *> &symbolValues) {
+std::optional<SymIntArg> dimArg(const SymExpr &d,
+                                const std::map<std::string, Value *> &symbolValues) {
   if (d.isConstant())
     return SymIntArg{d.constant(), nullptr};
   if (d.kind() == SymExpr::Kind::Symbol)
@@ -84,8 +87,12 @@ private:
   std::map<std::string, Value *> symbolValues_;
   std::map<const Value *, Value *> floatMasks_; // bool mask -> its additive float form
 
-  void note(const Node &n, const std::string &detail) { ctx_.note("to-executorch", n.name, "rewritten", detail); }
-  void keep(const Node &n, const std::string &why) { ctx_.note("to-executorch", n.name, "kept", why); }
+  void note(const Node &n, const std::string &detail) {
+    ctx_.note("to-executorch", n.name, "rewritten", detail);
+  }
+  void keep(const Node &n, const std::string &why) {
+    ctx_.note("to-executorch", n.name, "kept", why);
+  }
 
   // ---- identities ------------------------------------------------------------------------
 
@@ -96,13 +103,16 @@ private:
       return nullptr;
     const Value *out = n.results[0];
     const std::string &t = n.target;
-    Value *self = n.hasArg("self") ? n.tensorArg("self") : n.hasArg("input") ? n.tensorArg("input") : nullptr;
+    Value *self = n.hasArg("self")    ? n.tensorArg("self")
+                  : n.hasArg("input") ? n.tensorArg("input")
+                                      : nullptr;
     if (!self || self->dtype != out->dtype || self->shape != out->shape)
       return nullptr;
     if (t == "aten.clone.default" || t == "aten._to_copy.default" || t == "aten.alias.default" ||
-        t == "aten.contiguous.default" || t == "aten.detach.default" || t == "aten.detach_.default" ||
-        t == "aten.lift_fresh_copy.default" || t == "aten.to.dtype" || t == "aten.to.dtype_layout" ||
-        t == "aten.to.device" || t == "aten.type_as.default")
+        t == "aten.contiguous.default" || t == "aten.detach.default" ||
+        t == "aten.detach_.default" || t == "aten.lift_fresh_copy.default" ||
+        t == "aten.to.dtype" || t == "aten.to.dtype_layout" || t == "aten.to.device" ||
+        t == "aten.type_as.default")
       return self;
     if (t == "aten.dropout.default") {
       std::optional<double> p = asDouble(n.arg("p"));
@@ -121,10 +131,13 @@ private:
       return false;
     Value *out = n.results[0];
     // A graph output that would become a graph input (or another output) keeps its node.
-    auto isOutput = [&](const Value *v) { return std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end(); };
+    auto isOutput = [&](const Value *v) {
+      return std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end();
+    };
     if (isOutput(out) && (!self->definingNode || isOutput(self)))
       return false;
-    ctx_.note("to-executorch", out->name, "removed", n.target + " is an identity here: its uses read %" + self->name);
+    ctx_.note("to-executorch", out->name, "removed",
+              n.target + " is an identity here: its uses read %" + self->name);
     rw_.replaceAllUsesWith(out, self);
     rw_.eraseNode(&n);
     return true;
@@ -174,7 +187,8 @@ private:
   void decompose(Node &n) {
     const std::string &t = n.target;
     if (t == "aten.reshape.default") {
-      rw_.retarget(&n, "aten.view_copy.default", {{"self", n.tensorArg("self")}, {"size", n.arg("shape")}});
+      rw_.retarget(&n, "aten.view_copy.default",
+                   {{"self", n.tensorArg("self")}, {"size", n.arg("shape")}});
       note(n, "aten.view_copy.default");
     } else if (t == "aten.transpose.int") {
       transpose(n);
@@ -196,19 +210,23 @@ private:
       DType dtype = n.results[0]->dtype;
       rw_.retarget(&n, "aten._to_copy.default", {{"self", self}, {"dtype", dtype}});
       note(n, "aten._to_copy.default");
-    } else if (t == "aten.where.ScalarOther" || t == "aten.where.ScalarSelf" || t == "aten.where.Scalar") {
+    } else if (t == "aten.where.ScalarOther" || t == "aten.where.ScalarSelf" ||
+               t == "aten.where.Scalar") {
       whereScalars(n);
     } else if (t == "aten.zeros.default" || t == "aten.ones.default") {
       rw_.retarget(&n, "aten.full.default",
-                   {{"size", n.arg("size")}, {"fill_value", int64_t(t == "aten.ones.default")},
+                   {{"size", n.arg("size")},
+                    {"fill_value", int64_t(t == "aten.ones.default")},
                     {"dtype", n.results[0]->dtype}});
       note(n, "aten.full.default");
     } else if (t == "aten.zeros_like.default" || t == "aten.ones_like.default") {
       rw_.retarget(&n, "aten.full_like.default",
-                   {{"self", n.tensorArg("self")}, {"fill_value", int64_t(t == "aten.ones_like.default")},
+                   {{"self", n.tensorArg("self")},
+                    {"fill_value", int64_t(t == "aten.ones_like.default")},
                     {"dtype", n.results[0]->dtype}});
       note(n, "aten.full_like.default");
-    } else if (t == "aten.split.Tensor" || t == "aten.split_with_sizes.default" || t == "aten.chunk.default") {
+    } else if (t == "aten.split.Tensor" || t == "aten.split_with_sizes.default" ||
+               t == "aten.chunk.default") {
       split(n);
     } else if (t == "aten.squeeze.dim" || t == "aten.squeeze.dims") {
       squeeze(n);
@@ -225,7 +243,8 @@ private:
       return scalarConstant(*asDouble(n.arg(name)), dtype, n.name + "_" + name);
     };
     Value *self = side("self"), *other = side("other");
-    rw_.retarget(&n, "aten.where.self", {{"condition", n.tensorArg("condition")}, {"self", self}, {"other", other}});
+    rw_.retarget(&n, "aten.where.self",
+                 {{"condition", n.tensorArg("condition")}, {"self", self}, {"other", other}});
     note(n, "aten.where.self with one-element constants");
   }
 
@@ -245,8 +264,11 @@ private:
       }
       int64_t size = part->shape[dim].constant();
       Value *slice = rw_.createOp("aten.slice_copy.Tensor",
-                                  {{"self", self}, {"dim", dim}, {"start", SymIntArg{start, nullptr}},
-                                   {"end", SymIntArg{start + size, nullptr}}, {"step", SymIntArg{1, nullptr}}},
+                                  {{"self", self},
+                                   {"dim", dim},
+                                   {"start", SymIntArg{start, nullptr}},
+                                   {"end", SymIntArg{start + size, nullptr}},
+                                   {"step", SymIntArg{1, nullptr}}},
                                   part->dtype, part->shape, part->name + "_slice");
       rw_.replaceAllUsesWith(part, slice);
       start += size;
@@ -277,7 +299,8 @@ private:
     std::vector<int64_t> dims(rank);
     for (size_t i = 0; i < rank; ++i)
       dims[i] = static_cast<int64_t>(i);
-    int64_t d0 = normalizedDim(*asInt(n.arg("dim0")), rank), d1 = normalizedDim(*asInt(n.arg("dim1")), rank);
+    int64_t d0 = normalizedDim(*asInt(n.arg("dim0")), rank),
+            d1 = normalizedDim(*asInt(n.arg("dim1")), rank);
     std::swap(dims[d0], dims[d1]);
     rw_.retarget(&n, "aten.permute_copy.default", {{"self", self}, {"dims", literals(dims)}});
     note(n, "aten.permute_copy.default");
@@ -312,7 +335,8 @@ private:
           return nullptr;
         size.push_back(*s);
       }
-      return rw_.createOp("aten.view_copy.default", {{"self", v}, {"size", size}}, v->dtype, shape, name);
+      return rw_.createOp("aten.view_copy.default", {{"self", v}, {"size", size}}, v->dtype, shape,
+                          name);
     };
     const Dims &as = a->shape, &bs = b->shape;
     Value *a3 = view(a, {batch, as[rank - 2], as[rank - 1]}, n.name + "_lhs");
@@ -343,7 +367,8 @@ private:
 
   void silu(Node &n) {
     Value *x = n.tensorArg("self");
-    Value *sigmoid = rw_.createOp("aten.sigmoid.default", {{"self", x}}, x->dtype, x->shape, n.name + "_sigmoid");
+    Value *sigmoid = rw_.createOp("aten.sigmoid.default", {{"self", x}}, x->dtype, x->shape,
+                                  n.name + "_sigmoid");
     rw_.retarget(&n, "aten.mul.Tensor", {{"self", x}, {"other", sigmoid}});
     note(n, "x * aten.sigmoid.default(x)");
   }
@@ -351,24 +376,28 @@ private:
   void softmax(Node &n) {
     Value *x = n.tensorArg("self");
     if (!isNone(n.arg("dtype")) && std::get<DType>(n.arg("dtype")) != x->dtype)
-      x = rw_.createOp("aten._to_copy.default", {{"self", x}, {"dtype", n.arg("dtype")}}, std::get<DType>(n.arg("dtype")),
-                       x->shape, n.name + "_cast");
-    rw_.retarget(&n, "aten._softmax.default", {{"self", x}, {"dim", n.arg("dim")}, {"half_to_float", false}});
+      x = rw_.createOp("aten._to_copy.default", {{"self", x}, {"dtype", n.arg("dtype")}},
+                       std::get<DType>(n.arg("dtype")), x->shape, n.name + "_cast");
+    rw_.retarget(&n, "aten._softmax.default",
+                 {{"self", x}, {"dim", n.arg("dim")}, {"half_to_float", false}});
     note(n, "aten._softmax.default");
   }
 
   void newOnes(Node &n) {
     DType dtype = n.results[0]->dtype;
-    rw_.retarget(&n, "aten.full.default", {{"size", n.arg("size")}, {"fill_value", int64_t(1)}, {"dtype", dtype}});
+    rw_.retarget(&n, "aten.full.default",
+                 {{"size", n.arg("size")}, {"fill_value", int64_t(1)}, {"dtype", dtype}});
     note(n, "aten.full.default(size, 1)");
   }
 
-  // diff(x, n, dim, prepend, append) = n times: x[1:] - x[:-1] along dim, over cat(prepend, x, append).
+  // diff(x, n, dim, prepend, append) = n times: x[1:] - x[:-1] along dim, over cat(prepend, x,
+  // append).
   void diff(Node &n) {
     Value *x = n.tensorArg("self");
     std::optional<int64_t> times = asInt(n.arg("n"));
     if (!times || *times < 1 || x->dtype == DType::Bool) {
-      keep(n, "diff of " + typeToString(*x) + " n=" + argToString(n.arg("n")) + " has no edge spelling here");
+      keep(n, "diff of " + typeToString(*x) + " n=" + argToString(n.arg("n")) +
+                  " has no edge spelling here");
       return;
     }
     int64_t dim = normalizedDim(*asInt(n.arg("dim")), x->shape.size());
@@ -382,24 +411,31 @@ private:
       for (const Value *p : parts)
         length = addConstant(length, p->shape[dim]);
       shape[dim] = length;
-      x = rw_.createOp("aten.cat.default", {{"tensors", TensorListArg{parts}}, {"dim", dim}}, x->dtype, shape,
-                       n.name + "_cat");
+      x = rw_.createOp("aten.cat.default", {{"tensors", TensorListArg{parts}}, {"dim", dim}},
+                       x->dtype, shape, n.name + "_cat");
     }
     for (int64_t step = 0; step < *times; ++step) {
       Dims shape = x->shape;
       shape[dim] = addConstant(shape[dim], SymExpr(-1));
       Value *next = rw_.createOp("aten.slice_copy.Tensor",
-                                 {{"self", x}, {"dim", dim}, {"start", SymIntArg{1, nullptr}},
-                                  {"end", SymIntArg{kSliceToEnd, nullptr}}, {"step", SymIntArg{1, nullptr}}},
+                                 {{"self", x},
+                                  {"dim", dim},
+                                  {"start", SymIntArg{1, nullptr}},
+                                  {"end", SymIntArg{kSliceToEnd, nullptr}},
+                                  {"step", SymIntArg{1, nullptr}}},
                                  x->dtype, shape, n.name + "_next");
       Value *prev = rw_.createOp("aten.slice_copy.Tensor",
-                                 {{"self", x}, {"dim", dim}, {"start", SymIntArg{0, nullptr}},
-                                  {"end", SymIntArg{-1, nullptr}}, {"step", SymIntArg{1, nullptr}}},
+                                 {{"self", x},
+                                  {"dim", dim},
+                                  {"start", SymIntArg{0, nullptr}},
+                                  {"end", SymIntArg{-1, nullptr}},
+                                  {"step", SymIntArg{1, nullptr}}},
                                  x->dtype, shape, n.name + "_prev");
       if (step + 1 == *times) {
         rw_.retarget(&n, "aten.sub.Tensor", {{"self", next}, {"other", prev}});
       } else {
-        x = rw_.createOp("aten.sub.Tensor", {{"self", next}, {"other", prev}}, x->dtype, shape, n.name + "_step");
+        x = rw_.createOp("aten.sub.Tensor", {{"self", next}, {"other", prev}}, x->dtype, shape,
+                         n.name + "_step");
       }
     }
     note(n, "cat + slice_copy + sub");
@@ -422,7 +458,8 @@ private:
     bool causal = std::get<bool>(n.arg("is_causal"));
     if (!dropout || *dropout != 0.0 || causal || q->shape.size() != 4 || k->shape.size() != 4 ||
         (mask && mask->shape.size() != 4)) {
-      keep(n, "attention with dropout, is_causal or operands not 4-D: et_vk.sdpa takes [B, H, S, D] and an additive mask");
+      keep(n, "attention with dropout, is_causal or operands not 4-D: et_vk.sdpa takes [B, H, S, "
+              "D] and an additive mask");
       return;
     }
     if (std::get<bool>(n.arg("enable_gqa")) && k->shape[1] != q->shape[1]) {
@@ -436,7 +473,10 @@ private:
     Value *floatMask = mask ? additiveMask(n, mask, q->dtype) : nullptr;
     ArgValue scale = n.arg("scale");
     rw_.retarget(&n, "et_vk.sdpa.default",
-                 {{"q", q}, {"k", k}, {"v", v}, {"attn_mask", floatMask ? ArgValue(floatMask) : ArgValue(NoneArg{})},
+                 {{"q", q},
+                  {"k", k},
+                  {"v", v},
+                  {"attn_mask", floatMask ? ArgValue(floatMask) : ArgValue(NoneArg{})},
                   {"scale", scale}});
     note(n, "et_vk.sdpa.default");
   }
@@ -449,14 +489,14 @@ private:
     int64_t rep = queryHeads.constant() / heads.constant();
     Dims unsqueezed = kv->shape;
     unsqueezed.insert(unsqueezed.begin() + 2, SymExpr(1));
-    Value *u = rw_.createOp("aten.unsqueeze_copy.default", {{"self", kv}, {"dim", int64_t(2)}}, kv->dtype, unsqueezed,
-                            kv->name + "_heads");
+    Value *u = rw_.createOp("aten.unsqueeze_copy.default", {{"self", kv}, {"dim", int64_t(2)}},
+                            kv->dtype, unsqueezed, kv->name + "_heads");
     Dims expanded = unsqueezed;
     expanded[2] = SymExpr(rep);
-    IntList size = {SymIntArg{-1, nullptr}, SymIntArg{-1, nullptr}, SymIntArg{rep, nullptr}, SymIntArg{-1, nullptr},
-                    SymIntArg{-1, nullptr}};
-    Value *e = rw_.createOp("aten.expand_copy.default", {{"self", u}, {"size", size}}, kv->dtype, expanded,
-                            kv->name + "_repeated");
+    IntList size = {SymIntArg{-1, nullptr}, SymIntArg{-1, nullptr}, SymIntArg{rep, nullptr},
+                    SymIntArg{-1, nullptr}, SymIntArg{-1, nullptr}};
+    Value *e = rw_.createOp("aten.expand_copy.default", {{"self", u}, {"size", size}}, kv->dtype,
+                            expanded, kv->name + "_repeated");
     Dims out = kv->shape;
     out[1] = queryHeads;
     IntList viewSize;
@@ -481,12 +521,14 @@ private:
     Value *result;
     if (mask->dtype == DType::Bool) {
       Value *zero = scalarConstant(0.0, dtype, "mask_zero");
-      Value *minusInf = scalarConstant(-std::numeric_limits<double>::infinity(), dtype, "mask_minus_inf");
-      result = rw_.createOp("aten.where.self", {{"condition", mask}, {"self", zero}, {"other", minusInf}}, dtype,
+      Value *minusInf =
+          scalarConstant(-std::numeric_limits<double>::infinity(), dtype, "mask_minus_inf");
+      result = rw_.createOp("aten.where.self",
+                            {{"condition", mask}, {"self", zero}, {"other", minusInf}}, dtype,
                             mask->shape, mask->name + "_additive");
     } else {
-      result = rw_.createOp("aten._to_copy.default", {{"self", mask}, {"dtype", dtype}}, dtype, mask->shape,
-                            mask->name + "_cast");
+      result = rw_.createOp("aten._to_copy.default", {{"self", mask}, {"dtype", dtype}}, dtype,
+                            mask->shape, mask->name + "_cast");
     }
     rw_.setInsertionPoint(const_cast<Node *>(&n));
     floatMasks_[mask] = result;
@@ -518,7 +560,8 @@ private:
       return false;
     if (kept.tensors.size() == 1 && kept.tensors[0]->shape == out->shape &&
         std::find(g_.outputs.begin(), g_.outputs.end(), out) == g_.outputs.end()) {
-      ctx_.note("to-executorch", out->name, "removed", "a cat of one non-empty part: its uses read %" + kept.tensors[0]->name);
+      ctx_.note("to-executorch", out->name, "removed",
+                "a cat of one non-empty part: its uses read %" + kept.tensors[0]->name);
       rw_.replaceAllUsesWith(out, kept.tensors[0]);
       rw_.eraseNode(&n);
       return true;
@@ -529,8 +572,8 @@ private:
   }
 
   void tensorOperands(Node &n) {
-    bool binary = n.target == "aten.add.Tensor" || n.target == "aten.sub.Tensor" || n.target == "aten.mul.Tensor" ||
-                  n.target == "aten.div.Tensor";
+    bool binary = n.target == "aten.add.Tensor" || n.target == "aten.sub.Tensor" ||
+                  n.target == "aten.mul.Tensor" || n.target == "aten.div.Tensor";
     if (!binary || asTensor(n.arg("other")) || n.results.size() != 1)
       return;
     std::optional<double> value = asDouble(n.arg("other"));
@@ -553,7 +596,8 @@ private:
     else
       t.setInt(0, static_cast<int64_t>(value));
     const uint8_t *raw = static_cast<const uint8_t *>(t.raw());
-    Storage *storage = g_.constants.addOwned("vkqc:" + name, std::vector<uint8_t>(raw, raw + t.byteSize()));
+    Storage *storage =
+        g_.constants.addOwned("vkqc:" + name, std::vector<uint8_t>(raw, raw + t.byteSize()));
     ConstantTensor c;
     c.dtype = dtype;
     c.shape = {1};
@@ -567,7 +611,9 @@ private:
 namespace {
 class ToExecutorchPass : public Pass {
 public:
-  llvm::Expected<bool> run(Graph &g, PassContext &ctx) override { return ToExecutorch(g, ctx).run(); }
+  llvm::Expected<bool> run(Graph &g, PassContext &ctx) override {
+    return ToExecutorch(g, ctx).run();
+  }
 };
 } // namespace
 

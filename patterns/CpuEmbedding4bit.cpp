@@ -33,8 +33,8 @@ public:
 
   void rewrite(Rewriter &rw, const CpuEmbeddingMatch &m) const override {
     Value *out = m.embedding->results[0];
-    Value *rows = createCpuTableRows(rw, m.weight, m.embedding->tensorArg("indices"), out->dtype, out->shape,
-                                     m.embedding->name + "_4bit");
+    Value *rows = createCpuTableRows(rw, m.weight, m.embedding->tensorArg("indices"), out->dtype,
+                                     out->shape, m.embedding->name + "_4bit");
     rw.replaceAllUsesWith(out, rows);
     rw.eraseNode(m.embedding);
     rw.eraseIfUnused(m.weight.dequant);
@@ -42,6 +42,8 @@ public:
 };
 } // namespace
 
-std::unique_ptr<Pattern> createCpuEmbedding4bitPattern() { return std::make_unique<CpuEmbedding4bitPattern>(); }
+std::unique_ptr<Pattern> createCpuEmbedding4bitPattern() {
+  return std::make_unique<CpuEmbedding4bitPattern>();
+}
 
 } // namespace vkqc

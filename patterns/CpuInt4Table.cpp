@@ -7,16 +7,18 @@ std::optional<Q4WeightDequant> matchCpuInt4Table(const Value *weight, MatchTrace
   if (!w)
     return std::nullopt;
   if (w->cols % 2 != 0)
-    return why.reject("table width " + std::to_string(w->cols) + " is odd (embedding_4bit packs two values a byte)");
+    return why.reject("table width " + std::to_string(w->cols) +
+                      " is odd (embedding_4bit packs two values a byte)");
   if (w->groupSize < 2)
     return why.reject("group size 1 (embedding_4bit needs groups of two or more values)");
   return w;
 }
 
-Value *createCpuTableRows(Rewriter &rw, const Q4WeightDequant &w, Value *indices, DType outDType, Dims shape,
-                          llvm::StringRef name) {
-  Value *packed = rw.createOp("vkqc.pack_q4_embedding_weight.default", {{"weight", w.qdata}}, DType::UInt8,
-                              {SymExpr(w.rows), SymExpr(w.cols / 2)}, w.qdata->name + "_q4e");
+Value *createCpuTableRows(Rewriter &rw, const Q4WeightDequant &w, Value *indices, DType outDType,
+                          Dims shape, llvm::StringRef name) {
+  Value *packed =
+      rw.createOp("vkqc.pack_q4_embedding_weight.default", {{"weight", w.qdata}}, DType::UInt8,
+                  {SymExpr(w.rows), SymExpr(w.cols / 2)}, w.qdata->name + "_q4e");
   return rw.createOp("quantized_decomposed.embedding_4bit.dtype",
                      {{"weight", packed},
                       {"weight_scales", w.scales},

@@ -18,7 +18,7 @@ std::optional<Q4WeightDequant> matchCpuInt4Table(const Value *weight, MatchTrace
 
 /// quantized_decomposed.embedding_4bit(pack_q4_embedding_weight(q), scales, None, -8, 7,
 /// indices, dtype=outDType): the rows `indices` names, dequantized. `shape` is the result's.
-Value *createCpuTableRows(Rewriter &rw, const Q4WeightDequant &w, Value *indices, DType outDType, Dims shape,
-                          llvm::StringRef name);
+Value *createCpuTableRows(Rewriter &rw, const Q4WeightDequant &w, Value *indices, DType outDType,
+                          Dims shape, llvm::StringRef name);
 
 } // namespace vkqc

@@ -25,7 +25,8 @@ struct DequantEmbeddingMatch {
 
 class DequantEmbeddingPattern : public TypedPattern<DequantEmbeddingMatch> {
 public:
-  std::optional<DequantEmbeddingMatch> match(const Graph &g, const Node &root, const PassOptions &options,
+  std::optional<DequantEmbeddingMatch> match(const Graph &g, const Node &root,
+                                             const PassOptions &options,
                                              MatchTrace &why) const override {
     std::optional<Q4WeightDequant> w = matchQ4WeightDequant(root.tensorArg("weight"), why);
     if (!w)
@@ -44,7 +45,8 @@ public:
 
   // The name of a linear reading the same int4 table (a tied lm-head) that no linear
   // pattern could fuse for the target, or "".
-  static std::string tiedLinearLeftOnCpu(const Graph &g, const Q4WeightDequant &w, const PassOptions &options) {
+  static std::string tiedLinearLeftOnCpu(const Graph &g, const Q4WeightDequant &w,
+                                         const PassOptions &options) {
     for (const auto &n : g.nodes) {
       if (n->target != "aten.linear.default")
         continue;
@@ -52,8 +54,11 @@ public:
       // already validated, so only its shape decides whether it fits the target.
       const Value *weight = n->tensorArg("weight");
       const Node *dequant = weight ? weight->definingNode : nullptr;
-      const Value *q = dequant && dequant->target == "torchao.dequantize_affine.default" ? dequant->tensorArg("input") : nullptr;
-      if (!q || !q->isConstant() || q->constant.storage != w.qdata->constant.storage || dequant == w.dequant)
+      const Value *q = dequant && dequant->target == "torchao.dequantize_affine.default"
+                           ? dequant->tensorArg("input")
+                           : nullptr;
+      if (!q || !q->isConstant() || q->constant.storage != w.qdata->constant.storage ||
+          dequant == w.dequant)
         continue;
       Q4WeightDequant tied = w;
       tied.dequant = const_cast<Node *>(dequant);
@@ -66,9 +71,9 @@ public:
 
   void rewrite(Rewriter &rw, const DequantEmbeddingMatch &m) const override {
     const Q4WeightDequant &w = m.weight;
-    Value *packed = rw.createOp("vkqc.pack_q4_linear_weight.default", {{"weight", w.qdata}},
-                                DType::UInt8, {SymExpr(w.rows), SymExpr(quant::q4gswRowBytes(w.cols))},
-                                w.qdata->name + "_q4");
+    Value *packed = rw.createOp(
+        "vkqc.pack_q4_linear_weight.default", {{"weight", w.qdata}}, DType::UInt8,
+        {SymExpr(w.rows), SymExpr(quant::q4gswRowBytes(w.cols))}, w.qdata->name + "_q4");
     Value *out = m.embedding->results[0];
     Value *fused = rw.createOp("et_vk.embedding_q4gsw.default",
                                {{"weight", packed},

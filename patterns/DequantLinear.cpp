@@ -22,7 +22,8 @@ struct DequantLinearMatch {
 
 class DequantLinearPattern : public TypedPattern<DequantLinearMatch> {
 public:
-  std::optional<DequantLinearMatch> match(const Graph &g, const Node &root, const PassOptions &options,
+  std::optional<DequantLinearMatch> match(const Graph &g, const Node &root,
+                                          const PassOptions &options,
                                           MatchTrace &why) const override {
     std::optional<Q4WeightDequant> w = matchQ4WeightDequant(root.tensorArg("weight"), why);
     if (!w || !linearShapesSupported(*w, why))
@@ -37,7 +38,8 @@ public:
     DType out = root.results[0]->dtype;
     if (m.input->dtype != out || w->outputDType != out)
       return why.reject("input, weight and output dtypes differ");
-    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why, &*w))
+    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) ||
+        !fitsTarget(g, root, options, why, &*w))
       return std::nullopt;
     return m;
   }
@@ -64,6 +66,8 @@ public:
 };
 } // namespace
 
-std::unique_ptr<Pattern> createDequantLinearPattern() { return std::make_unique<DequantLinearPattern>(); }
+std::unique_ptr<Pattern> createDequantLinearPattern() {
+  return std::make_unique<DequantLinearPattern>();
+}
 
 } // namespace vkqc

@@ -25,11 +25,13 @@ struct DynamicQuantLinearMatch {
 
 class DynamicQuantLinearPattern : public TypedPattern<DynamicQuantLinearMatch> {
 public:
-  std::optional<DynamicQuantLinearMatch> match(const Graph &g, const Node &root, const PassOptions &options,
+  std::optional<DynamicQuantLinearMatch> match(const Graph &g, const Node &root,
+                                               const PassOptions &options,
                                                MatchTrace &why) const override {
     if (options.weightOnlyLinear)
       return why.reject("--weight-only-linear asks for the weight-only kernel");
-    std::optional<DynamicActivationQuant> act = matchDynamicActivationQuant(root.tensorArg("input"), why);
+    std::optional<DynamicActivationQuant> act =
+        matchDynamicActivationQuant(root.tensorArg("input"), why);
     if (!act)
       return std::nullopt;
     std::optional<Q4WeightDequant> w = matchQ4WeightDequant(root.tensorArg("weight"), why);
@@ -42,7 +44,8 @@ public:
     DType out = root.results[0]->dtype;
     if (act->input->dtype != out || w->outputDType != out)
       return why.reject("activation, weight and output dtypes differ");
-    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) || !fitsTarget(g, root, options, why, &*w) ||
+    if (!isAcceptableBias(root.arg("bias"), w->rows, out, why) ||
+        !fitsTarget(g, root, options, why, &*w) ||
         !texturesFit(g, {act->scale, act->zeroPoint}, options, why))
       return std::nullopt;
     return DynamicQuantLinearMatch{const_cast<Node *>(&root), *w, *act};

@@ -23,7 +23,8 @@ struct LegacyEmbeddingMatch {
 
 class LegacyEmbedding4bitPattern : public TypedPattern<LegacyEmbeddingMatch> {
 public:
-  std::optional<LegacyEmbeddingMatch> match(const Graph &g, const Node &root, const PassOptions &options,
+  std::optional<LegacyEmbeddingMatch> match(const Graph &g, const Node &root,
+                                            const PassOptions &options,
                                             MatchTrace &why) const override {
     Value *w = root.tensorArg("weight");
     Value *s = root.tensorArg("weight_scales");
@@ -31,7 +32,8 @@ public:
       return why.reject("the packed weight is not a u8 [V, D/2] constant");
     if (!s->isConstant() || !isFloatingPoint(s->dtype))
       return why.reject("the scales are not a float constant");
-    if (literalInt(root.arg("weight_quant_min")) != -8 || literalInt(root.arg("weight_quant_max")) != 7)
+    if (literalInt(root.arg("weight_quant_min")) != -8 ||
+        literalInt(root.arg("weight_quant_max")) != 7)
       return why.reject("quant range [" + argToString(root.arg("weight_quant_min")) + ", " +
                         argToString(root.arg("weight_quant_max")) + "] is not int4 [-8, 7]");
     if (Value *zp = root.tensorArg("weight_zero_points"))
@@ -54,8 +56,9 @@ public:
   }
 
   void rewrite(Rewriter &rw, const LegacyEmbeddingMatch &m) const override {
-    Value *linearLayout = rw.createOp("vkqc.swap_nibbles.default", {{"weight", m.weight}}, DType::UInt8,
-                                      {SymExpr(m.rows), SymExpr(m.packedCols)}, m.weight->name + "_q4");
+    Value *linearLayout =
+        rw.createOp("vkqc.swap_nibbles.default", {{"weight", m.weight}}, DType::UInt8,
+                    {SymExpr(m.rows), SymExpr(m.packedCols)}, m.weight->name + "_q4");
     Value *out = m.embedding->results[0];
     Value *fused = rw.createOp("et_vk.embedding_q4gsw.default",
                                {{"weight", linearLayout},

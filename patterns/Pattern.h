@@ -34,7 +34,8 @@ class Pattern {
 public:
   virtual ~Pattern() = default;
   /// Matches at `root` and, on success, rewrites. Returns whether it rewrote.
-  virtual bool apply(Node &root, Rewriter &rw, const PassOptions &options, MatchTrace &why) const = 0;
+  virtual bool apply(Node &root, Rewriter &rw, const PassOptions &options,
+                     MatchTrace &why) const = 0;
 };
 
 /// A pattern with a typed match result: `match` never changes the graph.

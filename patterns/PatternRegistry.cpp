@@ -3,7 +3,8 @@
 namespace vkqc {
 
 // Each pattern defines its factory in its own file.
-#define VKQC_PATTERN(NAME, CLASS, ANCHOR, SUMMARY) std::unique_ptr<Pattern> create##CLASS##Pattern();
+#define VKQC_PATTERN(NAME, CLASS, ANCHOR, SUMMARY)                                                 \
+  std::unique_ptr<Pattern> create##CLASS##Pattern();
 #include "patterns/Patterns.def"
 
 const std::vector<PatternInfo> &allPatterns() {

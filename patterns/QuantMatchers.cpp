@@ -25,7 +25,8 @@ bool allZero(const ConstantTensor &c, llvm::ArrayRef<uint8_t> bytes) {
   size_t elem = dtypeSize(c.dtype);
   bool isFloat = isFloatingPoint(c.dtype);
   if (!isFloat) // every byte zero: the first, and each equal to the one before (libc's memcmp)
-    return bytes.empty() || (bytes[0] == 0 && std::memcmp(bytes.data(), bytes.data() + 1, bytes.size() - 1) == 0);
+    return bytes.empty() ||
+           (bytes[0] == 0 && std::memcmp(bytes.data(), bytes.data() + 1, bytes.size() - 1) == 0);
   for (size_t i = 0; i < bytes.size(); i += elem)
     for (size_t b = 0; b < elem; ++b) {
       uint8_t byte = bytes[i + b];
@@ -44,10 +45,12 @@ bool allInInt4Range(llvm::ArrayRef<uint8_t> bytes) {
   std::vector<size_t> index(chunks);
   std::iota(index.begin(), index.end(), 0);
   unsigned outside = llvm::parallelTransformReduce(
-      index, 0u, [](unsigned a, unsigned b) { return a | b; }, [&](size_t i) {
-        llvm::ArrayRef<uint8_t> chunk = bytes.slice(i * kChunk, std::min(kChunk, bytes.size() - i * kChunk));
-        return unsigned(!quant::allInt4(llvm::ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(chunk.data()),
-                                                                 chunk.size())));
+      index, 0u, [](unsigned a, unsigned b) { return a | b; },
+      [&](size_t i) {
+        llvm::ArrayRef<uint8_t> chunk =
+            bytes.slice(i * kChunk, std::min(kChunk, bytes.size() - i * kChunk));
+        return unsigned(!quant::allInt4(
+            llvm::ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(chunk.data()), chunk.size())));
       });
   return outside == 0;
 }
@@ -72,7 +75,8 @@ bool isVulkanComputeDType(DType t) { return t == DType::Float32 || t == DType::F
 
 std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTrace &why) {
   if (!isTarget(weight, "torchao.dequantize_affine.default"))
-    return why.reject("the weight " + name(weight) + " is not produced by torchao.dequantize_affine");
+    return why.reject("the weight " + name(weight) +
+                      " is not produced by torchao.dequantize_affine");
   const Node &dq = *weight->definingNode;
   Q4WeightDequant m;
   m.dequant = const_cast<Node *>(&dq);
@@ -98,7 +102,8 @@ std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTr
   m.cols = shape[1];
   std::optional<std::vector<int64_t>> block = asLiteralInts(dq.arg("block_size"));
   if (!block || block->size() != 2 || (*block)[0] != 1 || (*block)[1] <= 0)
-    return why.reject("block_size " + argToString(dq.arg("block_size")) + " is not [1, group_size]");
+    return why.reject("block_size " + argToString(dq.arg("block_size")) +
+                      " is not [1, group_size]");
   m.groupSize = (*block)[1];
   if (m.cols % m.groupSize != 0)
     return why.reject("group size " + std::to_string(m.groupSize) + " does not divide " +
@@ -116,7 +121,8 @@ std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTr
     if (!zp)
       return why.reject("cannot read the weight zero point: " + llvm::toString(zp.takeError()));
     const ConstantTensor &z = m.zeroPoint->constant;
-    if (!z.storage->memoizedFact("zero of " + std::to_string(z.byteOffset) + "+" + std::to_string(zp->size()),
+    if (!z.storage->memoizedFact("zero of " + std::to_string(z.byteOffset) + "+" +
+                                     std::to_string(zp->size()),
                                  [&] { return allZero(z, *zp); }))
       return why.reject("the weight zero point is not zero everywhere (asymmetric weights; the "
                         "q4gsw kernels are symmetric)");
@@ -126,7 +132,8 @@ std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTr
   if (!q)
     return why.reject("cannot read the quantized weight: " + llvm::toString(q.takeError()));
   const ConstantTensor &c = m.qdata->constant;
-  if (!c.storage->memoizedFact("int4 range of " + std::to_string(c.byteOffset) + "+" + std::to_string(q->size()),
+  if (!c.storage->memoizedFact("int4 range of " + std::to_string(c.byteOffset) + "+" +
+                                   std::to_string(q->size()),
                                [&] { return allInInt4Range(*q); }))
     return why.reject("the quantized weight holds values outside [-8, 7]");
   if (!isVulkanComputeDType(m.outputDType))
@@ -152,14 +159,16 @@ std::optional<DynamicActivationQuant> matchDynamicActivationQuant(const Value *x
     return why.reject("quantize and dequantize of the activation use different qparams");
   if (!isTarget(m.scale, "torchao.choose_qparams_affine.default") ||
       m.scale->definingNode != m.zeroPoint->definingNode ||
-      m.scale->definingNode->results[0] != m.scale || m.scale->definingNode->results[1] != m.zeroPoint)
+      m.scale->definingNode->results[0] != m.scale ||
+      m.scale->definingNode->results[1] != m.zeroPoint)
     return why.reject("the activation qparams do not come from one choose_qparams_affine");
   m.chooseQParams = m.scale->definingNode;
   if (m.chooseQParams->tensorArg("input") != m.input)
     return why.reject("choose_qparams_affine reads another tensor than the one quantized");
   for (const Node *n : {m.chooseQParams, m.quantize, m.dequantize})
     if (!isPerTokenBlock(n->arg("block_size"), m.input))
-      return why.reject(n->name + " is not per token (block_size " + argToString(n->arg("block_size")) + ")");
+      return why.reject(n->name + " is not per token (block_size " +
+                        argToString(n->arg("block_size")) + ")");
   const Node *dq = m.dequantize;
   if (std::get<DType>(m.quantize->arg("output_dtype")) != DType::Int8 ||
       std::get<DType>(dq->arg("input_dtype")) != DType::Int8)
@@ -208,7 +217,8 @@ bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, Ma
   return problem.empty();
 }
 
-bool texturesFit(const Graph &g, llvm::ArrayRef<const Value *> values, const PassOptions &options, MatchTrace &why) {
+bool texturesFit(const Graph &g, llvm::ArrayRef<const Value *> values, const PassOptions &options,
+                 MatchTrace &why) {
   llvm::Expected<const Target *> target = lookupTarget(options.target);
   if (!target) {
     why.reject(llvm::toString(target.takeError()));
@@ -231,7 +241,8 @@ bool isAcceptableBias(const ArgValue &bias, int64_t n, DType dtype, MatchTrace &
     return false;
   }
   if (b->constant.shape != std::vector<int64_t>{n} || b->dtype != dtype) {
-    why.reject("the bias is not a " + std::string(dtypeName(dtype)) + " [" + std::to_string(n) + "]");
+    why.reject("the bias is not a " + std::string(dtypeName(dtype)) + " [" + std::to_string(n) +
+               "]");
     return false;
   }
   return true;

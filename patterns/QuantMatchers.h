@@ -46,7 +46,8 @@ bool fitsTarget(const Graph &g, const Node &root, const PassOptions &options, Ma
                 const Q4WeightDequant *weight = nullptr);
 /// Whether every value fits the 3-D texture ExecuTorch's fused op reads it as (the op
 /// table's `:texture` arguments, e.g. linear_dq8ca_q4gsw's activation scales).
-bool texturesFit(const Graph &g, llvm::ArrayRef<const Value *> values, const PassOptions &options, MatchTrace &why);
+bool texturesFit(const Graph &g, llvm::ArrayRef<const Value *> values, const PassOptions &options,
+                 MatchTrace &why);
 
 /// The dtypes a Vulkan kernel computes in.
 bool isVulkanComputeDType(DType t);

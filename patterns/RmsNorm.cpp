@@ -32,7 +32,8 @@ struct RmsNormMatch {
 // `v` itself after identity casts, each recorded in `casts` when given.
 const Value *throughCasts(const Value *v, std::vector<Node *> *casts = nullptr) {
   while (v && v->definingNode && v->definingNode->target == "aten._to_copy.default" &&
-         v->definingNode->tensorArg("self") && v->definingNode->tensorArg("self")->dtype == v->dtype) {
+         v->definingNode->tensorArg("self") &&
+         v->definingNode->tensorArg("self")->dtype == v->dtype) {
     if (casts)
       casts->push_back(v->definingNode);
     v = v->definingNode->tensorArg("self");
@@ -76,7 +77,8 @@ public:
     if (!mulNode && m.replaced.empty() && normed->definingNode &&
         normed->definingNode->target == "aten._to_copy.default")
       return why.reject("%" + normed->name + " casts to " + std::string(dtypeName(normed->dtype)) +
-                        "; only casts to the dtype a value already has are looked through (legalize-dtypes makes them so)");
+                        "; only casts to the dtype a value already has are looked through "
+                        "(legalize-dtypes makes them so)");
     if (!mulNode)
       return why.reject("%" + normed->name + " is not x * rsqrt(...)");
     Value *a = mulNode->tensorArg("self"), *b = mulNode->tensorArg("other");
@@ -100,7 +102,8 @@ public:
       return why.reject("the rsqrt does not read mean + eps (a scalar)");
     m.eps = *eps;
     Node *meanNode = step(addNode->tensorArg("self"), "aten.mean.dim");
-    std::optional<std::vector<int64_t>> dims = meanNode ? asLiteralInts(meanNode->arg("dim")) : std::nullopt;
+    std::optional<std::vector<int64_t>> dims =
+        meanNode ? asLiteralInts(meanNode->arg("dim")) : std::nullopt;
     int64_t rank = static_cast<int64_t>(x->shape.size());
     if (!meanNode || !dims || dims->size() != 1 || ((*dims)[0] != -1 && (*dims)[0] != rank - 1) ||
         !isTrue(meanNode->arg("keepdim")) || !isNone(meanNode->arg("dtype")))
@@ -126,8 +129,9 @@ public:
     }
     DType dtype = root.results[0]->dtype;
     if (m.input->dtype != dtype || weight->dtype != dtype || !isVulkanComputeDType(dtype))
-      return why.reject("x, weight and result dtypes differ (" + std::string(dtypeName(m.input->dtype)) + ", " +
-                        std::string(dtypeName(weight->dtype)) + ", " + std::string(dtypeName(dtype)) + ")");
+      return why.reject(
+          "x, weight and result dtypes differ (" + std::string(dtypeName(m.input->dtype)) + ", " +
+          std::string(dtypeName(weight->dtype)) + ", " + std::string(dtypeName(dtype)) + ")");
     if (rank < 1 || !(weight->shape[0] == m.input->shape.back()))
       return why.reject("the weight is not [D] of the normalized dim");
     if (!fitsTarget(g, root, options, why))
@@ -137,8 +141,9 @@ public:
 
   void rewrite(Rewriter &rw, const RmsNormMatch &m) const override {
     Value *out = m.root->results[0];
-    Value *fused = rw.createOp("et_vk.rms_norm.default", {{"x", m.input}, {"weight", m.weight}, {"eps", m.eps}},
-                               out->dtype, out->shape, m.root->name + "_rms_norm");
+    Value *fused = rw.createOp("et_vk.rms_norm.default",
+                               {{"x", m.input}, {"weight", m.weight}, {"eps", m.eps}}, out->dtype,
+                               out->shape, m.root->name + "_rms_norm");
     rw.replaceAllUsesWith(out, fused);
     rw.eraseNode(m.root);
     for (Node *n : m.replaced)

@@ -39,8 +39,8 @@ llvm::Error checkFloatOperands(llvm::StringRef op, llvm::ArrayRef<NamedOperand> 
 /// tensor of `dtype` and `shape`.
 llvm::Expected<Tensor> runOnNewTensor(VulkanContext &context, const ComputePipeline &pipeline,
                                       llvm::ArrayRef<const Tensor *> inputs,
-                                      llvm::Expected<std::vector<uint8_t>> push,
-                                      int64_t workItems, DType dtype, const Shape &shape) {
+                                      llvm::Expected<std::vector<uint8_t>> push, int64_t workItems,
+                                      DType dtype, const Shape &shape) {
   if (!push)
     return push.takeError();
   std::vector<DeviceBuffer> buffers;
@@ -55,8 +55,8 @@ llvm::Expected<Tensor> runOnNewTensor(VulkanContext &context, const ComputePipel
     bindings.push_back(&buffer);
   WorkgroupCount groups =
       detail::flatGrid(workgroupsFor(workItems, pipeline.variant().workgroupSize[0]));
-  return detail::dispatchToNewTensor(context, pipeline, bindings, std::move(push), groups,
-                                     dtype, shape);
+  return detail::dispatchToNewTensor(context, pipeline, bindings, std::move(push), groups, dtype,
+                                     shape);
 }
 } // namespace
 
@@ -99,15 +99,13 @@ llvm::Expected<Tensor> runMatmul(VulkanContext &context, const Tensor &a, const 
   detail::setPerDim(push, "a_batch_stride", aStrides, 0);
   detail::setPerDim(push, "b_batch_stride", bStrides, 0);
   int64_t tiles = batches * ((m + *tileM - 1) / *tileM) * ((n + *tileN - 1) / *tileN);
-  return runOnNewTensor(context, **pipeline, {&a, &b}, push.bytes(), tiles, a.dtype(),
-                        outShape);
+  return runOnNewTensor(context, **pipeline, {&a, &b}, push.bytes(), tiles, a.dtype(), outShape);
 }
 
 namespace {
 /// q, k and v viewed as [B, H, L, E] (B = 1 and H = 1 where the rank lacks them).
 struct AttentionShape {
-  int64_t batches = 1, qHeads = 1, kvHeads = 1, queries = 0, keys = 0, headDim = 0,
-          valueDim = 0;
+  int64_t batches = 1, qHeads = 1, kvHeads = 1, queries = 0, keys = 0, headDim = 0, valueDim = 0;
 };
 
 llvm::Expected<AttentionShape> checkAttentionShapes(llvm::StringRef op, const Tensor &q,
@@ -162,10 +160,11 @@ llvm::Expected<std::array<int64_t, 4>> maskStrides(llvm::StringRef op, const Ten
 }
 } // namespace
 
-llvm::Expected<Tensor>
-runScaledDotProductAttention(VulkanContext &context, const Tensor &q, const Tensor &k,
-                             const Tensor &v, const std::optional<Tensor> &mask,
-                             std::optional<double> scale, bool isCausal, bool enableGqa) {
+llvm::Expected<Tensor> runScaledDotProductAttention(VulkanContext &context, const Tensor &q,
+                                                    const Tensor &k, const Tensor &v,
+                                                    const std::optional<Tensor> &mask,
+                                                    std::optional<double> scale, bool isCausal,
+                                                    bool enableGqa) {
   llvm::StringRef op = "scaled_dot_product_attention";
   if (llvm::Error err = checkFloatOperands(op, {{&q, "q"}, {&k, "k"}, {&v, "v"}}))
     return err;

@@ -45,9 +45,9 @@ llvm::Error ComputePipeline::init(llvm::ArrayRef<uint32_t> spirv) {
   VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   setInfo.bindingCount = static_cast<uint32_t>(bindings.size());
   setInfo.pBindings = bindings.data();
-  if (llvm::Error err = checkVk(
-          vkCreateDescriptorSetLayout(device_, &setInfo, nullptr, &setLayout_),
-          "vkCreateDescriptorSetLayout"))
+  if (llvm::Error err =
+          checkVk(vkCreateDescriptorSetLayout(device_, &setInfo, nullptr, &setLayout_),
+                  "vkCreateDescriptorSetLayout"))
     return err;
 
   VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, variant_.pushConstantSize};
@@ -73,9 +73,9 @@ llvm::Error ComputePipeline::init(llvm::ArrayRef<uint32_t> spirv) {
   pipelineInfo.stage.module = module_;
   pipelineInfo.stage.pName = "main";
   pipelineInfo.layout = layout_;
-  return checkVk(vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &pipelineInfo, nullptr,
-                                          &pipeline_),
-                 "vkCreateComputePipelines (" + llvm::Twine(variant_.name) + ")");
+  return checkVk(
+      vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &pipelineInfo, nullptr, &pipeline_),
+      "vkCreateComputePipelines (" + llvm::Twine(variant_.name) + ")");
 }
 
 ComputePipeline::~ComputePipeline() {

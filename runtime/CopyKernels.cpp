@@ -1,8 +1,8 @@
 // Runners of strided_copy: every data-movement op is a strided view of its (contiguous)
 // input, copied and converted into a fresh contiguous tensor; cat copies each input into
 // its slice of one output buffer.
-#include "runtime/FloatKernels.h"
 #include "runtime/FloatKernelSupport.h"
+#include "runtime/FloatKernels.h"
 
 #include "compiler/interp/KernelSupport.h"
 
@@ -23,22 +23,18 @@ struct Placement {
   int64_t offset = 0;
 };
 
-Placement contiguousPlacement(const Shape &shape) {
-  return {interp::contiguousStrides(shape), 0};
-}
+Placement contiguousPlacement(const Shape &shape) { return {interp::contiguousStrides(shape), 0}; }
 
 /// `view` checked against `src` (every element it reads lies inside src), with the
 /// strides of size-1 dims zeroed: they never move the index, and so stay in int32.
-llvm::Expected<StridedView> checkedView(llvm::StringRef op, const Tensor &src,
-                                        StridedView view) {
+llvm::Expected<StridedView> checkedView(llvm::StringRef op, const Tensor &src, StridedView view) {
   bool integerPositions = src.dtype() == DType::Int32 || src.dtype() == DType::Int64;
   if (!integerPositions)
     if (llvm::Error err = detail::checkFloatOperand(op, src, "input"))
       return err;
   if (view.strides.size() != view.sizes.size())
     return opError(op, llvm::Twine(view.strides.size()) + " strides for the " +
-                           llvm::Twine(view.sizes.size()) + " dims of " +
-                           shapeText(view.sizes));
+                           llvm::Twine(view.sizes.size()) + " dims of " + shapeText(view.sizes));
   if (llvm::Error err = detail::checkResultShape(op, view.sizes))
     return err;
   if (interp::numelOf(view.sizes) == 0)
@@ -107,8 +103,8 @@ llvm::Expected<Tensor> copyView(VulkanContext &context, llvm::StringRef op, cons
     return input.takeError();
   return detail::dispatchToNewTensor(
       context, **pipeline, {&*input},
-      copyPushConstants(variant, *view, contiguousPlacement(view->sizes)),
-      copyGrid(variant, *view), outputDtype, view->sizes);
+      copyPushConstants(variant, *view, contiguousPlacement(view->sizes)), copyGrid(variant, *view),
+      outputDtype, view->sizes);
 }
 
 /// x's dims in `order` (a permutation already checked).
@@ -168,8 +164,8 @@ llvm::Expected<Tensor> runExpand(VulkanContext &context, const Tensor &x,
                                  llvm::ArrayRef<int64_t> sizes) {
   llvm::StringRef op = "expand";
   if (static_cast<int64_t>(sizes.size()) < x.rank())
-    return opError(op, shapeText(Shape(sizes.begin(), sizes.end())) +
-                           " has fewer dims than " + shapeText(x.shape()));
+    return opError(op, shapeText(Shape(sizes.begin(), sizes.end())) + " has fewer dims than " +
+                           shapeText(x.shape()));
   size_t lead = sizes.size() - x.shape().size();
   StridedView view;
   view.sizes.assign(sizes.begin(), sizes.end());
@@ -183,8 +179,7 @@ llvm::Expected<Tensor> runExpand(VulkanContext &context, const Tensor &x,
     if (sizes[i] == -1)
       view.sizes[i] = have;
     else if (sizes[i] != have && have != 1)
-      return opError(op, "cannot expand " + shapeText(x.shape()) + " to " +
-                             shapeText(view.sizes));
+      return opError(op, "cannot expand " + shapeText(x.shape()) + " to " + shapeText(view.sizes));
   }
   view.strides = detail::broadcastStrides(x.shape(), view.sizes.size());
   return copyView(context, op, x, view, x.dtype());
@@ -216,8 +211,7 @@ llvm::Expected<Tensor> runToDType(VulkanContext &context, const Tensor &x, DType
                   dtype);
 }
 
-llvm::Expected<Tensor> runCat(VulkanContext &context, llvm::ArrayRef<Tensor> tensors,
-                              int64_t dim) {
+llvm::Expected<Tensor> runCat(VulkanContext &context, llvm::ArrayRef<Tensor> tensors, int64_t dim) {
   llvm::StringRef op = "cat";
   if (tensors.empty())
     return opError(op, "no tensors");
@@ -249,9 +243,8 @@ llvm::Expected<Tensor> runCat(VulkanContext &context, llvm::ArrayRef<Tensor> ten
                              llvm::Twine(first.rank()));
     for (int64_t i = 0; i < t->rank(); ++i)
       if (i != *d && t->dim(i) != first.dim(i))
-        return opError(op, "shapes " + shapeText(first.shape()) + " and " +
-                               shapeText(t->shape()) + " differ outside dim " +
-                               llvm::Twine(*d));
+        return opError(op, "shapes " + shapeText(first.shape()) + " and " + shapeText(t->shape()) +
+                               " differ outside dim " + llvm::Twine(*d));
     shape[*d] += t->dim(*d);
   }
   if (llvm::Error err = detail::checkResultShape(op, shape))

@@ -28,8 +28,8 @@ void destroyRaw(VkDevice device, RawBuffer &raw) {
 }
 
 /// A buffer bound to fresh memory with `required` properties (preferring `preferred`).
-llvm::Expected<RawBuffer> createRaw(VulkanContext &context, size_t bytes,
-                                    VkBufferUsageFlags usage, VkMemoryPropertyFlags required,
+llvm::Expected<RawBuffer> createRaw(VulkanContext &context, size_t bytes, VkBufferUsageFlags usage,
+                                    VkMemoryPropertyFlags required,
                                     VkMemoryPropertyFlags preferred) {
   VkDevice device = context.handle();
   RawBuffer raw;
@@ -38,8 +38,8 @@ llvm::Expected<RawBuffer> createRaw(VulkanContext &context, size_t bytes,
   info.size = bytes;
   info.usage = usage;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  if (llvm::Error err = checkVk(vkCreateBuffer(device, &info, nullptr, &raw.buffer),
-                                "vkCreateBuffer"))
+  if (llvm::Error err =
+          checkVk(vkCreateBuffer(device, &info, nullptr, &raw.buffer), "vkCreateBuffer"))
     return err;
   VkMemoryRequirements requirements;
   vkGetBufferMemoryRequirements(device, raw.buffer, &requirements);
@@ -52,8 +52,8 @@ llvm::Expected<RawBuffer> createRaw(VulkanContext &context, size_t bytes,
   if (llvm::Error err = checkVk(vkAllocateMemory(device, &alloc, nullptr, &raw.memory),
                                 "vkAllocateMemory (" + llvm::Twine(bytes) + " bytes)"))
     return err;
-  if (llvm::Error err = checkVk(vkBindBufferMemory(device, raw.buffer, raw.memory, 0),
-                                "vkBindBufferMemory"))
+  if (llvm::Error err =
+          checkVk(vkBindBufferMemory(device, raw.buffer, raw.memory, 0), "vkBindBufferMemory"))
     return err;
   raw.flags = context.memoryTypeFlags(*type);
   cleanup.release();
@@ -79,8 +79,8 @@ llvm::Expected<DeviceBuffer> DeviceBuffer::create(VulkanContext &context, size_t
     return runtimeError("a buffer of " + llvm::Twine(size) + " bytes exceeds the device's " +
                         "maxStorageBufferRange of " +
                         llvm::Twine(context.device().maxStorageBufferRange));
-  VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
-                             VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                             VK_BUFFER_USAGE_TRANSFER_DST_BIT;
   // Device-local first; mapping it directly when it is also host-visible and coherent.
   VkMemoryPropertyFlags preferred =
       context.forceStaging() ? 0 : VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | HostAccess;
@@ -187,9 +187,8 @@ llvm::Error DeviceBuffer::stagedCopy(llvm::MutableArrayRef<uint8_t> host, size_t
     return staging.takeError();
   auto cleanup = llvm::make_scope_exit([&] { destroyRaw(device, *staging); });
   void *mapped = nullptr;
-  if (llvm::Error err =
-          checkVk(vkMapMemory(device, staging->memory, 0, VK_WHOLE_SIZE, 0, &mapped),
-                  "vkMapMemory (staging)"))
+  if (llvm::Error err = checkVk(vkMapMemory(device, staging->memory, 0, VK_WHOLE_SIZE, 0, &mapped),
+                                "vkMapMemory (staging)"))
     return err;
   if (toDevice)
     std::memcpy(mapped, host.data(), host.size());

@@ -53,8 +53,8 @@ llvm::Error dispatch(VulkanContext &context, const ComputePipeline &pipeline,
   allocInfo.descriptorSetCount = 1;
   allocInfo.pSetLayouts = &setLayout;
   VkDescriptorSet set = VK_NULL_HANDLE;
-  if (llvm::Error err = checkVk(vkAllocateDescriptorSets(device, &allocInfo, &set),
-                                "vkAllocateDescriptorSets"))
+  if (llvm::Error err =
+          checkVk(vkAllocateDescriptorSets(device, &allocInfo, &set), "vkAllocateDescriptorSets"))
     return err;
 
   std::vector<VkDescriptorBufferInfo> infos(buffers.size());
@@ -75,8 +75,8 @@ llvm::Error dispatch(VulkanContext &context, const ComputePipeline &pipeline,
 
   return context.submitAndWait([&](VkCommandBuffer commands) {
     vkCmdBindPipeline(commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle());
-    vkCmdBindDescriptorSets(commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1,
-                            &set, 0, nullptr);
+    vkCmdBindDescriptorSets(commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1, &set,
+                            0, nullptr);
     if (!pushConstants.empty())
       vkCmdPushConstants(commands, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
                          static_cast<uint32_t>(pushConstants.size()), pushConstants.data());

@@ -1,6 +1,6 @@
 // Runners of binary_{op} (broadcasting, or a push-constant scalar) and unary_{op}.
-#include "runtime/FloatKernels.h"
 #include "runtime/FloatKernelSupport.h"
+#include "runtime/FloatKernels.h"
 
 #include "compiler/interp/KernelSupport.h"
 
@@ -44,7 +44,7 @@ llvm::Expected<Tensor> runBinaryOp(VulkanContext &context, ElementwiseOp op, con
                                " (cast them to one dtype first)");
   }
   llvm::Expected<Shape> shape = b.tensor ? broadcastShape(name, a.shape(), b.tensor->shape())
-                                          : llvm::Expected<Shape>(a.shape());
+                                         : llvm::Expected<Shape>(a.shape());
   if (!shape)
     return shape.takeError();
   if (llvm::Error err = detail::checkResultShape(name, *shape))
@@ -77,8 +77,8 @@ llvm::Expected<Tensor> runBinaryOp(VulkanContext &context, ElementwiseOp op, con
   push.setFloat("alpha", static_cast<float>(alpha));
   uint32_t groupSize = (*pipeline)->variant().workgroupSize[0];
   return detail::dispatchToNewTensor(context, **pipeline, {&*aBuffer, &*bBuffer}, push.bytes(),
-                                     detail::flatGrid(workgroupsFor(numel, groupSize)),
-                                     a.dtype(), *shape);
+                                     detail::flatGrid(workgroupsFor(numel, groupSize)), a.dtype(),
+                                     *shape);
 }
 } // namespace
 
@@ -87,11 +87,10 @@ llvm::Expected<Tensor> runBinary(VulkanContext &context, ElementwiseOp op, const
   return runBinaryOp(context, op, a, SecondOperand{&b, 0.0f}, alpha);
 }
 
-llvm::Expected<Tensor> runBinaryScalar(VulkanContext &context, ElementwiseOp op,
-                                       const Tensor &a, double scalar, double alpha) {
+llvm::Expected<Tensor> runBinaryScalar(VulkanContext &context, ElementwiseOp op, const Tensor &a,
+                                       double scalar, double alpha) {
   // A Python number keeps opmath (float) precision: it is not rounded to a's dtype.
-  return runBinaryOp(context, op, a, SecondOperand{nullptr, static_cast<float>(scalar)},
-                     alpha);
+  return runBinaryOp(context, op, a, SecondOperand{nullptr, static_cast<float>(scalar)}, alpha);
 }
 
 llvm::Expected<Tensor> runUnary(VulkanContext &context, ElementwiseOp op, const Tensor &x) {
@@ -111,8 +110,7 @@ llvm::Expected<Tensor> runUnary(VulkanContext &context, ElementwiseOp op, const 
   const shaders::ShaderVariant &variant = (*pipeline)->variant();
   return detail::dispatchToNewTensor(
       context, **pipeline, {&*input}, PushConstants(variant).set("numel", x.numel()).bytes(),
-      detail::flatGrid(workgroupsFor(x.numel(), variant.workgroupSize[0])), x.dtype(),
-      x.shape());
+      detail::flatGrid(workgroupsFor(x.numel(), variant.workgroupSize[0])), x.dtype(), x.shape());
 }
 
 } // namespace vkqc::vk

@@ -7,7 +7,9 @@ namespace vkqc::vk::exec {
 using namespace serialize;
 
 // Messages quote the file's strings (named-data keys, op names): one line whatever they hold.
-llvm::Error execError(const llvm::Twine &where, const llvm::Twine &what) { return oneLineError(where, what); }
+llvm::Error execError(const llvm::Twine &where, const llvm::Twine &what) {
+  return oneLineError(where, what);
+}
 
 llvm::Error wrap(const llvm::Twine &where, llvm::Error cause) {
   return execError(where, llvm::toString(std::move(cause)));
@@ -22,18 +24,26 @@ std::string shapeText(llvm::ArrayRef<int64_t> shape) {
   return text + "]";
 }
 
-
 std::optional<DType> dtypeOfVk(VkDataType t) {
   switch (t) {
-  case VkDataType::BOOL: return DType::Bool;
-  case VkDataType::UINT8: return DType::UInt8;
-  case VkDataType::INT8: return DType::Int8;
-  case VkDataType::INT32: return DType::Int32;
-  case VkDataType::INT64: return DType::Int64;
-  case VkDataType::FLOAT16: return DType::Float16;
-  case VkDataType::FLOAT32: return DType::Float32;
-  case VkDataType::FLOAT64: return DType::Float64;
-  default: return std::nullopt;
+  case VkDataType::BOOL:
+    return DType::Bool;
+  case VkDataType::UINT8:
+    return DType::UInt8;
+  case VkDataType::INT8:
+    return DType::Int8;
+  case VkDataType::INT32:
+    return DType::Int32;
+  case VkDataType::INT64:
+    return DType::Int64;
+  case VkDataType::FLOAT16:
+    return DType::Float16;
+  case VkDataType::FLOAT32:
+    return DType::Float32;
+  case VkDataType::FLOAT64:
+    return DType::Float64;
+  default:
+    return std::nullopt;
   }
 }
 

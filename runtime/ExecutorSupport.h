@@ -49,7 +49,8 @@ struct VkOpArguments {
   std::string where;
 
   const VkValue *value(size_t a) const {
-    if (a >= call.args.size() || call.args[a] < 0 || call.args[a] >= static_cast<int32_t>(g.values.size()))
+    if (a >= call.args.size() || call.args[a] < 0 ||
+        call.args[a] >= static_cast<int32_t>(g.values.size()))
       return nullptr;
     return &g.values[call.args[a]];
   }
@@ -81,7 +82,8 @@ struct VkOpArguments {
   }
   /// An Int, or a SymInt (a 0-d int64 tensor in `vals`, set when the delegate was called).
   llvm::Expected<int64_t> integerValue(size_t a, int32_t id) const {
-    const VkValue *v = id >= 0 && id < static_cast<int32_t>(g.values.size()) ? &g.values[id] : nullptr;
+    const VkValue *v =
+        id >= 0 && id < static_cast<int32_t>(g.values.size()) ? &g.values[id] : nullptr;
     if (v)
       if (const VkIntValue *i = std::get_if<VkIntValue>(v))
         return i->value;
@@ -126,7 +128,8 @@ struct VkOpArguments {
     if (v && std::holds_alternative<VkNullValue>(*v))
       return std::optional<int64_t>();
     if (v)
-      if (const VkDoubleValue *d = std::get_if<VkDoubleValue>(v); d && d->value == int64_t(d->value))
+      if (const VkDoubleValue *d = std::get_if<VkDoubleValue>(v);
+          d && d->value == int64_t(d->value))
         return std::optional<int64_t>(int64_t(d->value));
     llvm::Expected<int64_t> i = integer(a);
     if (!i)
@@ -213,8 +216,10 @@ struct VkOpArguments {
       return dtype.takeError();
     std::string what = where + ": result (value " + std::to_string(id) + ")";
     if (t.dtype() != *dtype)
-      return execError(what, "is " + dtypeText(t.dtype()) + ", the graph declares " + dtypeText(*dtype));
-    if (llvm::Error err = checkShape(what, t, std::vector<int64_t>((*d)->dims.begin(), (*d)->dims.end()), true))
+      return execError(what,
+                       "is " + dtypeText(t.dtype()) + ", the graph declares " + dtypeText(*dtype));
+    if (llvm::Error err =
+            checkShape(what, t, std::vector<int64_t>((*d)->dims.begin(), (*d)->dims.end()), true))
       return err;
     vals[id] = std::move(t);
     return llvm::Error::success();

@@ -29,8 +29,7 @@ llvm::Error checkResultShape(llvm::StringRef op, const interp::Shape &shape) {
   return llvm::Error::success();
 }
 
-llvm::Error checkFloatOperand(llvm::StringRef op, const interp::Tensor &t,
-                              llvm::StringRef what) {
+llvm::Error checkFloatOperand(llvm::StringRef op, const interp::Tensor &t, llvm::StringRef what) {
   if (t.dtype() != DType::Float32 && t.dtype() != DType::Float16)
     return opError(op, what + " must be f32 or f16, got " + std::string(dtypeName(t.dtype())));
   return checkResultShape(op, t.shape());
@@ -65,8 +64,7 @@ WorkgroupCount flatGrid(int64_t workgroups) {
   constexpr int64_t MaxX = 65535; // the minimum of maxComputeWorkGroupCount[0]
   if (workgroups <= MaxX)
     return {static_cast<uint32_t>(workgroups), 1, 1};
-  return {static_cast<uint32_t>(MaxX), static_cast<uint32_t>((workgroups + MaxX - 1) / MaxX),
-          1};
+  return {static_cast<uint32_t>(MaxX), static_cast<uint32_t>((workgroups + MaxX - 1) / MaxX), 1};
 }
 
 llvm::Expected<interp::Tensor> dispatchToNewTensor(VulkanContext &context,

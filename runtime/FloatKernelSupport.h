@@ -12,8 +12,7 @@ constexpr int64_t MaxKernelRank = 6;
 
 /// Checks that `t` is f32 or f16, of rank <= MaxKernelRank, with an element count that
 /// int32 indices reach; `what` names the operand in the error.
-llvm::Error checkFloatOperand(llvm::StringRef op, const interp::Tensor &t,
-                              llvm::StringRef what);
+llvm::Error checkFloatOperand(llvm::StringRef op, const interp::Tensor &t, llvm::StringRef what);
 /// Checks a result shape (rank and element count) like checkFloatOperand.
 llvm::Error checkResultShape(llvm::StringRef op, const interp::Shape &shape);
 

@@ -95,7 +95,7 @@ llvm::Expected<interp::Tensor> runMatmul(VulkanContext &context, const interp::T
 llvm::Expected<interp::Tensor>
 runScaledDotProductAttention(VulkanContext &context, const interp::Tensor &q,
                              const interp::Tensor &k, const interp::Tensor &v,
-                             const std::optional<interp::Tensor> &mask,
-                             std::optional<double> scale, bool isCausal, bool enableGqa);
+                             const std::optional<interp::Tensor> &mask, std::optional<double> scale,
+                             bool isCausal, bool enableGqa);
 
 } // namespace vkqc::vk

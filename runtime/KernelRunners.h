@@ -43,12 +43,10 @@ runLinearDq8caQ4gsw(VulkanContext &context, const interp::Tensor &x,
 /// eps, scale_dtype = x.dtype, zero_point_dtype): scale in x's dtype and zero point of
 /// `zeroPointDtype` (int8 or x's dtype), both shaped like x's leading dims. eps defaults to
 /// the smallest normal of x's dtype.
-llvm::Expected<interp::QParams> runChooseQParamsPerRow(VulkanContext &context,
-                                                       const interp::Tensor &x,
-                                                       DType zeroPointDtype,
-                                                       int64_t quantMin = -128,
-                                                       int64_t quantMax = 127,
-                                                       std::optional<double> eps = std::nullopt);
+llvm::Expected<interp::QParams>
+runChooseQParamsPerRow(VulkanContext &context, const interp::Tensor &x, DType zeroPointDtype,
+                       int64_t quantMin = -128, int64_t quantMax = 127,
+                       std::optional<double> eps = std::nullopt);
 
 struct QuantizedActivations {
   interp::Tensor values;    // i8, x's shape
@@ -68,8 +66,7 @@ runQuantizeAndPack(VulkanContext &context, const interp::Tensor &x, const interp
 llvm::Expected<interp::Tensor> runEmbeddingQ4gsw(VulkanContext &context,
                                                  const interp::Tensor &weight,
                                                  const interp::Tensor &scales, int64_t groupSize,
-                                                 const interp::Tensor &indices,
-                                                 bool isLinearWeight,
+                                                 const interp::Tensor &indices, bool isLinearWeight,
                                                  DType outputDtype = DType::Float32);
 
 } // namespace vkqc::vk

@@ -29,9 +29,10 @@ llvm::Expected<LinearShape> checkLinearOperands(llvm::StringRef op, const Tensor
   s.k = x.dim(-1);
   s.m = s.k == 0 ? 0 : x.numel() / s.k;
   s.groupSize = groupSize;
-  if (weights.dtype() != DType::UInt8 || weights.rank() != 2 || weights.dim(1) != quant::q4gswRowBytes(s.k))
-    return opError(op, "weights must be u8 [N, " + llvm::Twine(quant::q4gswRowBytes(s.k)) + "], got " +
-                           std::string(dtypeName(weights.dtype())) + " " +
+  if (weights.dtype() != DType::UInt8 || weights.rank() != 2 ||
+      weights.dim(1) != quant::q4gswRowBytes(s.k))
+    return opError(op, "weights must be u8 [N, " + llvm::Twine(quant::q4gswRowBytes(s.k)) +
+                           "], got " + std::string(dtypeName(weights.dtype())) + " " +
                            shapeText(weights.shape()));
   s.n = weights.dim(0);
   if (std::string problem = quant::q4gswShapeProblem({s.n, s.k, groupSize}); !problem.empty())
@@ -73,8 +74,7 @@ struct LinearConstants {
 };
 
 llvm::Expected<LinearConstants> uploadLinearConstants(VulkanContext &context, DType dtype,
-                                                      const Tensor &weights,
-                                                      const Tensor &scales,
+                                                      const Tensor &weights, const Tensor &scales,
                                                       const std::optional<Tensor> &bias) {
   auto weightBuffer = detail::upload(context, weights);
   if (!weightBuffer)
@@ -94,8 +94,8 @@ llvm::Expected<LinearConstants> uploadLinearConstants(VulkanContext &context, DT
   }
   if (!biasBuffer)
     return biasBuffer.takeError();
-  return LinearConstants{std::move(*weightBuffer), std::move(*scaleBuffer),
-                         std::move(*biasBuffer), bias.has_value()};
+  return LinearConstants{std::move(*weightBuffer), std::move(*scaleBuffer), std::move(*biasBuffer),
+                         bias.has_value()};
 }
 
 interp::Shape outputShape(const Tensor &x, int64_t n) {
@@ -123,8 +123,8 @@ llvm::Expected<Tensor> runLinearQ4gsw(VulkanContext &context, const Tensor &x,
   auto shape = checkLinearOperands("linear_q4gsw", x, weights, scales, groupSize, bias);
   if (!shape)
     return shape.takeError();
-  auto pipeline = detail::pipelineFor(
-      context, shaders::linearQ4gswVariant(shape->m, x.dtype(), options.tiles));
+  auto pipeline =
+      detail::pipelineFor(context, shaders::linearQ4gswVariant(shape->m, x.dtype(), options.tiles));
   if (!pipeline)
     return pipeline.takeError();
   const shaders::ShaderVariant &variant = (*pipeline)->variant();
@@ -144,10 +144,10 @@ llvm::Expected<Tensor> runLinearQ4gsw(VulkanContext &context, const Tensor &x,
   auto groups = linearWorkgroups(variant, *shape);
   if (!groups)
     return groups.takeError();
-  if (llvm::Error err = dispatch(context, **pipeline,
-                                 {&*output, &*input, &constants->weights, &constants->scales,
-                                  &constants->bias},
-                                 *push, *groups))
+  if (llvm::Error err =
+          dispatch(context, **pipeline,
+                   {&*output, &*input, &constants->weights, &constants->scales, &constants->bias},
+                   *push, *groups))
     return err;
   return detail::download(*output, x.dtype(), outputShape(x, shape->n));
 }
@@ -163,8 +163,8 @@ llvm::Expected<Tensor> runLinearDq8caQ4gsw(VulkanContext &context, const Tensor 
   if (!shape)
     return shape.takeError();
   int64_t groups = shape->k / groupSize;
-  if (weightSums.dtype() != DType::Int32 || weightSums.rank() != 2 ||
-      weightSums.dim(0) != groups || weightSums.dim(1) != quant::q4gswSumColumns(shape->n))
+  if (weightSums.dtype() != DType::Int32 || weightSums.rank() != 2 || weightSums.dim(0) != groups ||
+      weightSums.dim(1) != quant::q4gswSumColumns(shape->n))
     return opError(op, "weight sums must be i32 [" + llvm::Twine(groups) + ", " +
                            llvm::Twine(quant::q4gswSumColumns(shape->n)) + "], got " +
                            std::string(dtypeName(weightSums.dtype())) + " " +
@@ -228,9 +228,8 @@ llvm::Expected<Tensor> runLinearDq8caQ4gsw(VulkanContext &context, const Tensor 
     return workgroups.takeError();
   if (llvm::Error err =
           dispatch(context, **pipeline,
-                   {&*output, &quantized->values, &quantized->groupSums, &*scaleBuffer,
-                    &*zpBuffer, &constants->weights, &*sumsBuffer, &constants->scales,
-                    &constants->bias},
+                   {&*output, &quantized->values, &quantized->groupSums, &*scaleBuffer, &*zpBuffer,
+                    &constants->weights, &*sumsBuffer, &constants->scales, &constants->bias},
                    *push, *workgroups))
     return err;
   return detail::download(*output, x.dtype(), outputShape(x, shape->n));

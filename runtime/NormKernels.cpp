@@ -1,6 +1,6 @@
 // Runner of rms_norm: x seen as [rows, width] around its last dim.
-#include "runtime/FloatKernels.h"
 #include "runtime/FloatKernelSupport.h"
+#include "runtime/FloatKernels.h"
 
 namespace vkqc::vk {
 

@@ -134,7 +134,9 @@ private:
     return last;
   }
 
-  bool validEValue(int64_t e) const { return e >= 0 && e < static_cast<int64_t>(plan_->values.size()); }
+  bool validEValue(int64_t e) const {
+    return e >= 0 && e < static_cast<int64_t>(plan_->values.size());
+  }
 
   llvm::Expected<llvm::ArrayRef<uint8_t>> segmentBytes(uint32_t index) const {
     if (index >= pte_.segments.size() || !pte_.extendedHeader)
@@ -251,8 +253,8 @@ private:
       if (!t.defined())
         return execError(where, "has no data");
       if (t.dtype() != *dtype)
-        return execError(where, "expected dtype " + dtypeText(*dtype) + ", got " +
-                                    dtypeText(t.dtype()));
+        return execError(where,
+                         "expected dtype " + dtypeText(*dtype) + ", got " + dtypeText(t.dtype()));
       if (llvm::Error err = storeTensor(e, t, where))
         return err;
     }
@@ -264,8 +266,9 @@ private:
   /// The IR argument for EValue `e` passed where the schema expects `arg`: tensors become
   /// synthetic Values bound in `env`, scalars literals (symbolic ints are read from the
   /// Int EValues that sym_size calls wrote).
-  llvm::Expected<ArgValue> irArgument(int32_t e, const SchemaArg &arg,
-                                      const std::function<llvm::Expected<Value *>(int32_t)> &tensorValue) {
+  llvm::Expected<ArgValue>
+  irArgument(int32_t e, const SchemaArg &arg,
+             const std::function<llvm::Expected<Value *>(int32_t)> &tensorValue) {
     if (!validEValue(e))
       return execError("argument '" + arg.name + "'", "EValue " + llvm::Twine(e) + " out of range");
     const PteValue &v = plan_->values[e];
@@ -339,8 +342,10 @@ private:
 
   llvm::Error runKernel(size_t index, const PteKernelCall &call) {
     std::string where = "instruction " + std::to_string(index);
-    if (call.operatorIndex < 0 || call.operatorIndex >= static_cast<int32_t>(plan_->operators.size()))
-      return execError(where, "operator index " + llvm::Twine(call.operatorIndex) + " out of range");
+    if (call.operatorIndex < 0 ||
+        call.operatorIndex >= static_cast<int32_t>(plan_->operators.size()))
+      return execError(where,
+                       "operator index " + llvm::Twine(call.operatorIndex) + " out of range");
     const PteOperator &op = plan_->operators[call.operatorIndex];
     std::string opName = op.name + (op.overload.empty() ? "" : "." + op.overload);
     where += " (" + opName + ")";
@@ -367,8 +372,9 @@ private:
     if (outs.empty()) // a SymInt result: the Int EValue after the arguments
       outs.push_back(call.args.back());
     if (outs.size() != schema->returns.size())
-      return execError(where, llvm::Twine(outs.size()) + " outputs for " + llvm::Twine(schema->returns.size()) +
-                                  " results of " + schema->target);
+      return execError(where, llvm::Twine(outs.size()) + " outputs for " +
+                                  llvm::Twine(schema->returns.size()) + " results of " +
+                                  schema->target);
 
     // A synthetic node over synthetic Values, so the interpreter's own handler runs it.
     std::vector<std::unique_ptr<Value>> values;
@@ -404,8 +410,10 @@ private:
         if (!arg)
           return wrap(where, arg.takeError());
         node.args.push_back(NamedArg{sa.name, std::move(*arg)});
-      } else if (sa.type == ArgType::ScalarType && sa.name == "dtype" && schema->returns[0] == ReturnType::Tensor) {
-        const PteTensor *t = validEValue(outs[0]) ? std::get_if<PteTensor>(&plan_->values[outs[0]]) : nullptr;
+      } else if (sa.type == ArgType::ScalarType && sa.name == "dtype" &&
+                 schema->returns[0] == ReturnType::Tensor) {
+        const PteTensor *t =
+            validEValue(outs[0]) ? std::get_if<PteTensor>(&plan_->values[outs[0]]) : nullptr;
         if (!t)
           return execError(where, "the out argument is not a tensor");
         llvm::Expected<DType> dtype = dtypeOf(*t, where);
@@ -427,7 +435,8 @@ private:
       v->name = "out" + std::to_string(r);
       if (schema->returns[r] == ReturnType::SymInt) {
         if (!std::holds_alternative<PteInt>(plan_->values[e]))
-          return execError(where, "out argument " + llvm::Twine(r) + " of a SymInt is not an Int EValue");
+          return execError(where,
+                           "out argument " + llvm::Twine(r) + " of a SymInt is not an Int EValue");
         v->kind = Value::Kind::SymInt;
       } else {
         const PteTensor *t = std::get_if<PteTensor>(&plan_->values[e]);
@@ -478,15 +487,16 @@ private:
   }
 
   /// The bytes of a VkBytes record: named data, or the blob's raw bytes region.
-  llvm::Expected<llvm::ArrayRef<uint8_t>> vkBytes(const VkGraphView &g, llvm::ArrayRef<uint8_t> blob,
-                                                  const VkBytesView &b) {
+  llvm::Expected<llvm::ArrayRef<uint8_t>>
+  vkBytes(const VkGraphView &g, llvm::ArrayRef<uint8_t> blob, const VkBytesView &b) {
     if (b.offset == kNamedDataOffset) {
       llvm::Expected<llvm::ArrayRef<uint8_t>> bytes = namedBytes(b.namedKey);
       if (!bytes)
         return bytes.takeError();
       if (bytes->size() < b.length)
-        return execError("named data '" + b.namedKey + "'",
-                         llvm::Twine(bytes->size()) + " bytes, " + llvm::Twine(b.length) + " expected");
+        return execError("named data '" + b.namedKey + "'", llvm::Twine(bytes->size()) +
+                                                                " bytes, " + llvm::Twine(b.length) +
+                                                                " expected");
       return bytes->take_front(b.length);
     }
     uint64_t begin = g.header.bytesOffset + b.offset;
@@ -552,8 +562,8 @@ private:
       if (*dtype == DType::Int32 && holds(8))
         dtype = DType::Int64;
       if (!holds(dtypeSize(*dtype)))
-        return execError(what, llvm::Twine(bytes->size()) + " bytes for " + dtypeText(*dtype) + " " +
-                                   shapeText(shape));
+        return execError(what, llvm::Twine(bytes->size()) + " bytes for " + dtypeText(*dtype) +
+                                   " " + shapeText(shape));
       prepared.constants[id] = Tensor::view(*dtype, shape, bytes->data());
     }
     return &delegates_.emplace(index, std::move(prepared)).first->second;
@@ -583,9 +593,11 @@ private:
         vals[id] = std::move(symInt);
         continue;
       }
-      const VkTensorValue *vt = id < g.values.size() ? std::get_if<VkTensorValue>(&g.values[id]) : nullptr;
+      const VkTensorValue *vt =
+          id < g.values.size() ? std::get_if<VkTensorValue>(&g.values[id]) : nullptr;
       if (!vt)
-        return execError(what, "graph value " + llvm::Twine(id) + " is neither a tensor nor a SymInt");
+        return execError(what,
+                         "graph value " + llvm::Twine(id) + " is neither a tensor nor a SymInt");
       llvm::Expected<Tensor> t = tensorOf(call.args[k], what);
       if (!t)
         return t.takeError();
@@ -602,7 +614,8 @@ private:
           return wrap(what, narrow.takeError());
         value = std::move(*narrow);
       }
-      if (llvm::Error err = checkShape(what, value, std::vector<int64_t>(vt->dims.begin(), vt->dims.end()), true))
+      if (llvm::Error err =
+              checkShape(what, value, std::vector<int64_t>(vt->dims.begin(), vt->dims.end()), true))
         return err;
       vals[id] = std::move(value);
     }
@@ -640,9 +653,10 @@ private:
       for (const auto &s : d.shaders)
         carried.push_back(s.getKey().str());
       llvm::sort(carried);
-      return execError(where, "the delegate blob carries no SPIR-V for shader variant " + *variant +
-                                  ", which this op runs (it carries: " +
-                                  (carried.empty() ? std::string("none") : llvm::join(carried, ", ")) + ")");
+      return execError(
+          where, "the delegate blob carries no SPIR-V for shader variant " + *variant +
+                     ", which this op runs (it carries: " +
+                     (carried.empty() ? std::string("none") : llvm::join(carried, ", ")) + ")");
     }
     if (!llvm::is_contained(stats_.variantsUsed, *variant))
       stats_.variantsUsed.push_back(*variant);
@@ -652,9 +666,10 @@ private:
   /// The tile set of a linear: the option, else the one whose variant the blob carries
   /// (default tiles first). Without either, the default, and `otherTiles` names the other
   /// candidate for the error.
-  shaders::LinearTiles tilesFor(const PreparedDelegate &d,
-                                const std::function<llvm::Expected<std::string>(shaders::LinearTiles)> &name,
-                                std::optional<std::string> &otherTiles) {
+  shaders::LinearTiles
+  tilesFor(const PreparedDelegate &d,
+           const std::function<llvm::Expected<std::string>(shaders::LinearTiles)> &name,
+           std::optional<std::string> &otherTiles) {
     if (options_.linearTiles)
       return *options_.linearTiles;
     for (shaders::LinearTiles t : {shaders::LinearTiles::Default, shaders::LinearTiles::M2N4}) {
@@ -678,8 +693,8 @@ private:
     return x.rank() == 0 || x.dim(-1) == 0 ? 0 : x.numel() / x.dim(-1);
   }
 
-  llvm::Error runVulkanOp(const PreparedDelegate &d, std::vector<std::optional<Tensor>> &vals, size_t j,
-                          const std::string &delegateWhere) {
+  llvm::Error runVulkanOp(const PreparedDelegate &d, std::vector<std::optional<Tensor>> &vals,
+                          size_t j, const std::string &delegateWhere) {
     const VkGraphView &g = *d.graph;
     const VkOperatorCall &call = g.chain[j];
     std::string where = delegateWhere + " op " + std::to_string(j) + " (" + call.name + ")";
@@ -707,10 +722,14 @@ private:
       DType dtype = x->dtype();
       LinearOptions lo;
       std::optional<std::string> other;
-      lo.tiles = tilesFor(d, [&](shaders::LinearTiles t) { return shaders::linearQ4gswVariant(rows, dtype, t); }, other);
-      if (llvm::Error err = requireVariant(d, where, shaders::linearQ4gswVariant(rows, dtype, lo.tiles), other))
+      lo.tiles = tilesFor(
+          d, [&](shaders::LinearTiles t) { return shaders::linearQ4gswVariant(rows, dtype, t); },
+          other);
+      if (llvm::Error err =
+              requireVariant(d, where, shaders::linearQ4gswVariant(rows, dtype, lo.tiles), other))
         return err;
-      llvm::Expected<Tensor> y = runLinearQ4gsw(context_, *x, *weights, *scales, *groupSize, *bias, lo);
+      llvm::Expected<Tensor> y =
+          runLinearQ4gsw(context_, *x, *weights, *scales, *groupSize, *bias, lo);
       if (!y)
         return wrap(where, y.takeError());
       ++stats_.vulkanOps;
@@ -730,22 +749,28 @@ private:
       DType zpDtype = inputZp->dtype() == DType::Int8 ? DType::Int8 : dtype;
       LinearOptions lo;
       std::optional<std::string> other;
-      lo.tiles = tilesFor(d, [&](shaders::LinearTiles t) {
-        return shaders::linearDq8caQ4gswVariant(rows, dtype, zpDtype, t);
-      }, other);
+      lo.tiles = tilesFor(
+          d,
+          [&](shaders::LinearTiles t) {
+            return shaders::linearDq8caQ4gswVariant(rows, dtype, zpDtype, t);
+          },
+          other);
       // The runner's own choice: the integer kernel (plus the on-device activation
       // quantizer) when the device has its features, else the weight-only kernel.
-      llvm::Expected<std::string> name = shaders::linearDq8caQ4gswVariant(rows, dtype, zpDtype, lo.tiles);
+      llvm::Expected<std::string> name =
+          shaders::linearDq8caQ4gswVariant(rows, dtype, zpDtype, lo.tiles);
       if (!name)
         return wrap(where, name.takeError());
       const shaders::ShaderVariant *variant = shaders::findShader(*name);
       if (variant && context_.supports(*variant)) {
         if (llvm::Error err = requireVariant(d, where, *name, other))
           return err;
-        if (llvm::Error err = requireVariant(d, where, shaders::quantizeAndPackVariant(dtype, zpDtype)))
+        if (llvm::Error err =
+                requireVariant(d, where, shaders::quantizeAndPackVariant(dtype, zpDtype)))
           return err;
       } else if (llvm::Error err = requireVariant(
-                     d, where + " [weight-only fallback: the device lacks " + *name + "'s features]",
+                     d,
+                     where + " [weight-only fallback: the device lacks " + *name + "'s features]",
                      shaders::linearQ4gswVariant(rows, dtype, lo.tiles))) {
         return err;
       }
@@ -764,10 +789,11 @@ private:
       VKQC_TRY(isLinearWeight, a.boolean(4));
       VKQC_TRY(outDtype, a.outputDtype((*outs)[0]));
       DType scalesDtype = scales->dtype() == DType::Float16 ? DType::Float16 : DType::Float32;
-      if (llvm::Error err = requireVariant(d, where, shaders::embeddingQ4gswVariant(scalesDtype, *outDtype)))
+      if (llvm::Error err =
+              requireVariant(d, where, shaders::embeddingQ4gswVariant(scalesDtype, *outDtype)))
         return err;
-      llvm::Expected<Tensor> y =
-          runEmbeddingQ4gsw(context_, *weight, *scales, *groupSize, *indices, *isLinearWeight, *outDtype);
+      llvm::Expected<Tensor> y = runEmbeddingQ4gsw(context_, *weight, *scales, *groupSize, *indices,
+                                                   *isLinearWeight, *outDtype);
       if (!y)
         return wrap(where, y.takeError());
       ++stats_.vulkanOps;
@@ -782,20 +808,22 @@ private:
       VKQC_TRY(eps, a.optionalReal(6));
       VKQC_TRY(keepdim, a.boolean(9));
       if (*mapping != "ASYMMETRIC")
-        return execError(where, "mapping type " + *mapping + " has no Vulkan kernel (ASYMMETRIC only)");
+        return execError(where,
+                         "mapping type " + *mapping + " has no Vulkan kernel (ASYMMETRIC only)");
       bool perRow = static_cast<int64_t>(blockSize->size()) == x->rank() && x->rank() >= 1 &&
                     blockSize->back() == x->dim(-1);
       for (size_t i = 0; perRow && i + 1 < blockSize->size(); ++i)
         perRow = (*blockSize)[i] == 1;
       if (!perRow)
-        return execError(where, "block size " + shapeText(*blockSize) + " is not per row of input " +
-                                    shapeText(x->shape()));
+        return execError(where, "block size " + shapeText(*blockSize) +
+                                    " is not per row of input " + shapeText(x->shape()));
       VKQC_TRY(scaleDtype, a.outputDtype((*outs)[0]));
       VKQC_TRY(zpDtype, a.outputDtype((*outs)[1]));
       if (*scaleDtype != x->dtype())
-        return execError(where, "scale dtype " + dtypeText(*scaleDtype) + " differs from the input's " +
-                                    dtypeText(x->dtype()));
-      if (llvm::Error err = requireVariant(d, where, shaders::chooseQParamsPerRowVariant(x->dtype(), *zpDtype)))
+        return execError(where, "scale dtype " + dtypeText(*scaleDtype) +
+                                    " differs from the input's " + dtypeText(x->dtype()));
+      if (llvm::Error err =
+              requireVariant(d, where, shaders::chooseQParamsPerRowVariant(x->dtype(), *zpDtype)))
         return err;
       llvm::Expected<interp::QParams> q = runChooseQParamsPerRow(
           context_, *x, *zpDtype, quantMin->value_or(-128), quantMax->value_or(127), *eps);
@@ -813,9 +841,10 @@ private:
         return err;
       return a.store((*outs)[1], std::move(zeroPoint));
     }
-    llvm::Expected<bool> ran = runFloatOp(context_, a, (*outs)[0], [&](llvm::Expected<std::string> variant) {
-      return requireVariant(d, where, std::move(variant));
-    });
+    llvm::Expected<bool> ran =
+        runFloatOp(context_, a, (*outs)[0], [&](llvm::Expected<std::string> variant) {
+          return requireVariant(d, where, std::move(variant));
+        });
     if (!ran)
       return ran.takeError();
     if (*ran) {
@@ -836,7 +865,8 @@ llvm::Expected<std::vector<Tensor>> runPte(const PteView &pte, llvm::ArrayRef<ui
   s = RunStats();
   if (fileBytes.size() != pte.fileSize)
     return execError("program", "the bytes given (" + llvm::Twine(fileBytes.size()) +
-                                    ") are not the file that was read (" + llvm::Twine(pte.fileSize) + ")");
+                                    ") are not the file that was read (" +
+                                    llvm::Twine(pte.fileSize) + ")");
   return PteRunner(pte, fileBytes, context, options, s).run(inputs);
 }
 
@@ -852,7 +882,8 @@ llvm::Expected<std::vector<Tensor>> runPteFile(llvm::StringRef path, llvm::Array
   llvm::Expected<PteView> view = readPte(bytes);
   if (!view)
     return wrap(path, view.takeError());
-  llvm::Expected<std::vector<Tensor>> outputs = runPte(*view, bytes, inputs, context, options, stats);
+  llvm::Expected<std::vector<Tensor>> outputs =
+      runPte(*view, bytes, inputs, context, options, stats);
   if (!outputs)
     return outputs.takeError();
   // Constants viewed in place may be outputs: copy them before the mapping goes away.

@@ -49,19 +49,15 @@ struct RunStats {
 /// input in order. Inputs are checked against the plan: count, dtype, rank, and sizes
 /// (equal where static, within the upper bound where DYNAMIC_BOUND). Returns one tensor per
 /// plan output.
-llvm::Expected<std::vector<interp::Tensor>> runPte(const serialize::PteView &pte,
-                                                   llvm::ArrayRef<uint8_t> fileBytes,
-                                                   llvm::ArrayRef<interp::Tensor> inputs,
-                                                   VulkanContext &context,
-                                                   const RunOptions &options = {},
-                                                   RunStats *stats = nullptr);
+llvm::Expected<std::vector<interp::Tensor>>
+runPte(const serialize::PteView &pte, llvm::ArrayRef<uint8_t> fileBytes,
+       llvm::ArrayRef<interp::Tensor> inputs, VulkanContext &context,
+       const RunOptions &options = {}, RunStats *stats = nullptr);
 
 /// Reads the .pte at `path` and runs it (errors about the file start with the path).
-llvm::Expected<std::vector<interp::Tensor>> runPteFile(llvm::StringRef path,
-                                                       llvm::ArrayRef<interp::Tensor> inputs,
-                                                       VulkanContext &context,
-                                                       const RunOptions &options = {},
-                                                       RunStats *stats = nullptr);
+llvm::Expected<std::vector<interp::Tensor>>
+runPteFile(llvm::StringRef path, llvm::ArrayRef<interp::Tensor> inputs, VulkanContext &context,
+           const RunOptions &options = {}, RunStats *stats = nullptr);
 
 /// The text of `vkqc run --list-devices`: one DeviceInfo::describe() line per device
 /// (index first, the index --device=N takes), or "no Vulkan devices\n".

@@ -81,8 +81,8 @@ llvm::Expected<interp::QParams> runChooseQParamsPerRow(VulkanContext &context, c
   double epsValue = eps.value_or(smallestNormal(x.dtype()));
   if (!(epsValue > 0))
     return opError(op, "eps must be positive");
-  auto pipeline = detail::pipelineFor(
-      context, shaders::chooseQParamsPerRowVariant(x.dtype(), zeroPointDtype));
+  auto pipeline =
+      detail::pipelineFor(context, shaders::chooseQParamsPerRowVariant(x.dtype(), zeroPointDtype));
   if (!pipeline)
     return pipeline.takeError();
   const shaders::ShaderVariant &variant = (*pipeline)->variant();
@@ -123,21 +123,19 @@ llvm::Expected<interp::QParams> runChooseQParamsPerRow(VulkanContext &context, c
 
 llvm::Expected<QuantizedActivations> runQuantizeAndPack(VulkanContext &context, const Tensor &x,
                                                         const Tensor &scale,
-                                                        const Tensor &zeroPoint,
-                                                        int64_t groupSize, int64_t quantMin,
-                                                        int64_t quantMax) {
+                                                        const Tensor &zeroPoint, int64_t groupSize,
+                                                        int64_t quantMin, int64_t quantMax) {
   llvm::StringRef op = "quantize_and_pack_with_group_sums";
   if (llvm::Error err = checkActivations(op, x))
     return err;
   int64_t k = x.dim(-1), rows = x.numel() / k;
   // The kernel computes in x's dtype, as torchao does when the scale has that dtype.
   if (scale.dtype() != x.dtype())
-    return opError(op, "scale must have the input's dtype " +
-                           std::string(dtypeName(x.dtype())) + ", got " +
-                           std::string(dtypeName(scale.dtype())));
+    return opError(op, "scale must have the input's dtype " + std::string(dtypeName(x.dtype())) +
+                           ", got " + std::string(dtypeName(scale.dtype())));
   if (zeroPoint.dtype() != DType::Int8 && zeroPoint.dtype() != x.dtype())
-    return opError(op, "zero point must be i8 or " + std::string(dtypeName(x.dtype())) +
-                           ", got " + std::string(dtypeName(zeroPoint.dtype())));
+    return opError(op, "zero point must be i8 or " + std::string(dtypeName(x.dtype())) + ", got " +
+                           std::string(dtypeName(zeroPoint.dtype())));
   if (scale.numel() != rows || zeroPoint.numel() != rows)
     return opError(op, "scale and zero point need one value per row (" + llvm::Twine(rows) + ")");
 
@@ -150,9 +148,9 @@ llvm::Expected<QuantizedActivations> runQuantizeAndPack(VulkanContext &context, 
   auto zpBuffer = detail::upload(context, zeroPoint);
   if (!zpBuffer)
     return zpBuffer.takeError();
-  auto quantized = detail::quantizeOnDevice(context, *input, *scaleBuffer, *zpBuffer, rows, k,
-                                            groupSize, x.dtype(), zeroPoint.dtype(), quantMin,
-                                            quantMax);
+  auto quantized =
+      detail::quantizeOnDevice(context, *input, *scaleBuffer, *zpBuffer, rows, k, groupSize,
+                               x.dtype(), zeroPoint.dtype(), quantMin, quantMax);
   if (!quantized)
     return quantized.takeError();
   auto values = detail::download(quantized->values, DType::Int8, x.shape());

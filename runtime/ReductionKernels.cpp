@@ -1,6 +1,6 @@
 // Runners of mean_dim and softmax: both see x as [outer, n, inner] around one dim.
-#include "runtime/FloatKernels.h"
 #include "runtime/FloatKernelSupport.h"
+#include "runtime/FloatKernels.h"
 
 #include <limits>
 
@@ -73,8 +73,7 @@ llvm::Expected<Tensor> runMeanDim(VulkanContext &context, const Tensor &x, int64
   // One invocation per output element.
   return detail::dispatchToNewTensor(
       context, **pipeline, {&*input}, linePushConstants(variant, lines),
-      detail::flatGrid(workgroupsFor(result.numel(), variant.workgroupSize[0])), x.dtype(),
-      shape);
+      detail::flatGrid(workgroupsFor(result.numel(), variant.workgroupSize[0])), x.dtype(), shape);
 }
 
 llvm::Expected<Tensor> runSoftmax(VulkanContext &context, const Tensor &x, int64_t dim) {
@@ -93,10 +92,9 @@ llvm::Expected<Tensor> runSoftmax(VulkanContext &context, const Tensor &x, int64
     return input.takeError();
   Lines lines = linesAround(x.shape(), *d);
   // One workgroup per line.
-  return detail::dispatchToNewTensor(context, **pipeline, {&*input},
-                                     linePushConstants(variant, lines),
-                                     detail::flatGrid(lines.outer * lines.inner), x.dtype(),
-                                     x.shape());
+  return detail::dispatchToNewTensor(
+      context, **pipeline, {&*input}, linePushConstants(variant, lines),
+      detail::flatGrid(lines.outer * lines.inner), x.dtype(), x.shape());
 }
 
 } // namespace vkqc::vk

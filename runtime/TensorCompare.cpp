@@ -17,8 +17,8 @@ double ErrorStats::relativeMaxError() const {
 std::string ErrorStats::describe() const {
   std::ostringstream os;
   os << "max abs error " << maxAbsError << " (relative " << relativeMaxError()
-     << " of max |expected| " << maxAbsExpected << "), cosine " << cosine << ", "
-     << mismatches << " inexact elements";
+     << " of max |expected| " << maxAbsExpected << "), cosine " << cosine << ", " << mismatches
+     << " inexact elements";
   return os.str();
 }
 

@@ -123,11 +123,16 @@ struct FeatureChain {
 
 std::string deviceTypeName(VkPhysicalDeviceType type) {
   switch (type) {
-  case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete GPU";
-  case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated GPU";
-  case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual GPU";
-  case VK_PHYSICAL_DEVICE_TYPE_CPU: return "CPU";
-  default: return "other";
+  case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+    return "discrete GPU";
+  case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+    return "integrated GPU";
+  case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+    return "virtual GPU";
+  case VK_PHYSICAL_DEVICE_TYPE_CPU:
+    return "CPU";
+  default:
+    return "other";
   }
 }
 
@@ -183,7 +188,8 @@ llvm::Expected<std::vector<DeviceInfo>> listDevices() {
   return infos;
 }
 
-llvm::Expected<std::unique_ptr<VulkanContext>> VulkanContext::create(const ContextOptions &options) {
+llvm::Expected<std::unique_ptr<VulkanContext>>
+VulkanContext::create(const ContextOptions &options) {
   std::unique_ptr<VulkanContext> context(new VulkanContext());
   if (llvm::Error err = context->init(options))
     return err;
@@ -203,8 +209,8 @@ llvm::Error VulkanContext::init(const ContextOptions &options) {
   if (devices->empty())
     return runtimeError("no Vulkan device found (install mesa-vulkan-drivers for lavapipe)");
   if (options.deviceIndex >= devices->size())
-    return runtimeError("Vulkan device " + llvm::Twine(options.deviceIndex) +
-                        " does not exist (" + llvm::Twine(devices->size()) + " found)");
+    return runtimeError("Vulkan device " + llvm::Twine(options.deviceIndex) + " does not exist (" +
+                        llvm::Twine(devices->size()) + " found)");
   physical_ = (*devices)[options.deviceIndex];
   info_ = describeDevice(physical_, options.deviceIndex);
   if (info_.apiVersion < VK_API_VERSION_1_1)
@@ -236,8 +242,8 @@ llvm::Error VulkanContext::init(const ContextOptions &options) {
   deviceInfo.pQueueCreateInfos = &queueInfo;
   deviceInfo.enabledExtensionCount = static_cast<uint32_t>(chain.extensions.size());
   deviceInfo.ppEnabledExtensionNames = chain.extensions.data();
-  if (llvm::Error err = checkVk(vkCreateDevice(physical_, &deviceInfo, nullptr, &device_),
-                                "vkCreateDevice"))
+  if (llvm::Error err =
+          checkVk(vkCreateDevice(physical_, &deviceInfo, nullptr, &device_), "vkCreateDevice"))
     return err;
   vkGetDeviceQueue(device_, queueFamily_, 0, &queue_);
 
@@ -360,8 +366,8 @@ llvm::Error VulkanContext::submitAndWait(llvm::function_ref<void(VkCommandBuffer
 
   VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
   VkFence fence = VK_NULL_HANDLE;
-  if (llvm::Error err = checkVk(vkCreateFence(device_, &fenceInfo, nullptr, &fence),
-                                "vkCreateFence"))
+  if (llvm::Error err =
+          checkVk(vkCreateFence(device_, &fenceInfo, nullptr, &fence), "vkCreateFence"))
     return err;
   auto destroyFence = llvm::make_scope_exit([&] { vkDestroyFence(device_, fence, nullptr); });
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};

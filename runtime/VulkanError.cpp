@@ -4,8 +4,8 @@ namespace vkqc::vk {
 
 std::string vkResultName(VkResult result) {
   switch (result) {
-#define VKQC_RESULT(name)                                                                      \
-  case name:                                                                                   \
+#define VKQC_RESULT(name)                                                                          \
+  case name:                                                                                       \
     return #name;
     VKQC_RESULT(VK_SUCCESS)
     VKQC_RESULT(VK_NOT_READY)

@@ -14,6 +14,7 @@ namespace vkqc::serialize {
 std::string contentKey(llvm::ArrayRef<uint8_t> bytes);
 
 /// The keys of two byte strings, hashed side by side (Sha256.h): faster than one at a time.
-std::array<std::string, 2> contentKeys(llvm::ArrayRef<uint8_t> first, llvm::ArrayRef<uint8_t> second);
+std::array<std::string, 2> contentKeys(llvm::ArrayRef<uint8_t> first,
+                                       llvm::ArrayRef<uint8_t> second);
 
 } // namespace vkqc::serialize

@@ -29,21 +29,19 @@ std::array<uint8_t, ExtendedHeader::kEncodedSize> ExtendedHeader::encode() const
   return bytes;
 }
 
-llvm::Expected<std::optional<ExtendedHeader>>
-ExtendedHeader::parse(llvm::ArrayRef<uint8_t> file) {
+llvm::Expected<std::optional<ExtendedHeader>> ExtendedHeader::parse(llvm::ArrayRef<uint8_t> file) {
   if (file.size() < kFileOffset + sizeof(kMagic) ||
       std::memcmp(file.data() + kFileOffset, kMagic, sizeof(kMagic)) != 0)
     return std::nullopt;
   llvm::ArrayRef<uint8_t> header = file.drop_front(kFileOffset);
   if (header.size() < kEncodedSize)
-    return serializeError("extended header", "truncated: file has " +
-                                                 llvm::Twine(file.size()) + " bytes");
+    return serializeError("extended header",
+                          "truncated: file has " + llvm::Twine(file.size()) + " bytes");
   ExtendedHeader parsed;
   parsed.length = endian::read32le(header.data() + kLengthOffset);
   if (parsed.length < kMinimumLength)
-    return serializeError("extended header",
-                          "length " + llvm::Twine(parsed.length) + " is below " +
-                              llvm::Twine(kMinimumLength));
+    return serializeError("extended header", "length " + llvm::Twine(parsed.length) + " is below " +
+                                                 llvm::Twine(kMinimumLength));
   parsed.programSize = endian::read64le(header.data() + kProgramSizeOffset);
   parsed.segmentBaseOffset = endian::read64le(header.data() + kSegmentBaseOffset);
   // Headers shorter than 32 bytes predate segment_data_size.

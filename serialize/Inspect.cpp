@@ -15,13 +15,21 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 // Names of the variant alternatives, in variant order (= their index()).
-constexpr const char *kPteValueKinds[] = {"Null",       "Int",        "Double",     "Bool",
-                                          "String",     "Tensor",     "IntList",    "DoubleList",
-                                          "BoolList",   "TensorList", "OptionalTensorList"};
+constexpr const char *kPteValueKinds[] = {"Null",
+                                          "Int",
+                                          "Double",
+                                          "Bool",
+                                          "String",
+                                          "Tensor",
+                                          "IntList",
+                                          "DoubleList",
+                                          "BoolList",
+                                          "TensorList",
+                                          "OptionalTensorList"};
 static_assert(std::size(kPteValueKinds) == std::variant_size_v<PteValue>);
-constexpr const char *kVkValueKinds[] = {"Null",    "Int",        "Double",   "Bool",
-                                         "Tensor",  "IntList",    "DoubleList", "BoolList",
-                                         "ValueList", "String",   "SymInt"};
+constexpr const char *kVkValueKinds[] = {"Null",      "Int",     "Double",     "Bool",
+                                         "Tensor",    "IntList", "DoubleList", "BoolList",
+                                         "ValueList", "String",  "SymInt"};
 static_assert(std::size(kVkValueKinds) == std::variant_size_v<VkValue>);
 
 /// Count of each kind present, in variant order.
@@ -104,9 +112,9 @@ Json delegateEntry(const DelegateView &delegate, size_t index) {
   Json entry;
   entry["index"] = index;
   entry["id"] = delegate.id;
-  entry["location"] =
-      delegate.processed.location == executorch_flatbuffer::DataLocation::SEGMENT ? "segment"
-                                                                                   : "inline";
+  entry["location"] = delegate.processed.location == executorch_flatbuffer::DataLocation::SEGMENT
+                          ? "segment"
+                          : "inline";
   entry["data_index"] = delegate.processed.index;
   entry["blob_size"] = delegate.dataSize;
   Json specs = Json::array();
@@ -186,7 +194,8 @@ Json inspectDocument(const PteView &view) {
   Json namedData = Json::array();
   uint64_t namedDataBytes = 0;
   for (const NamedDataView &entry : view.namedData) {
-    namedData.push_back(Json{{"key", entry.key}, {"segment", entry.segmentIndex}, {"size", entry.size}});
+    namedData.push_back(
+        Json{{"key", entry.key}, {"segment", entry.segmentIndex}, {"size", entry.size}});
     namedDataBytes += entry.size;
   }
   uint64_t delegateBytes = 0;

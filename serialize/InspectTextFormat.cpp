@@ -13,8 +13,7 @@ constexpr unsigned kIndentStep = 2;
 bool isScalar(const Json &node) { return !node.is_object() && !node.is_array(); }
 
 bool isInline(const Json &node) {
-  return isScalar(node) ||
-         (node.is_array() && std::all_of(node.begin(), node.end(), isScalar));
+  return isScalar(node) || (node.is_array() && std::all_of(node.begin(), node.end(), isScalar));
 }
 
 std::string scalarText(const Json &node) {
@@ -22,7 +21,8 @@ std::string scalarText(const Json &node) {
     return "none";
   if (node.is_string())
     return node.get<std::string>();
-  return node.dump(-1, ' ', false, Json::error_handler_t::replace); // file strings need not be UTF-8
+  return node.dump(-1, ' ', false,
+                   Json::error_handler_t::replace); // file strings need not be UTF-8
 }
 
 std::string inlineText(const Json &node) {

@@ -20,7 +20,8 @@ void NamedDataStore::addStreamed(const std::string &key, DataSource data) {
 
 std::string NamedDataStore::addPending(DataSource data) {
   std::string index = std::to_string(entries_.size());
-  std::string key = kPendingKeyPrefix.str() + std::string(kKeyLength - kPendingKeyPrefix.size() - index.size(), '0') + index;
+  std::string key = kPendingKeyPrefix.str() +
+                    std::string(kKeyLength - kPendingKeyPrefix.size() - index.size(), '0') + index;
   indexByKey_.emplace(key, entries_.size());
   entries_.push_back(Entry{key, std::move(data)});
   return key;
@@ -28,7 +29,8 @@ std::string NamedDataStore::addPending(DataSource data) {
 
 std::optional<size_t> NamedDataStore::pendingEntryIndex(llvm::StringRef key) {
   size_t index = 0;
-  if (key.size() != kKeyLength || !key.consume_front(kPendingKeyPrefix) || key.getAsInteger(10, index))
+  if (key.size() != kKeyLength || !key.consume_front(kPendingKeyPrefix) ||
+      key.getAsInteger(10, index))
     return std::nullopt;
   return index;
 }

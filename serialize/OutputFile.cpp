@@ -68,7 +68,8 @@ std::optional<llvm::sys::fs::TempFile> setAsideOrRemove(const std::string &path)
     return removed();
   // The old file takes the place of a new temporary file (renamed over it): it gets that
   // file's unique name, and is removed on a signal as that file would be.
-  llvm::Expected<llvm::sys::fs::TempFile> temp = llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%%");
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%%");
   if (!temp) {
     llvm::consumeError(temp.takeError());
     return removed();
@@ -87,7 +88,8 @@ std::optional<llvm::sys::fs::TempFile> setAsideOrRemove(const std::string &path)
 
 OldOutput setAsideOldOutput(llvm::StringRef path) {
   OldOutput old;
-  old.setAside = std::async(std::launch::async, [path = path.str()] { return setAsideOrRemove(path); });
+  old.setAside =
+      std::async(std::launch::async, [path = path.str()] { return setAsideOrRemove(path); });
   return old;
 }
 
@@ -137,7 +139,8 @@ llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t siz
     out.prefilled = created->get();
     out.file = std::move(*created);
   } else {
-    llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> created = llvm::FileOutputBuffer::create(path, size);
+    llvm::Expected<std::unique_ptr<llvm::FileOutputBuffer>> created =
+        llvm::FileOutputBuffer::create(path, size);
     if (!created)
       return outputError(path, llvm::toString(created.takeError()));
     out.file = std::move(*created);

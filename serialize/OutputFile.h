@@ -73,12 +73,15 @@ OldOutput setAsideOldOutput(llvm::StringRef path);
 /// OutputBuffer::prepare): written over `old`'s file where it holds one, else a new file.
 /// An existing regular file at `path` is removed first, as linkers do with their output.
 /// Anything else, and "-" (standard output), is what llvm::FileOutputBuffer::create gives.
-llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size, OldOutput *old = nullptr);
+llvm::Expected<OutputBuffer> createOutputBuffer(llvm::StringRef path, size_t size,
+                                                OldOutput *old = nullptr);
 
 /// Writes `size` bytes produced by `fill` to `path` through createOutputBuffer.
 llvm::Error writeFileAtomically(llvm::StringRef path, size_t size,
-                                const std::function<llvm::Error(uint8_t *)> &fill, OldOutput *old = nullptr);
-llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents, OldOutput *old = nullptr);
+                                const std::function<llvm::Error(uint8_t *)> &fill,
+                                OldOutput *old = nullptr);
+llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents,
+                                OldOutput *old = nullptr);
 
 /// Whether `a` and `b` name the same existing file (hard links and symlinks included).
 bool isSameFile(llvm::StringRef a, llvm::StringRef b);

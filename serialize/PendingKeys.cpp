@@ -10,16 +10,18 @@ namespace {
 using Entries = llvm::ArrayRef<NamedDataStore::Entry>;
 
 /// The final key of the entry a pending key names.
-llvm::Expected<std::string> finalKey(llvm::StringRef pending, Entries entries, const std::vector<std::string> &keys) {
+llvm::Expected<std::string> finalKey(llvm::StringRef pending, Entries entries,
+                                     const std::vector<std::string> &keys) {
   std::optional<size_t> index = NamedDataStore::pendingEntryIndex(pending);
-  if (!index || *index >= entries.size() || *index >= keys.size() || entries[*index].key != pending ||
-      keys[*index].size() != NamedDataStore::kKeyLength)
+  if (!index || *index >= entries.size() || *index >= keys.size() ||
+      entries[*index].key != pending || keys[*index].size() != NamedDataStore::kKeyLength)
     return serializeError("named data", "no key for the pending key " + pending);
   return keys[*index];
 }
 
 /// Replaces every pending key inside a delegate blob (the VkGraph names its constants).
-llvm::Error resolveInBlob(std::vector<uint8_t> &blob, Entries entries, const std::vector<std::string> &keys) {
+llvm::Error resolveInBlob(std::vector<uint8_t> &blob, Entries entries,
+                          const std::vector<std::string> &keys) {
   llvm::StringRef prefix = NamedDataStore::kPendingKeyPrefix;
   auto at = blob.begin();
   while ((at = std::search(at, blob.end(), prefix.begin(), prefix.end())) != blob.end()) {
@@ -42,7 +44,8 @@ bool hasPendingKeys(const PteProgram &program) {
   });
 }
 
-llvm::Expected<PteProgram> resolvePendingKeys(const PteProgram &program, const std::vector<std::string> &keys) {
+llvm::Expected<PteProgram> resolvePendingKeys(const PteProgram &program,
+                                              const std::vector<std::string> &keys) {
   Entries entries = program.namedData.entries();
   PteProgram resolved = program;
   resolved.namedData = NamedDataStore();

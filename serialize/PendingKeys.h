@@ -23,6 +23,7 @@ bool hasPendingKeys(const PteProgram &program);
 /// `program` with the pending key of named-data entry i replaced by `keys[i]` (the SHA-256
 /// of its bytes; entries whose key is final are left as they are, whatever `keys` holds)
 /// in the named data and in every delegate blob, identical bytes stored once.
-llvm::Expected<PteProgram> resolvePendingKeys(const PteProgram &program, const std::vector<std::string> &keys);
+llvm::Expected<PteProgram> resolvePendingKeys(const PteProgram &program,
+                                              const std::vector<std::string> &keys);
 
 } // namespace vkqc::serialize

@@ -40,9 +40,10 @@ std::error_code allocate(int fd, uint64_t size) {
 }
 } // namespace
 
-llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> PrefilledOutputBuffer::create(llvm::StringRef path,
-                                                                                   size_t size) {
-  llvm::Expected<llvm::sys::fs::TempFile> temp = llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%%");
+llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>>
+PrefilledOutputBuffer::create(llvm::StringRef path, size_t size) {
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%%");
   if (!temp)
     return temp.takeError();
   return map(path, size, std::move(*temp));
@@ -60,8 +61,8 @@ PrefilledOutputBuffer::takeOver(llvm::StringRef path, size_t size, llvm::sys::fs
 }
 
 /// Allocates `temp`'s blocks and maps it; discards it on an error.
-llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> PrefilledOutputBuffer::map(llvm::StringRef path, size_t size,
-                                                                                llvm::sys::fs::TempFile temp) {
+llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>>
+PrefilledOutputBuffer::map(llvm::StringRef path, size_t size, llvm::sys::fs::TempFile temp) {
   auto fail = [&](const llvm::Twine &what, std::error_code ec) -> llvm::Error {
     llvm::consumeError(temp.discard());
     return llvm::createStringError(ec, what + ": " + ec.message());
@@ -70,14 +71,16 @@ llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> PrefilledOutputBuffer::ma
     return fail("cannot allocate " + llvm::Twine(size) + " bytes", ec);
   std::error_code ec;
   llvm::sys::fs::mapped_file_region mapping(llvm::sys::fs::convertFDToNativeFile(temp.FD),
-                                            llvm::sys::fs::mapped_file_region::readwrite, size, 0, ec);
+                                            llvm::sys::fs::mapped_file_region::readwrite, size, 0,
+                                            ec);
   if (ec)
     return fail("cannot map", ec);
   // A fault on a page no prefill covered (the head, a page two ranges share) must not read
   // around it: that would fill up to read_ahead_kb (often megabytes) of neighbouring,
   // not yet prefilled pages with 4 KiB folios.
   ::madvise(mapping.data(), size, MADV_RANDOM);
-  return std::unique_ptr<PrefilledOutputBuffer>(new PrefilledOutputBuffer(path, std::move(temp), std::move(mapping)));
+  return std::unique_ptr<PrefilledOutputBuffer>(
+      new PrefilledOutputBuffer(path, std::move(temp), std::move(mapping)));
 }
 
 PrefilledOutputBuffer::PrefilledOutputBuffer(llvm::StringRef path, llvm::sys::fs::TempFile temp,
@@ -112,7 +115,8 @@ llvm::Error PrefilledOutputBuffer::prefill(uint64_t offset, uint64_t size) {
 void PrefilledOutputBuffer::release(uint64_t offset, uint64_t size) {
   auto [begin, end] = wholePages(offset, size, mapping.size());
   if (begin < end)
-    ::madvise(mapping.data() + begin, end - begin, MADV_DONTNEED); // an error only keeps them mapped
+    ::madvise(mapping.data() + begin, end - begin,
+              MADV_DONTNEED); // an error only keeps them mapped
 }
 
 llvm::Error PrefilledOutputBuffer::writeZeros(uint64_t begin, uint64_t end) {

@@ -33,12 +33,12 @@ public:
   /// its `size` bytes allocated on disk (a full disk is an error here, not a SIGBUS
   /// later), mapped; commit() renames it to `path`. Errors name what failed, not the path.
   static llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> create(llvm::StringRef path,
-                                                                     size_t size);
+                                                                       size_t size);
   /// The same, written over `old` (a file renamed aside to a temporary name, that no other
   /// name or process holds): it is cut or grown to `size` bytes, and commit() renames it
   /// to `path`. On an error `old` is removed.
-  static llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> takeOver(llvm::StringRef path, size_t size,
-                                                                       llvm::sys::fs::TempFile old);
+  static llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>>
+  takeOver(llvm::StringRef path, size_t size, llvm::sys::fs::TempFile old);
   ~PrefilledOutputBuffer() override;
 
   /// Builds the file cache of the whole pages inside [offset, offset + size) that are not
@@ -63,8 +63,8 @@ public:
 private:
   PrefilledOutputBuffer(llvm::StringRef path, llvm::sys::fs::TempFile temp,
                         llvm::sys::fs::mapped_file_region mapping);
-  static llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>> map(llvm::StringRef path, size_t size,
-                                                                  llvm::sys::fs::TempFile temp);
+  static llvm::Expected<std::unique_ptr<PrefilledOutputBuffer>>
+  map(llvm::StringRef path, size_t size, llvm::sys::fs::TempFile temp);
   llvm::Error writeZeros(uint64_t begin, uint64_t end);
 
   llvm::sys::fs::TempFile temp;

@@ -28,8 +28,7 @@ struct EValueEncoder {
     return fb::CreateEValue(fbb, fb::KernelTypes::Int, fb::CreateInt(fbb, v.value).Union());
   }
   Offset<fb::EValue> operator()(const PteDouble &v) {
-    return fb::CreateEValue(fbb, fb::KernelTypes::Double,
-                            fb::CreateDouble(fbb, v.value).Union());
+    return fb::CreateEValue(fbb, fb::KernelTypes::Double, fb::CreateDouble(fbb, v.value).Union());
   }
   Offset<fb::EValue> operator()(const PteBool &v) {
     return fb::CreateEValue(fbb, fb::KernelTypes::Bool, fb::CreateBool(fbb, v.value).Union());
@@ -41,13 +40,12 @@ struct EValueEncoder {
   Offset<fb::EValue> operator()(const PteTensor &t) {
     Offset<fb::AllocationDetails> allocation;
     if (t.allocation)
-      allocation = fb::CreateAllocationDetails(
-          fbb, t.allocation->memoryId, static_cast<uint32_t>(t.allocation->offset),
-          static_cast<uint32_t>(t.allocation->offset >> 32));
+      allocation = fb::CreateAllocationDetails(fbb, t.allocation->memoryId,
+                                               static_cast<uint32_t>(t.allocation->offset),
+                                               static_cast<uint32_t>(t.allocation->offset >> 32));
     auto tensor = fb::CreateTensorDirect(fbb, t.scalarType, /*storage_offset=*/0, &t.sizes,
-                                         &t.dimOrder, /*requires_grad=*/false,
-                                         t.dataBufferIndex, allocation, /*layout=*/0,
-                                         t.shapeDynamism);
+                                         &t.dimOrder, /*requires_grad=*/false, t.dataBufferIndex,
+                                         allocation, /*layout=*/0, t.shapeDynamism);
     return fb::CreateEValue(fbb, fb::KernelTypes::Tensor, tensor.Union());
   }
   Offset<fb::EValue> operator()(const PteIntList &v) {
@@ -112,8 +110,7 @@ Offset<fb::BackendDelegate> encodeDelegate(FlatBufferBuilder &fbb, const PteDele
   std::vector<Offset<fb::CompileSpec>> specs;
   for (const PteCompileSpec &spec : delegate.compileSpecs)
     specs.push_back(fb::CreateCompileSpecDirect(fbb, spec.key.c_str(), &spec.value));
-  auto processed =
-      fb::CreateBackendDelegateDataReference(fbb, reference.location, reference.index);
+  auto processed = fb::CreateBackendDelegateDataReference(fbb, reference.location, reference.index);
   return fb::CreateBackendDelegateDirect(fbb, delegate.id.c_str(), processed, &specs);
 }
 
@@ -133,9 +130,9 @@ Offset<fb::ExecutionPlan> encodePlan(FlatBufferBuilder &fbb, const PteExecutionP
     delegates.push_back(encodeDelegate(fbb, delegate, reference));
   auto containerMeta = fb::CreateContainerMetadataDirect(
       fbb, plan.containerMeta.encodedInputs.c_str(), plan.containerMeta.encodedOutputs.c_str());
-  return fb::CreateExecutionPlanDirect(fbb, plan.name.c_str(), containerMeta, &values,
-                                       &plan.inputs, &plan.outputs, &chains, &operators,
-                                       &delegates, &plan.nonConstBufferSizes,
+  return fb::CreateExecutionPlanDirect(fbb, plan.name.c_str(), containerMeta, &values, &plan.inputs,
+                                       &plan.outputs, &chains, &operators, &delegates,
+                                       &plan.nonConstBufferSizes,
                                        /*non_const_buffer_device=*/nullptr);
 }
 
@@ -170,8 +167,8 @@ llvm::Expected<std::vector<uint8_t>> encodeProgramFlatbuffer(const PteProgram &p
   std::vector<Offset<fb::DataSegment>> segments;
   for (auto [size, offset] : llvm::zip(layout.segmentSizes, layout.segmentOffsets))
     segments.push_back(fb::CreateDataSegment(fbb, offset, size));
-  auto constantSegment = fb::CreateSubsegmentOffsetsDirect(fbb, /*segment_index=*/0,
-                                                           &layout.constantOffsets);
+  auto constantSegment =
+      fb::CreateSubsegmentOffsetsDirect(fbb, /*segment_index=*/0, &layout.constantOffsets);
   std::vector<Offset<fb::NamedData>> namedData;
   for (auto [entry, segmentIndex] :
        llvm::zip(program.namedData.entries(), layout.namedDataSegmentIndices))
@@ -179,10 +176,10 @@ llvm::Expected<std::vector<uint8_t>> encodeProgramFlatbuffer(const PteProgram &p
 
   // constant_buffer is deprecated: written empty, as the stock serializer does.
   std::vector<Offset<fb::Buffer>> noConstantBuffers;
-  auto root = fb::CreateProgram(
-      fbb, /*version=*/0, fbb.CreateVector(plans), fbb.CreateVector(noConstantBuffers),
-      inlineData, fbb.CreateVector(segments), constantSegment,
-      /*mutable_data_segments=*/0, fbb.CreateVector(namedData));
+  auto root = fb::CreateProgram(fbb, /*version=*/0, fbb.CreateVector(plans),
+                                fbb.CreateVector(noConstantBuffers), inlineData,
+                                fbb.CreateVector(segments), constantSegment,
+                                /*mutable_data_segments=*/0, fbb.CreateVector(namedData));
   fb::FinishProgramBuffer(fbb, root);
   return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
 }

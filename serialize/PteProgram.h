@@ -43,7 +43,7 @@ struct PteAllocation {
 
 struct PteTensor {
   ScalarType scalarType = ScalarType::FLOAT;
-  std::vector<int32_t> sizes; // upper bounds when dynamic
+  std::vector<int32_t> sizes;    // upper bounds when dynamic
   std::vector<uint8_t> dimOrder; // {0, 1, ..., n-1} for contiguous
   /// 0: no constant data; otherwise what PteProgram::addConstantBuffer returned.
   uint32_t dataBufferIndex = 0;
@@ -70,9 +70,8 @@ struct PteOptionalTensorList {
   std::vector<int32_t> items;
 };
 
-using PteValue = std::variant<PteNull, PteInt, PteDouble, PteBool, PteString, PteTensor,
-                              PteIntList, PteDoubleList, PteBoolList, PteTensorList,
-                              PteOptionalTensorList>;
+using PteValue = std::variant<PteNull, PteInt, PteDouble, PteBool, PteString, PteTensor, PteIntList,
+                              PteDoubleList, PteBoolList, PteTensorList, PteOptionalTensorList>;
 
 // ---- Instructions ----------------------------------------------------------
 

@@ -27,21 +27,19 @@ llvm::Error checkValueIndices(llvm::ArrayRef<int32_t> indices, size_t valueCount
   return llvm::Error::success();
 }
 
-llvm::Error checkValue(const PteValue &value, const PteExecutionPlan &plan,
-                       size_t constantCount, const llvm::Twine &where) {
+llvm::Error checkValue(const PteValue &value, const PteExecutionPlan &plan, size_t constantCount,
+                       const llvm::Twine &where) {
   size_t valueCount = plan.values.size();
   if (auto *tensor = std::get_if<PteTensor>(&value)) {
     if (tensor->dimOrder.size() != tensor->sizes.size())
-      return serializeError(where, "tensor dim_order has " +
-                                       llvm::Twine(tensor->dimOrder.size()) +
+      return serializeError(where, "tensor dim_order has " + llvm::Twine(tensor->dimOrder.size()) +
                                        " entries for " + llvm::Twine(tensor->sizes.size()) +
                                        " sizes");
     // Index 0 is "no constant data"; 1..constantCount are real buffers.
     if (tensor->dataBufferIndex > constantCount)
       return serializeError(where, "tensor data_buffer_idx " +
-                                       llvm::Twine(tensor->dataBufferIndex) +
-                                       " out of range (" + llvm::Twine(constantCount) +
-                                       " constant buffers)");
+                                       llvm::Twine(tensor->dataBufferIndex) + " out of range (" +
+                                       llvm::Twine(constantCount) + " constant buffers)");
     if (tensor->allocation && (tensor->allocation->memoryId == 0 ||
                                tensor->allocation->memoryId >= plan.nonConstBufferSizes.size()))
       return serializeError(where, "tensor allocation memory_id " +

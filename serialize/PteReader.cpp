@@ -25,9 +25,9 @@ PteTensor readTensor(const fb::Tensor &tensor) {
   result.dimOrder = vectorOrEmpty(tensor.dim_order());
   result.dataBufferIndex = tensor.data_buffer_idx();
   if (const fb::AllocationDetails *allocation = tensor.allocation_info())
-    result.allocation = PteAllocation{
-        allocation->memory_id(),
-        uint64_t(allocation->memory_offset_high()) << 32 | allocation->memory_offset_low()};
+    result.allocation =
+        PteAllocation{allocation->memory_id(), uint64_t(allocation->memory_offset_high()) << 32 |
+                                                   allocation->memory_offset_low()};
   result.shapeDynamism = tensor.shape_dynamism();
   return result;
 }
@@ -106,13 +106,13 @@ llvm::Error checkInstructionTargets(const PteInstruction &instruction,
   if (auto *call = std::get_if<PteKernelCall>(&instruction))
     if (!inRange(call->operatorIndex, plan.operators.size()))
       return serializeError(where, "operator index " + llvm::Twine(call->operatorIndex) +
-                                       " out of range (" +
-                                       llvm::Twine(plan.operators.size()) + " operators)");
+                                       " out of range (" + llvm::Twine(plan.operators.size()) +
+                                       " operators)");
   if (auto *call = std::get_if<PteDelegateCall>(&instruction))
     if (!inRange(call->delegateIndex, plan.delegates.size()))
       return serializeError(where, "delegate index " + llvm::Twine(call->delegateIndex) +
-                                       " out of range (" +
-                                       llvm::Twine(plan.delegates.size()) + " delegates)");
+                                       " out of range (" + llvm::Twine(plan.delegates.size()) +
+                                       " delegates)");
   return llvm::Error::success();
 }
 
@@ -154,8 +154,8 @@ llvm::Error PteFileReader::readContainer() {
     return serializeError("file", "only " + llvm::Twine(file_.size()) + " bytes");
   view_.identifier = std::string(reinterpret_cast<const char *>(file_.data()) + 4, 4);
   if (!fb::ProgramBufferHasIdentifier(file_.data()))
-    return serializeError("file", "identifier is " + printableTag(view_.identifier) +
-                                      ", expected ET12");
+    return serializeError("file",
+                          "identifier is " + printableTag(view_.identifier) + ", expected ET12");
 
   auto header = ExtendedHeader::parse(file_);
   if (!header)
@@ -175,10 +175,10 @@ llvm::Error PteFileReader::readContainer() {
                                                    " lies inside the program");
     if (h.segmentBaseOffset > file_.size() ||
         h.segmentDataSize > file_.size() - h.segmentBaseOffset)
-      return serializeError("extended header",
-                            "segment data [" + llvm::Twine(h.segmentBaseOffset) + ", +" +
-                                llvm::Twine(h.segmentDataSize) + ") exceeds the file of " +
-                                llvm::Twine(file_.size()) + " bytes");
+      return serializeError("extended header", "segment data [" + llvm::Twine(h.segmentBaseOffset) +
+                                                   ", +" + llvm::Twine(h.segmentDataSize) +
+                                                   ") exceeds the file of " +
+                                                   llvm::Twine(file_.size()) + " bytes");
     view_.programSize = h.programSize;
     segmentBaseOffset_ = h.segmentBaseOffset;
     segmentDataSize_ = h.segmentDataSize;
@@ -197,20 +197,18 @@ llvm::Error PteFileReader::readSegments() {
     if (view.offset > segmentDataSize_ || view.size > segmentDataSize_ - view.offset)
       return serializeError("segment " + llvm::Twine(view_.segments.size()),
                             "[" + llvm::Twine(view.offset) + ", +" + llvm::Twine(view.size) +
-                                ") exceeds the segment data size " +
-                                llvm::Twine(segmentDataSize_));
+                                ") exceeds the segment data size " + llvm::Twine(segmentDataSize_));
     view_.segments.push_back(view);
   }
   if (const fb::SubsegmentOffsets *constants = program_->constant_segment()) {
     ConstantSegmentView view{constants->segment_index(), vectorOrEmpty(constants->offsets())};
     if (view.segmentIndex >= view_.segments.size())
-      return serializeError("constant segment", "segment index " +
-                                                    llvm::Twine(view.segmentIndex) +
-                                                    " out of range");
+      return serializeError("constant segment",
+                            "segment index " + llvm::Twine(view.segmentIndex) + " out of range");
     for (uint64_t offset : view.offsets)
       if (offset > view_.segments[view.segmentIndex].size)
-        return serializeError("constant segment", "offset " + llvm::Twine(offset) +
-                                                      " beyond its segment");
+        return serializeError("constant segment",
+                              "offset " + llvm::Twine(offset) + " beyond its segment");
     view_.constantSegment = std::move(view);
   }
   if (auto *inlineData = program_->backend_delegate_data())
@@ -223,9 +221,8 @@ llvm::Error PteFileReader::readNamedData() {
     NamedDataView view{stringOrEmpty(entry->key()), entry->segment_index(), 0};
     if (view.segmentIndex >= view_.segments.size())
       return serializeError("named data '" + view.key + "'",
-                            "segment index " + llvm::Twine(view.segmentIndex) +
-                                " out of range (" + llvm::Twine(view_.segments.size()) +
-                                " segments)");
+                            "segment index " + llvm::Twine(view.segmentIndex) + " out of range (" +
+                                llvm::Twine(view_.segments.size()) + " segments)");
     view.size = view_.segments[view.segmentIndex].size;
     view_.namedData.push_back(std::move(view));
   }
@@ -291,8 +288,8 @@ llvm::Expected<ExecutionPlanView> PteFileReader::readPlan(const fb::ExecutionPla
   for (const fb::Operator *op : elementsOf(plan.operators()))
     view.operators.push_back({stringOrEmpty(op->name()), stringOrEmpty(op->overload())});
   for (const fb::BackendDelegate *delegate : elementsOf(plan.delegates())) {
-    auto read = readDelegate(*delegate, where + " delegate " +
-                                            std::to_string(view.delegates.size()));
+    auto read =
+        readDelegate(*delegate, where + " delegate " + std::to_string(view.delegates.size()));
     if (!read)
       return read.takeError();
     view.delegates.push_back(std::move(*read));

@@ -78,7 +78,8 @@ using OutputBytes = std::function<llvm::Expected<OutputTarget>(uint64_t size)>;
 /// spawns a task per element, and LLVM 14's executor runs tasks last-in first-out: the
 /// largest pieces, sorted first, started last, the 16-layer benchmark model's 131 MB
 /// embedding table alone at the very end.)
-llvm::Error forEachInOrder(llvm::ArrayRef<size_t> items, llvm::function_ref<llvm::Error(size_t)> fn) {
+llvm::Error forEachInOrder(llvm::ArrayRef<size_t> items,
+                           llvm::function_ref<llvm::Error(size_t)> fn) {
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex lock;
@@ -105,7 +106,8 @@ constexpr size_t kNoPiece = SIZE_MAX;
 
 /// Tasks for the pieces `order` lists, in that order: each piece with a pending key is
 /// paired with the next one, the rest go alone.
-std::vector<PieceTask> pieceTasks(const std::vector<SegmentLayout::Piece> &pieces, llvm::ArrayRef<size_t> order) {
+std::vector<PieceTask> pieceTasks(const std::vector<SegmentLayout::Piece> &pieces,
+                                  llvm::ArrayRef<size_t> order) {
   std::vector<PieceTask> tasks;
   size_t unpaired = kNoPiece; // the task whose pending piece waits for a partner
   for (size_t i : order) {
@@ -151,10 +153,12 @@ llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, const
     llvm::MutableArrayRef<uint8_t> dst = out.bytes;
     if (out.prepare)
       if (auto err = out.prepare(start, next - start))
-        return serializeError("the data at offset " + llvm::Twine(start), llvm::toString(std::move(err)));
+        return serializeError("the data at offset " + llvm::Twine(start),
+                              llvm::toString(std::move(err)));
     llvm::MutableArrayRef<uint8_t> bytes = dst.slice(start, piece.data.size);
     if (auto err = piece.data.write(bytes))
-      return serializeError("the data at offset " + llvm::Twine(start), llvm::toString(std::move(err)));
+      return serializeError("the data at offset " + llvm::Twine(start),
+                            llvm::toString(std::move(err)));
     std::fill(dst.begin() + start + piece.data.size, dst.begin() + next, 0); // alignment padding
     uint64_t now = done.fetch_add(next - start) + (next - start);
     if (progress)
@@ -190,12 +194,13 @@ llvm::Error writePieces(const FilePlan &plan, const SegmentLayout &layout, const
 }
 
 /// Writes the head (with the padding up to the first segment) into `dst`.
-void writeHead(const FilePlan &plan, const SegmentLayout &layout, llvm::MutableArrayRef<uint8_t> dst) {
+void writeHead(const FilePlan &plan, const SegmentLayout &layout,
+               llvm::MutableArrayRef<uint8_t> dst) {
   std::copy(plan.head.begin(), plan.head.end(), dst.begin());
   if (layout.segmentDataSize == 0) // no segment holds a byte: the file is the flatbuffer
     return;
-  uint64_t firstPiece =
-      plan.segmentBase + (layout.pieces.empty() ? layout.segmentDataSize : layout.pieces.front().offset);
+  uint64_t firstPiece = plan.segmentBase + (layout.pieces.empty() ? layout.segmentDataSize
+                                                                  : layout.pieces.front().offset);
   std::fill(dst.begin() + plan.head.size(), dst.begin() + firstPiece, 0);
 }
 
@@ -214,7 +219,8 @@ llvm::Expected<std::pair<FilePlan, SegmentLayout>> planProgram(const PteProgram 
 /// keys (PendingKeys.h): the head and the delegate blobs are written again, the rest of
 /// the file stays; if two pending entries hold identical bytes, the program is written
 /// once more with them stored once.
-llvm::Error emitProgram(const PteProgram &program, const OutputBytes &output, const WriteProgress &progress) {
+llvm::Error emitProgram(const PteProgram &program, const OutputBytes &output,
+                        const WriteProgress &progress) {
   auto planned = planProgram(program);
   if (!planned)
     return planned.takeError();
@@ -237,7 +243,8 @@ llvm::Error emitProgram(const PteProgram &program, const OutputBytes &output, co
   auto replanned = planProgram(*resolved);
   if (!replanned)
     return replanned.takeError();
-  if (replanned->first.fileSize != plan.fileSize || replanned->first.head.size() != plan.head.size())
+  if (replanned->first.fileSize != plan.fileSize ||
+      replanned->first.head.size() != plan.head.size())
     return serializeError("program", "putting the content keys in changed the file's layout");
   writeHead(replanned->first, replanned->second, dst->bytes);
   auto holdsKeys = [](const SegmentLayout::Piece &piece) { return piece.holdsKeys; };
@@ -266,9 +273,10 @@ llvm::Error writePte(const PteProgram &program, llvm::StringRef path, const Writ
     if (!created)
       return created.takeError();
     output = std::move(*created);
-    return OutputTarget{{output.file->getBufferStart(), size},
-                        [&](uint64_t offset, uint64_t length) { return output.prepare(offset, length); },
-                        [&](uint64_t offset, uint64_t length) { output.release(offset, length); }};
+    return OutputTarget{
+        {output.file->getBufferStart(), size},
+        [&](uint64_t offset, uint64_t length) { return output.prepare(offset, length); },
+        [&](uint64_t offset, uint64_t length) { output.release(offset, length); }};
   };
   llvm::Error err = emitProgram(program, inFile, progress);
   if (!err && beforeCommit)

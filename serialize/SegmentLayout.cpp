@@ -13,9 +13,10 @@ namespace {
 
 /// Appends a segment at the next 128-byte boundary; returns its offset.
 uint64_t addSegment(SegmentLayout &layout, uint64_t size) {
-  uint64_t offset = layout.segmentSizes.empty()
-                        ? 0
-                        : alignUp(layout.segmentOffsets.back() + layout.segmentSizes.back(), kSegmentAlignment);
+  uint64_t offset =
+      layout.segmentSizes.empty()
+          ? 0
+          : alignUp(layout.segmentOffsets.back() + layout.segmentSizes.back(), kSegmentAlignment);
   layout.segmentSizes.push_back(size);
   layout.segmentOffsets.push_back(offset);
   layout.segmentDataSize = offset + size;
@@ -52,7 +53,8 @@ void layoutDelegateData(const PteProgram &program, SegmentLayout &layout) {
       auto [it, inserted] = segmentByContent.try_emplace(
           contentKey(data), static_cast<uint32_t>(layout.segmentSizes.size()));
       if (inserted)
-        layout.pieces.push_back({addSegment(layout, data.size()), DataSource::viewOf(data), -1, /*holdsKeys=*/true});
+        layout.pieces.push_back(
+            {addSegment(layout, data.size()), DataSource::viewOf(data), -1, /*holdsKeys=*/true});
       references.push_back({executorch_flatbuffer::DataLocation::SEGMENT, it->second});
     }
   }

@@ -77,7 +77,8 @@ struct State {
 /// Runs `blocks` 64-byte blocks of each of `Lanes` strings through their states. The lanes'
 /// rounds are independent, so the CPU overlaps them: the loops over lanes are unrolled.
 template <int Lanes>
-[[gnu::target("sha,sse4.1")]] void compress(State *state, const uint8_t *const *data, size_t blocks) {
+[[gnu::target("sha,sse4.1")]] void compress(State *state, const uint8_t *const *data,
+                                            size_t blocks) {
   const __m128i bigEndianWords = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   for (size_t b = 0; b < blocks; ++b) {
     State saved[Lanes];
@@ -87,7 +88,8 @@ template <int Lanes>
       saved[l] = state[l];
       for (int j = 0; j < 4; ++j)
         w[l][j] = _mm_shuffle_epi8(
-            _mm_loadu_si128(reinterpret_cast<const __m128i *>(data[l] + 64 * b + 16 * j)), bigEndianWords);
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(data[l] + 64 * b + 16 * j)),
+            bigEndianWords);
     }
 #pragma GCC unroll 16
     for (int j = 0; j < 16; ++j) { // rounds 4j .. 4j + 3
@@ -96,7 +98,8 @@ template <int Lanes>
       for (int l = 0; l < Lanes; ++l) {
         __m128i wk = _mm_add_epi32(w[l][j % 4], k);
         state[l].cdgh = _mm_sha256rnds2_epu32(state[l].cdgh, state[l].abef, wk);
-        state[l].abef = _mm_sha256rnds2_epu32(state[l].abef, state[l].cdgh, _mm_shuffle_epi32(wk, 0x0E));
+        state[l].abef =
+            _mm_sha256rnds2_epu32(state[l].abef, state[l].cdgh, _mm_shuffle_epi32(wk, 0x0E));
         if (j < 12) { // group j + 4 from groups j .. j + 3
           __m128i sum = _mm_add_epi32(_mm_sha256msg1_epu32(w[l][j % 4], w[l][(j + 1) % 4]),
                                       _mm_alignr_epi8(w[l][(j + 3) % 4], w[l][(j + 2) % 4], 4));
@@ -114,7 +117,8 @@ template <int Lanes>
 
 /// Hashes what follows `wholeBlocks` of `bytes` (already in `state`) with SHA-256's padding:
 /// 0x80, zeros, the length in bits as a big-endian 64-bit number; one or two blocks.
-[[gnu::target("sha,sse4.1")]] Sha256Digest finish(State state, llvm::ArrayRef<uint8_t> bytes, size_t wholeBlocks) {
+[[gnu::target("sha,sse4.1")]] Sha256Digest finish(State state, llvm::ArrayRef<uint8_t> bytes,
+                                                  size_t wholeBlocks) {
   size_t blocks = bytes.size() / 64, restSize = bytes.size() % 64;
   const uint8_t *rest = bytes.data() + 64 * wholeBlocks;
   compress<1>(&state, &rest, blocks - wholeBlocks);
@@ -131,8 +135,8 @@ template <int Lanes>
   return digestOf(state);
 }
 
-[[gnu::target("sha,sse4.1")]] std::array<Sha256Digest, 2> shaExtensionsPair(llvm::ArrayRef<uint8_t> first,
-                                                                            llvm::ArrayRef<uint8_t> second) {
+[[gnu::target("sha,sse4.1")]] std::array<Sha256Digest, 2>
+shaExtensionsPair(llvm::ArrayRef<uint8_t> first, llvm::ArrayRef<uint8_t> second) {
   State states[2] = {initialState(), initialState()};
   size_t together = std::min(first.size(), second.size()) / 64;
   const uint8_t *data[2] = {first.data(), second.data()};
@@ -142,7 +146,8 @@ template <int Lanes>
 #endif
 } // namespace
 
-std::array<Sha256Digest, 2> sha256Pair(llvm::ArrayRef<uint8_t> first, llvm::ArrayRef<uint8_t> second) {
+std::array<Sha256Digest, 2> sha256Pair(llvm::ArrayRef<uint8_t> first,
+                                       llvm::ArrayRef<uint8_t> second) {
 #if defined(__x86_64__)
   static const bool shaExtensions = cpuHasShaExtensions();
   if (shaExtensions)

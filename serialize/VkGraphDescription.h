@@ -62,14 +62,14 @@ struct VkTensorValue {
 };
 
 using VkValue = std::variant<VkNullValue, VkIntValue, VkDoubleValue, VkBoolValue, VkTensorValue,
-                             VkIntListValue, VkDoubleListValue, VkBoolListValue,
-                             VkValueListValue, VkStringValue, VkSymIntValue>;
+                             VkIntListValue, VkDoubleListValue, VkBoolListValue, VkValueListValue,
+                             VkStringValue, VkSymIntValue>;
 
 // ---- Operators -------------------------------------------------------------
 
 struct VkOperatorCall {
   uint32_t nodeId = 0;
-  std::string name; // exact runtime registry name, e.g. "aten.add.Tensor"
+  std::string name;          // exact runtime registry name, e.g. "aten.add.Tensor"
   std::vector<int32_t> args; // value ids, all schema args then the output
 };
 

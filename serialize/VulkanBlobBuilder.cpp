@@ -27,16 +27,15 @@ struct VkValueEncoder {
     return vk::CreateVkValue(fbb, vk::GraphTypes::Int, vk::CreateInt(fbb, v.value).Union());
   }
   Offset<vk::VkValue> operator()(const VkDoubleValue &v) {
-    return vk::CreateVkValue(fbb, vk::GraphTypes::Double,
-                             vk::CreateDouble(fbb, v.value).Union());
+    return vk::CreateVkValue(fbb, vk::GraphTypes::Double, vk::CreateDouble(fbb, v.value).Union());
   }
   Offset<vk::VkValue> operator()(const VkBoolValue &v) {
     return vk::CreateVkValue(fbb, vk::GraphTypes::Bool, vk::CreateBool(fbb, v.value).Union());
   }
   Offset<vk::VkValue> operator()(const VkTensorValue &t) {
-    auto tensor = vk::CreateVkTensorDirect(
-        fbb, t.datatype, &t.dims, t.constantId, t.memObjId, t.storageType, t.memoryLayout,
-        t.stagingDatatype.value_or(VkDataType::UNSET));
+    auto tensor =
+        vk::CreateVkTensorDirect(fbb, t.datatype, &t.dims, t.constantId, t.memObjId, t.storageType,
+                                 t.memoryLayout, t.stagingDatatype.value_or(VkDataType::UNSET));
     return vk::CreateVkValue(fbb, vk::GraphTypes::VkTensor, tensor.Union());
   }
   Offset<vk::VkValue> operator()(const VkIntListValue &v) {
@@ -100,8 +99,8 @@ llvm::Error checkIds(const VkGraphDescription &graph) {
       if (tensor->constantId >= 0 &&
           static_cast<size_t>(tensor->constantId) >= graph.constants.size())
         return serializeError(where, "constant_id " + llvm::Twine(tensor->constantId) +
-                                         " out of range (" +
-                                         llvm::Twine(graph.constants.size()) + " constants)");
+                                         " out of range (" + llvm::Twine(graph.constants.size()) +
+                                         " constants)");
   }
   for (size_t index = 0; index < graph.chain.size(); ++index)
     for (int32_t id : graph.chain[index].args)
@@ -140,8 +139,8 @@ llvm::Expected<std::vector<uint8_t>> buildVulkanDelegateBlob(const VkGraphDescri
                           ? vk::CreateVkBytesDirect(fbb, kNamedDataOffset, shader.namedLength,
                                                     shaderNamedDataKey(shader.name).c_str())
                           : appendRawBytes(fbb, rawBytes, shader.spirv, shader.name));
-  auto root = vk::CreateVkGraphDirect(fbb, graph.version.c_str(), &chain, &values,
-                                      &graph.inputIds, &graph.outputIds, &constants, &shaders,
+  auto root = vk::CreateVkGraphDirect(fbb, graph.version.c_str(), &chain, &values, &graph.inputIds,
+                                      &graph.outputIds, &constants, &shaders,
                                       graph.storageTypeOverride, graph.memoryLayoutOverride);
   vk::FinishVkGraphBuffer(fbb, root);
   llvm::ArrayRef<uint8_t> flatbuffer(fbb.GetBufferPointer(), fbb.GetSize());
@@ -164,7 +163,9 @@ llvm::Expected<std::vector<uint8_t>> buildVulkanDelegateBlob(const VkGraphDescri
   return blob;
 }
 
-std::string shaderNamedDataKey(const std::string &variantName) { return "vkqc.spirv." + variantName; }
+std::string shaderNamedDataKey(const std::string &variantName) {
+  return "vkqc.spirv." + variantName;
+}
 
 std::optional<std::string> shaderNameFromKey(const std::string &namedKey) {
   llvm::StringRef key(namedKey);

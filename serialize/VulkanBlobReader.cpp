@@ -27,10 +27,10 @@ llvm::Expected<VkValue> readValue(const vk::VkValue &value, size_t index) {
     return VkBoolValue{value.value_as_Bool()->bool_val()};
   case vk::GraphTypes::VkTensor: {
     const vk::VkTensor *tensor = value.value_as_VkTensor();
-    VkTensorValue result{tensor->datatype(),    vectorOrEmpty(tensor->dims()),
-                         tensor->constant_id(), tensor->mem_obj_id(),
-                         tensor->storage_type(), tensor->memory_layout(),
-                         std::nullopt};
+    VkTensorValue result{
+        tensor->datatype(),   vectorOrEmpty(tensor->dims()), tensor->constant_id(),
+        tensor->mem_obj_id(), tensor->storage_type(),        tensor->memory_layout(),
+        std::nullopt};
     if (tensor->staging_datatype() != VkDataType::UNSET)
       result.stagingDatatype = tensor->staging_datatype();
     return result;
@@ -63,8 +63,7 @@ readBytesRecords(const flatbuffers::Vector<flatbuffers::Offset<vk::VkBytes>> *re
   std::vector<VkBytesView> result;
   for (const vk::VkBytes *record : elementsOf(records)) {
     VkBytesView view{record->offset(), record->length(), stringOrEmpty(record->named_key())};
-    bool inRegion = view.length <= bytesRegionSize &&
-                    view.offset <= bytesRegionSize - view.length;
+    bool inRegion = view.length <= bytesRegionSize && view.offset <= bytesRegionSize - view.length;
     if (view.offset != kNamedDataOffset && !inRegion)
       return serializeError("VkGraph " + what + " " + llvm::Twine(result.size()),
                             "bytes [" + llvm::Twine(view.offset) + ", +" +

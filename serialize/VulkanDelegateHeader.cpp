@@ -19,9 +19,7 @@ constexpr size_t kFlatbufferSizeOffset = 14;
 constexpr size_t kBytesOffsetOffset = 18;
 constexpr size_t kBytesSizeOffset = 22;
 
-llvm::Error headerError(const llvm::Twine &what) {
-  return serializeError("VH00 header", what);
-}
+llvm::Error headerError(const llvm::Twine &what) { return serializeError("VH00 header", what); }
 } // namespace
 
 std::array<uint8_t, VulkanDelegateHeader::kPaddedSize> VulkanDelegateHeader::encode() const {

@@ -20,9 +20,12 @@ std::string tileSuffix(int64_t rows, LinearTiles tiles) {
 
 llvm::Expected<std::string> dtypeSuffix(DType dtype) {
   switch (dtype) {
-  case DType::Float32: return std::string("_float");
-  case DType::Float16: return std::string("_half");
-  default: return unsupported("a tensor", dtype);
+  case DType::Float32:
+    return std::string("_float");
+  case DType::Float16:
+    return std::string("_half");
+  default:
+    return unsupported("a tensor", dtype);
   }
 }
 
@@ -41,8 +44,8 @@ llvm::Expected<std::string> linearQ4gswVariant(int64_t rows, DType dtype, Linear
   return "linear_q4gsw" + tileSuffix(rows, tiles) + "_buffer_buffer" + *suffix;
 }
 
-llvm::Expected<std::string> linearDq8caQ4gswVariant(int64_t rows, DType dtype,
-                                                     DType zeroPointDtype, LinearTiles tiles) {
+llvm::Expected<std::string> linearDq8caQ4gswVariant(int64_t rows, DType dtype, DType zeroPointDtype,
+                                                    LinearTiles tiles) {
   auto suffix = dtypeSuffix(dtype);
   if (!suffix)
     return suffix.takeError();
@@ -109,28 +112,45 @@ bool isBinary(ElementwiseOp op) {
   case ElementwiseOp::Sub:
   case ElementwiseOp::Mul:
   case ElementwiseOp::Div:
-  case ElementwiseOp::Pow: return true;
-  default: return false;
+  case ElementwiseOp::Pow:
+    return true;
+  default:
+    return false;
   }
 }
 
 llvm::StringRef elementwiseOpName(ElementwiseOp op) {
   switch (op) {
-  case ElementwiseOp::Add: return "add";
-  case ElementwiseOp::Sub: return "sub";
-  case ElementwiseOp::Mul: return "mul";
-  case ElementwiseOp::Div: return "div";
-  case ElementwiseOp::Pow: return "pow";
-  case ElementwiseOp::Neg: return "neg";
-  case ElementwiseOp::Rsqrt: return "rsqrt";
-  case ElementwiseOp::Sqrt: return "sqrt";
-  case ElementwiseOp::Silu: return "silu";
-  case ElementwiseOp::Sigmoid: return "sigmoid";
-  case ElementwiseOp::Exp: return "exp";
-  case ElementwiseOp::Cos: return "cos";
-  case ElementwiseOp::Sin: return "sin";
-  case ElementwiseOp::Tanh: return "tanh";
-  case ElementwiseOp::GeluTanh: return "gelu_tanh";
+  case ElementwiseOp::Add:
+    return "add";
+  case ElementwiseOp::Sub:
+    return "sub";
+  case ElementwiseOp::Mul:
+    return "mul";
+  case ElementwiseOp::Div:
+    return "div";
+  case ElementwiseOp::Pow:
+    return "pow";
+  case ElementwiseOp::Neg:
+    return "neg";
+  case ElementwiseOp::Rsqrt:
+    return "rsqrt";
+  case ElementwiseOp::Sqrt:
+    return "sqrt";
+  case ElementwiseOp::Silu:
+    return "silu";
+  case ElementwiseOp::Sigmoid:
+    return "sigmoid";
+  case ElementwiseOp::Exp:
+    return "exp";
+  case ElementwiseOp::Cos:
+    return "cos";
+  case ElementwiseOp::Sin:
+    return "sin";
+  case ElementwiseOp::Tanh:
+    return "tanh";
+  case ElementwiseOp::GeluTanh:
+    return "gelu_tanh";
   }
   return "elementwise";
 }
@@ -139,14 +159,14 @@ llvm::Expected<std::string> elementwiseVariant(ElementwiseOp op, DType dtype) {
   auto suffix = dtypeSuffix(dtype);
   if (!suffix)
     return suffix.takeError();
-  return (isBinary(op) ? "binary_" : "unary_") + elementwiseOpName(op).str() + "_buffer" +
-         *suffix;
+  return (isBinary(op) ? "binary_" : "unary_") + elementwiseOpName(op).str() + "_buffer" + *suffix;
 }
 
 llvm::Expected<std::string> stridedCopyVariant(DType inputDtype, DType outputDtype) {
   // Integer inputs (positions) are read as int32: int64 narrows on upload.
-  auto in = inputDtype == DType::Int32 || inputDtype == DType::Int64 ? llvm::Expected<std::string>("_int32")
-                                                                       : dtypeSuffix(inputDtype);
+  auto in = inputDtype == DType::Int32 || inputDtype == DType::Int64
+                ? llvm::Expected<std::string>("_int32")
+                : dtypeSuffix(inputDtype);
   if (!in)
     return in.takeError();
   auto out = dtypeSuffix(outputDtype);

@@ -26,8 +26,8 @@ llvm::Expected<std::string> zeroPointSuffix(DType zeroPointDtype, DType activati
 /// linear_q4gsw_{coop (rows == 1) | tiled[_m2n4]}_buffer_buffer_{dtype}.
 llvm::Expected<std::string> linearQ4gswVariant(int64_t rows, DType dtype, LinearTiles tiles);
 /// linear_dq8ca_q4gsw_{coop | tiled[_m2n4]}_buffer_buffer_{dtype}_{zp}.
-llvm::Expected<std::string> linearDq8caQ4gswVariant(int64_t rows, DType dtype,
-                                                     DType zeroPointDtype, LinearTiles tiles);
+llvm::Expected<std::string> linearDq8caQ4gswVariant(int64_t rows, DType dtype, DType zeroPointDtype,
+                                                    LinearTiles tiles);
 /// choose_qparams_per_row_buffer_{dtype}_{zp}.
 llvm::Expected<std::string> chooseQParamsPerRowVariant(DType dtype, DType zeroPointDtype);
 /// quantize_and_pack_with_group_sums_buffer_buffer_{dtype}_{zp}.
@@ -39,7 +39,23 @@ llvm::Expected<std::string> embeddingQ4gswVariant(DType scalesDtype, DType outpu
 
 /// Elementwise ops: binary ones read two tensors (or a tensor and a push-constant scalar),
 /// unary ones one.
-enum class ElementwiseOp { Add, Sub, Mul, Div, Pow, Neg, Rsqrt, Sqrt, Silu, Sigmoid, Exp, Cos, Sin, Tanh, GeluTanh };
+enum class ElementwiseOp {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Neg,
+  Rsqrt,
+  Sqrt,
+  Silu,
+  Sigmoid,
+  Exp,
+  Cos,
+  Sin,
+  Tanh,
+  GeluTanh
+};
 bool isBinary(ElementwiseOp op);
 /// The elementwise op an aten op target runs ("aten.add.Tensor" -> Add), if it is one.
 std::optional<ElementwiseOp> elementwiseOpOf(llvm::StringRef target);

@@ -6,12 +6,18 @@ namespace vkqc::shaders {
 
 llvm::StringRef elementTypeName(ElementType type) {
   switch (type) {
-  case ElementType::Float32: return "float32";
-  case ElementType::Float16: return "float16";
-  case ElementType::Int8: return "int8";
-  case ElementType::UInt8: return "uint8";
-  case ElementType::Int32: return "int32";
-  case ElementType::UInt32: return "uint32";
+  case ElementType::Float32:
+    return "float32";
+  case ElementType::Float16:
+    return "float16";
+  case ElementType::Int8:
+    return "int8";
+  case ElementType::UInt8:
+    return "uint8";
+  case ElementType::Int32:
+    return "int32";
+  case ElementType::UInt32:
+    return "uint32";
   }
   return "unknown";
 }
@@ -22,9 +28,12 @@ llvm::StringRef descriptorTypeName(DescriptorType type) {
 
 llvm::StringRef accessName(Access access) {
   switch (access) {
-  case Access::Read: return "read";
-  case Access::Write: return "write";
-  case Access::ReadWrite: return "read-write";
+  case Access::Read:
+    return "read";
+  case Access::Write:
+    return "write";
+  case Access::ReadWrite:
+    return "read-write";
   }
   return "unknown";
 }

@@ -57,10 +57,10 @@ struct MacroDefinition {
 
 /// Device features a variant needs, from its OpCapability list.
 struct DeviceRequirements {
-  bool int8 = false;           // shaderInt8
-  bool storageBuffer8 = false; // storageBuffer8BitAccess
+  bool int8 = false;            // shaderInt8
+  bool storageBuffer8 = false;  // storageBuffer8BitAccess
   bool storageBuffer16 = false; // storageBuffer16BitAccess
-  bool float16 = false;        // shaderFloat16
+  bool float16 = false;         // shaderFloat16
 };
 
 struct ShaderVariant {

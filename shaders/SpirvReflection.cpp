@@ -111,10 +111,18 @@ private:
       break;
     case OpCapability:
       switch (ops[0]) {
-      case CapabilityFloat16: result_.requirements.float16 = true; break;
-      case CapabilityInt8: result_.requirements.int8 = true; break;
-      case CapabilityStorageBuffer16BitAccess: result_.requirements.storageBuffer16 = true; break;
-      case CapabilityStorageBuffer8BitAccess: result_.requirements.storageBuffer8 = true; break;
+      case CapabilityFloat16:
+        result_.requirements.float16 = true;
+        break;
+      case CapabilityInt8:
+        result_.requirements.int8 = true;
+        break;
+      case CapabilityStorageBuffer16BitAccess:
+        result_.requirements.storageBuffer16 = true;
+        break;
+      case CapabilityStorageBuffer8BitAccess:
+        result_.requirements.storageBuffer8 = true;
+        break;
       }
       break;
     case OpTypeInt:
@@ -132,21 +140,39 @@ private:
     case OpDecorate: {
       Decorations &d = decorations_[ops[0]];
       switch (ops[1]) {
-      case DecorationBlock: d.block = true; break;
-      case DecorationBufferBlock: d.bufferBlock = true; break;
-      case DecorationNonWritable: d.nonWritable = true; break;
-      case DecorationNonReadable: d.nonReadable = true; break;
-      case DecorationBinding: d.binding = ops[2]; break;
-      case DecorationDescriptorSet: d.set = ops[2]; break;
+      case DecorationBlock:
+        d.block = true;
+        break;
+      case DecorationBufferBlock:
+        d.bufferBlock = true;
+        break;
+      case DecorationNonWritable:
+        d.nonWritable = true;
+        break;
+      case DecorationNonReadable:
+        d.nonReadable = true;
+        break;
+      case DecorationBinding:
+        d.binding = ops[2];
+        break;
+      case DecorationDescriptorSet:
+        d.set = ops[2];
+        break;
       }
       break;
     }
     case OpMemberDecorate: {
       MemberDecorations &d = memberDecorations_[{ops[0], ops[1]}];
       switch (ops[2]) {
-      case DecorationNonWritable: d.nonWritable = true; break;
-      case DecorationNonReadable: d.nonReadable = true; break;
-      case DecorationOffset: d.offset = ops[3]; break;
+      case DecorationNonWritable:
+        d.nonWritable = true;
+        break;
+      case DecorationNonReadable:
+        d.nonReadable = true;
+        break;
+      case DecorationOffset:
+        d.offset = ops[3];
+        break;
       }
       break;
     }
@@ -253,9 +279,9 @@ private:
       auto element = scalarOrVector(block->operands[m]);
       if (!element)
         return element.takeError();
-      if (element->second != 1 || (element->first != ElementType::Int32 &&
-                                   element->first != ElementType::UInt32 &&
-                                   element->first != ElementType::Float32))
+      if (element->second != 1 ||
+          (element->first != ElementType::Int32 && element->first != ElementType::UInt32 &&
+           element->first != ElementType::Float32))
         return reflectionError("push constant " + memberName(structId, m) +
                                " is not a 32-bit scalar");
       llvm::Optional<uint32_t> offset = memberDecorations(structId, m).offset;
@@ -325,9 +351,9 @@ llvm::Error checkReflectionMatches(const ShaderVariant &variant,
     const BindingReflection &stored = variant.bindings[i];
     const ReflectedBinding &fresh = reflection.bindings[i];
     if (stored.set != fresh.set || stored.binding != fresh.binding ||
-        stored.descriptorType != fresh.descriptorType ||
-        stored.elementType != fresh.elementType || stored.vectorWidth != fresh.vectorWidth ||
-        stored.access != fresh.access || fresh.name != stored.name)
+        stored.descriptorType != fresh.descriptorType || stored.elementType != fresh.elementType ||
+        stored.vectorWidth != fresh.vectorWidth || stored.access != fresh.access ||
+        fresh.name != stored.name)
       return mismatch("binding " + llvm::Twine(fresh.binding));
   }
   if (variant.pushConstants.size() != reflection.pushConstants.size() ||

@@ -35,10 +35,14 @@ namespace cl = llvm::cl;
 namespace {
 
 cl::SubCommand CompileCmd("compile", "Compile a torch.export program (.pt2 or models/model.json)");
-cl::SubCommand RunCmd("run", "Compile (as far as --compile-to) and interpret a program on .npy inputs");
-cl::SubCommand CheckCmd("check", "Compile, run and compare with expected outputs (exit 1 beyond tolerance)");
-cl::SubCommand OptCmd("opt", "Run passes on .vkir text (a dump or a hand-written test) and print the result");
-cl::SubCommand InspectCmd("inspect", "Explain a .pte: header, segments, plan, delegates, kernels, constants");
+cl::SubCommand RunCmd("run",
+                      "Compile (as far as --compile-to) and interpret a program on .npy inputs");
+cl::SubCommand CheckCmd("check",
+                        "Compile, run and compare with expected outputs (exit 1 beyond tolerance)");
+cl::SubCommand
+    OptCmd("opt", "Run passes on .vkir text (a dump or a hand-written test) and print the result");
+cl::SubCommand InspectCmd("inspect",
+                          "Explain a .pte: header, segments, plan, delegates, kernels, constants");
 cl::SubCommand PassesCmd("passes", "List the passes of the pipeline and the patterns, in order");
 cl::SubCommand OpsCmd("ops", "List the ops vkqc accepts and emits, with their schemas");
 cl::SubCommand TargetsCmd("targets", "List the GPU targets and their limits");
@@ -54,48 +58,59 @@ cl::OptionCategory PrintingCategory("IR printing and debugging");
 #define VKQC_PIPELINE_COMMANDS VKQC_COMPILING_COMMANDS, cl::sub(OptCmd)
 
 // ---- input and output -------------------------------------------------------------------
-cl::opt<std::string> InputPath(cl::Positional, cl::desc("<model.pt2 | models/model.json | (run) model.pte>"),
+cl::opt<std::string> InputPath(cl::Positional,
+                               cl::desc("<model.pt2 | models/model.json | (run) model.pte>"),
                                VKQC_COMPILING_COMMANDS, cl::cat(IOCategory));
-cl::opt<std::string> OutputPath("o", cl::desc("Write the result to <file> (atomically; an old <file> is written over or removed)"),
-                                cl::value_desc("file"), VKQC_PIPELINE_COMMANDS, cl::cat(IOCategory));
-cl::opt<std::string> OptInput(cl::Positional, cl::desc("<in.vkir | ->"), cl::init("-"), cl::sub(OptCmd),
-                              cl::cat(IOCategory));
-cl::opt<std::string> ArchivePath("archive",
-                                 cl::desc("The .pt2 (or models/model.json) whose entries the text's storages name"),
-                                 cl::value_desc("model.pt2"), cl::sub(OptCmd), cl::cat(IOCategory));
-cl::opt<bool> SplitInputFile("split-input-file",
-                             cl::desc("Each part of the input between '// -----' lines is a graph of its own; "
-                                      "the outputs are joined by the same line"),
-                             cl::sub(OptCmd), cl::cat(IOCategory));
-cl::list<std::string> InputTensors("input", cl::desc("A .npy input of the program (repeat in order)"),
+cl::opt<std::string> OutputPath(
+    "o",
+    cl::desc("Write the result to <file> (atomically; an old <file> is written over or removed)"),
+    cl::value_desc("file"), VKQC_PIPELINE_COMMANDS, cl::cat(IOCategory));
+cl::opt<std::string> OptInput(cl::Positional, cl::desc("<in.vkir | ->"), cl::init("-"),
+                              cl::sub(OptCmd), cl::cat(IOCategory));
+cl::opt<std::string>
+    ArchivePath("archive",
+                cl::desc("The .pt2 (or models/model.json) whose entries the text's storages name"),
+                cl::value_desc("model.pt2"), cl::sub(OptCmd), cl::cat(IOCategory));
+cl::opt<bool> SplitInputFile(
+    "split-input-file",
+    cl::desc("Each part of the input between '// -----' lines is a graph of its own; "
+             "the outputs are joined by the same line"),
+    cl::sub(OptCmd), cl::cat(IOCategory));
+cl::list<std::string> InputTensors("input",
+                                   cl::desc("A .npy input of the program (repeat in order)"),
                                    cl::value_desc("file.npy"), VKQC_COMPILING_COMMANDS,
                                    cl::cat(IOCategory));
-cl::opt<std::string> DumpValues("dump-values",
-                               cl::desc("`run` on a .pt2: write every node's value as <dir>/<value>.npy "
-                                        "(compare with PyTorch: tools/compare_with_torch.py)"),
-                               cl::value_desc("dir"), cl::sub(RunCmd), cl::cat(IOCategory));
+cl::opt<std::string>
+    DumpValues("dump-values",
+               cl::desc("`run` on a .pt2: write every node's value as <dir>/<value>.npy "
+                        "(compare with PyTorch: tools/compare_with_torch.py)"),
+               cl::value_desc("dir"), cl::sub(RunCmd), cl::cat(IOCategory));
 enum class EmitKind { Pte, Summary, VkIR, Dot };
-cl::opt<EmitKind> Emit("emit", cl::desc("What `compile` writes (default: pte when -o ends in .pte, else summary)"),
-                       cl::init(EmitKind::Summary),
-                       cl::values(clEnumValN(EmitKind::Pte, "pte", "the ExecuTorch program"),
-                                  clEnumValN(EmitKind::Summary, "summary", "a short summary"),
-                                  clEnumValN(EmitKind::VkIR, "vkir", "the IR as .vkir text"),
-                                  clEnumValN(EmitKind::Dot, "dot", "the IR as a Graphviz digraph")),
-                       cl::sub(CompileCmd), cl::cat(IOCategory));
+cl::opt<EmitKind>
+    Emit("emit",
+         cl::desc("What `compile` writes (default: pte when -o ends in .pte, else summary)"),
+         cl::init(EmitKind::Summary),
+         cl::values(clEnumValN(EmitKind::Pte, "pte", "the ExecuTorch program"),
+                    clEnumValN(EmitKind::Summary, "summary", "a short summary"),
+                    clEnumValN(EmitKind::VkIR, "vkir", "the IR as .vkir text"),
+                    clEnumValN(EmitKind::Dot, "dot", "the IR as a Graphviz digraph")),
+         cl::sub(CompileCmd), cl::cat(IOCategory));
 
 // ---- pipeline ---------------------------------------------------------------------------
-cl::list<std::string> PassList("passes", cl::desc("Run exactly these passes, in this order (opt: none without it)"),
-                               cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_PIPELINE_COMMANDS,
-                               cl::cat(PipelineCategory));
-cl::opt<std::string> CompileTo("compile-to",
-                               cl::desc("Stop after pass <p> (or 'import'); `compile` prints the IR"),
-                               cl::value_desc("p"), VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
+cl::list<std::string>
+    PassList("passes", cl::desc("Run exactly these passes, in this order (opt: none without it)"),
+             cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_PIPELINE_COMMANDS,
+             cl::cat(PipelineCategory));
+cl::opt<std::string>
+    CompileTo("compile-to", cl::desc("Stop after pass <p> (or 'import'); `compile` prints the IR"),
+              cl::value_desc("p"), VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> VerifyEach("verify-each", cl::desc("Verify the IR after import and every pass"),
                          cl::init(true), VKQC_PIPELINE_COMMANDS, cl::cat(PipelineCategory));
-cl::opt<bool> VerifyNumerics("verify-numerics",
-                             cl::desc("Interpret the IR after import and every pass on the --input "
-                                      "tensors; fail naming the first pass that changes the result"),
-                             VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
+cl::opt<bool>
+    VerifyNumerics("verify-numerics",
+                   cl::desc("Interpret the IR after import and every pass on the --input "
+                            "tensors; fail naming the first pass that changes the result"),
+                   VKQC_COMPILING_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> TimePasses("time-passes", cl::desc("Print the time each pass took (stderr)"),
                          VKQC_PIPELINE_COMMANDS, cl::cat(PipelineCategory));
 cl::opt<bool> NoVerifyCrc("no-verify-crc",
@@ -105,11 +120,12 @@ cl::opt<bool> NoVerifyCrc("no-verify-crc",
 
 // ---- lowering choices -------------------------------------------------------------------
 enum class ComputeDType { FP32, FP16 };
-cl::opt<ComputeDType> DTypeFlag("dtype", cl::desc("Compute dtype of the compiled program"),
-                                cl::init(ComputeDType::FP32),
-                                cl::values(clEnumValN(ComputeDType::FP32, "fp32", "float32 (default)"),
-                                           clEnumValN(ComputeDType::FP16, "fp16", "float16")),
-                                VKQC_PIPELINE_COMMANDS, cl::cat(LoweringCategory));
+cl::opt<ComputeDType>
+    DTypeFlag("dtype", cl::desc("Compute dtype of the compiled program"),
+              cl::init(ComputeDType::FP32),
+              cl::values(clEnumValN(ComputeDType::FP32, "fp32", "float32 (default)"),
+                         clEnumValN(ComputeDType::FP16, "fp16", "float16")),
+              VKQC_PIPELINE_COMMANDS, cl::cat(LoweringCategory));
 cl::opt<std::string> TargetFlag("target",
                                 cl::desc("GPU target: generic (default), mali-valhall, adreno-7xx, "
                                          "lavapipe, or an alias (vkqc targets)"),
@@ -118,10 +134,13 @@ cl::opt<std::string> TargetFlag("target",
 enum class RuntimeKind { Executorch, Vkqc };
 cl::opt<RuntimeKind> RuntimeFlag(
     "runtime", cl::desc("The runtime the program is for"), cl::init(RuntimeKind::Executorch),
-    cl::values(clEnumValN(RuntimeKind::Executorch, "executorch",
-                          "ExecuTorch's own runtime (default): refuse at compile time what it does not implement"),
-               clEnumValN(RuntimeKind::Vkqc, "vkqc",
-                          "`vkqc run` only: also ops ExecuTorch lacks (int4 tables and torchao ops on the CPU)")),
+    cl::values(
+        clEnumValN(RuntimeKind::Executorch, "executorch",
+                   "ExecuTorch's own runtime (default): refuse at compile time what it does not "
+                   "implement"),
+        clEnumValN(
+            RuntimeKind::Vkqc, "vkqc",
+            "`vkqc run` only: also ops ExecuTorch lacks (int4 tables and torchao ops on the CPU)")),
     VKQC_PIPELINE_COMMANDS, cl::cat(LoweringCategory));
 cl::opt<bool> WeightOnlyLinear("weight-only-linear",
                                cl::desc("Lower 8da4w linears to the weight-only int4 kernel "
@@ -133,8 +152,8 @@ cl::list<std::string> PrintBefore("print-ir-before", cl::desc("Print the IR befo
                                   cl::CommaSeparated, cl::value_desc("p1,p2"),
                                   VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::list<std::string> PrintAfter("print-ir-after", cl::desc("Print the IR after these passes"),
-                                 cl::CommaSeparated, cl::value_desc("p1,p2"), VKQC_PIPELINE_COMMANDS,
-                                 cl::cat(PrintingCategory));
+                                 cl::CommaSeparated, cl::value_desc("p1,p2"),
+                                 VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::alias DumpAfter("dump-after", cl::desc("Alias for --print-ir-after"), cl::aliasopt(PrintAfter));
 cl::opt<bool> PrintAfterAll("print-ir-after-all", cl::desc("Print the IR after every pass"),
                             VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
@@ -147,31 +166,38 @@ cl::opt<std::string> PrintTreeDir("print-ir-tree-dir",
                                   cl::value_desc("dir"), VKQC_PIPELINE_COMMANDS,
                                   cl::cat(PrintingCategory));
 enum class ReportKind { None, Text, Json };
-cl::opt<ReportKind> ReportFlag("report", cl::desc("Print what each pass did to each node and why (stderr)"),
-                               cl::ValueOptional, cl::init(ReportKind::None),
-                               cl::values(clEnumValN(ReportKind::Text, "text", "text (the default of --report)"),
-                                          clEnumValN(ReportKind::Json, "json", "JSON"),
-                                          clEnumValN(ReportKind::Text, "", "")),
-                               VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
-cl::opt<std::string> ReportFile("report-file", cl::desc("Write the --report to <file> instead of stderr"),
-                                cl::value_desc("file"), VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
+cl::opt<ReportKind> ReportFlag(
+    "report", cl::desc("Print what each pass did to each node and why (stderr)"), cl::ValueOptional,
+    cl::init(ReportKind::None),
+    cl::values(clEnumValN(ReportKind::Text, "text", "text (the default of --report)"),
+               clEnumValN(ReportKind::Json, "json", "JSON"), clEnumValN(ReportKind::Text, "", "")),
+    VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
+cl::opt<std::string> ReportFile("report-file",
+                                cl::desc("Write the --report to <file> instead of stderr"),
+                                cl::value_desc("file"), VKQC_PIPELINE_COMMANDS,
+                                cl::cat(PrintingCategory));
 
 // ---- Vulkan execution (run, check) ---------------------------------------------------------
 cl::opt<unsigned> DeviceIndex("device", cl::desc("Vulkan device to run on (see --list-devices)"),
                               cl::init(0), cl::value_desc("N"), cl::sub(RunCmd), cl::sub(CheckCmd),
                               cl::cat(IOCategory));
-cl::opt<bool> ListDevices("list-devices", cl::desc("List the Vulkan devices and exit"), cl::sub(RunCmd),
-                          cl::cat(IOCategory));
-cl::opt<bool> NoProgress("no-progress", cl::desc("No progress line on stderr while writing (it only shows on a terminal)"),
-                         cl::sub(CompileCmd), cl::cat(IOCategory));
-cl::opt<std::string> EmitSpirvDir("emit-spirv-dir",
-                                  cl::desc("Also write the SPIR-V of every kernel the program uses to "
-                                           "<dir>/<variant>.spv"),
-                                  cl::value_desc("dir"), cl::sub(CompileCmd), cl::cat(IOCategory));
+cl::opt<bool> ListDevices("list-devices", cl::desc("List the Vulkan devices and exit"),
+                          cl::sub(RunCmd), cl::cat(IOCategory));
+cl::opt<bool>
+    NoProgress("no-progress",
+               cl::desc("No progress line on stderr while writing (it only shows on a terminal)"),
+               cl::sub(CompileCmd), cl::cat(IOCategory));
+cl::opt<std::string>
+    EmitSpirvDir("emit-spirv-dir",
+                 cl::desc("Also write the SPIR-V of every kernel the program uses to "
+                          "<dir>/<variant>.spv"),
+                 cl::value_desc("dir"), cl::sub(CompileCmd), cl::cat(IOCategory));
 
 // ---- check ------------------------------------------------------------------------------
-cl::list<std::string> ExpectTensors("expect", cl::desc("The expected output (.npy), in output order"),
-                                    cl::value_desc("file.npy"), cl::sub(CheckCmd), cl::cat(IOCategory));
+cl::list<std::string> ExpectTensors("expect",
+                                    cl::desc("The expected output (.npy), in output order"),
+                                    cl::value_desc("file.npy"), cl::sub(CheckCmd),
+                                    cl::cat(IOCategory));
 cl::opt<double> MinCosine("min-cosine",
                           cl::desc("Smallest cosine similarity that passes (default 0.9999 in f32, "
                                    "0.999 with f16/bf16)"),
@@ -182,10 +208,12 @@ cl::opt<double> MaxError("max-error",
                          cl::sub(CheckCmd), cl::cat(IOCategory));
 
 // ---- inspect ----------------------------------------------------------------------------
-cl::opt<std::string> PtePath(cl::Positional, cl::desc("<model.pte>"), cl::Required, cl::sub(InspectCmd));
+cl::opt<std::string> PtePath(cl::Positional, cl::desc("<model.pte>"), cl::Required,
+                             cl::sub(InspectCmd));
 cl::opt<bool> InspectJson("json", cl::desc("Print JSON instead of text"), cl::sub(InspectCmd));
 
-cl::opt<bool> PassesMarkdown("markdown", cl::desc("Print docs/passes.md (Markdown)"), cl::sub(PassesCmd));
+cl::opt<bool> PassesMarkdown("markdown", cl::desc("Print docs/passes.md (Markdown)"),
+                             cl::sub(PassesCmd));
 
 /// Prints `vkqc: error: <file>: <message>` and returns the exit code.
 int fail(llvm::StringRef file, llvm::Error err) {
@@ -305,7 +333,8 @@ std::optional<CompiledModel> compileFromFlags(std::vector<interp::Tensor> &input
 }
 
 /// Compiles and interprets the program on the --input tensors.
-std::optional<std::vector<interp::Tensor>> compileAndInterpret(int &rc, interp::Tolerance *tolerance) {
+std::optional<std::vector<interp::Tensor>> compileAndInterpret(int &rc,
+                                                               interp::Tolerance *tolerance) {
   std::vector<interp::Tensor> inputs;
   std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
   if (!compiled)
@@ -314,7 +343,8 @@ std::optional<std::vector<interp::Tensor>> compileAndInterpret(int &rc, interp::
     *tolerance = compiled->tolerance;
   std::unique_ptr<interp::ValueDumper> dumper;
   if (!DumpValues.empty()) {
-    llvm::Expected<std::unique_ptr<interp::ValueDumper>> made = interp::ValueDumper::create(DumpValues);
+    llvm::Expected<std::unique_ptr<interp::ValueDumper>> made =
+        interp::ValueDumper::create(DumpValues);
     if (!made) {
       rc = fail(DumpValues, made.takeError());
       return std::nullopt;
@@ -346,7 +376,8 @@ llvm::Error writeSpirvFiles(const Graph &g, llvm::StringRef dir) {
     const shaders::ShaderVariant *variant = shaders::findShader(name);
     if (!variant)
       return llvm::createStringError(llvm::inconvertibleErrorCode(), "no compiled shader " + name);
-    llvm::StringRef bytes(reinterpret_cast<const char *>(variant->spirv.data()), variant->spirv.size() * 4);
+    llvm::StringRef bytes(reinterpret_cast<const char *>(variant->spirv.data()),
+                          variant->spirv.size() * 4);
     if (auto err = serialize::writeFileAtomically((dir + "/" + name + ".spv").str(), bytes))
       return err;
   }
@@ -371,9 +402,12 @@ int writeProgram(CompiledModel &compiled, serialize::OldOutput &oldOutput) {
     inputBad = static_cast<bool>(err);
     return err;
   };
-  if (auto err = serialize::writePte(*program, OutputPath, [&](uint64_t done, uint64_t total) {
-        progress.update("writing " + OutputPath, done, total);
-      }, &oldOutput, verifyInput))
+  if (auto err = serialize::writePte(
+          *program, OutputPath,
+          [&](uint64_t done, uint64_t total) {
+            progress.update("writing " + OutputPath, done, total);
+          },
+          &oldOutput, verifyInput))
     return fail(inputBad ? InputPath : OutputPath, std::move(err));
   if (!EmitSpirvDir.empty())
     if (auto err = writeSpirvFiles(g, EmitSpirvDir))
@@ -466,7 +500,8 @@ llvm::Expected<std::unique_ptr<vk::VulkanContext>> openDevice() {
   options.deviceIndex = DeviceIndex;
   llvm::Expected<std::unique_ptr<vk::VulkanContext>> context = vk::VulkanContext::create(options);
   if (!context)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), "--device: " + llvm::toString(context.takeError()));
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "--device: " + llvm::toString(context.takeError()));
   return context;
 }
 
@@ -498,7 +533,8 @@ int runInterpret() {
   int rc = 0;
   std::optional<std::vector<interp::Tensor>> outputs;
   if (llvm::StringRef(InputPath).endswith(".pte") && !DumpValues.empty()) {
-    llvm::errs() << "vkqc: error: run: --dump-values interprets the IR: give the .pt2, not the .pte\n";
+    llvm::errs()
+        << "vkqc: error: run: --dump-values interprets the IR: give the .pt2, not the .pte\n";
     return 1;
   }
   if (llvm::StringRef(InputPath).endswith(".pte")) { // a compiled program: run it on Vulkan
@@ -515,23 +551,25 @@ int runInterpret() {
       return rc;
   }
   if (outputs->size() != 1)
-    return fail(InputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                                   "run: the program has " +
-                                                       std::to_string(outputs->size()) +
-                                                       " outputs; -o writes exactly one"));
+    return fail(InputPath,
+                llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                        "run: the program has " + std::to_string(outputs->size()) +
+                                            " outputs; -o writes exactly one"));
   if (auto err = interp::writeNpy(OutputPath, outputs->front()))
     return fail(OutputPath, std::move(err));
   return 0;
 }
 
 /// Compiles to a .pte in memory and runs it on the Vulkan device.
-std::optional<std::vector<interp::Tensor>> compileAndRunOnVulkan(int &rc, interp::Tolerance &tolerance) {
+std::optional<std::vector<interp::Tensor>> compileAndRunOnVulkan(int &rc,
+                                                                 interp::Tolerance &tolerance) {
   std::vector<interp::Tensor> inputs;
   std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
   if (!compiled)
     return std::nullopt;
   tolerance = compiled->tolerance;
-  llvm::Expected<serialize::PteProgram> program = lowerToPte(*compiled->model.graph, loweringOptions());
+  llvm::Expected<serialize::PteProgram> program =
+      lowerToPte(*compiled->model.graph, loweringOptions());
   if (!program) {
     rc = fail(InputPath, program.takeError());
     return std::nullopt;
@@ -542,12 +580,14 @@ std::optional<std::vector<interp::Tensor>> compileAndRunOnVulkan(int &rc, interp
     return std::nullopt;
   }
   llvm::Expected<serialize::PteView> view = serialize::readPte(*bytes);
-  llvm::Expected<std::unique_ptr<vk::VulkanContext>> context = view ? openDevice() : view.takeError();
+  llvm::Expected<std::unique_ptr<vk::VulkanContext>> context =
+      view ? openDevice() : view.takeError();
   if (!context) {
     rc = fail(InputPath, context.takeError());
     return std::nullopt;
   }
-  llvm::Expected<std::vector<interp::Tensor>> outputs = vk::runPte(*view, *bytes, inputs, **context);
+  llvm::Expected<std::vector<interp::Tensor>> outputs =
+      vk::runPte(*view, *bytes, inputs, **context);
   if (!outputs) {
     rc = fail(InputPath, outputs.takeError());
     return std::nullopt;
@@ -567,15 +607,16 @@ int runCheck() {
   interp::Tolerance tolerance{};
   // The whole pipeline: write the program and run it on Vulkan. With --compile-to:
   // interpret the IR where the pipeline stopped.
-  std::optional<std::vector<interp::Tensor>> outputs =
-      CompileTo.empty() ? compileAndRunOnVulkan(rc, tolerance) : compileAndInterpret(rc, &tolerance);
+  std::optional<std::vector<interp::Tensor>> outputs = CompileTo.empty()
+                                                           ? compileAndRunOnVulkan(rc, tolerance)
+                                                           : compileAndInterpret(rc, &tolerance);
   if (!outputs)
     return rc;
   if (expected->size() != outputs->size())
-    return fail(InputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                                   "check: the program has " + std::to_string(outputs->size()) +
-                                                       " outputs, --expect gives " +
-                                                       std::to_string(expected->size())));
+    return fail(InputPath, llvm::createStringError(
+                               llvm::inconvertibleErrorCode(),
+                               "check: the program has " + std::to_string(outputs->size()) +
+                                   " outputs, --expect gives " + std::to_string(expected->size())));
   if (MinCosine.getNumOccurrences())
     tolerance.minCosine = MinCosine;
   if (MaxError.getNumOccurrences())
@@ -587,13 +628,13 @@ int runCheck() {
       return fail(ExpectTensors[i], c.takeError());
     bool ok = interp::meetsTolerance(*c, tolerance);
     pass = pass && ok;
-    llvm::outs() << fmt::format("check: output {}: cosine {:.9f}, max abs error {:.4g} (max |expected| {:.4g}): "
-                                "{} (cosine >= {}{})\n",
-                                i, c->cosine, c->maxAbsError, c->maxAbsExpected, ok ? "PASS" : "FAIL",
-                                tolerance.minCosine,
-                                tolerance.maxErrorRelativeToMax
-                                    ? fmt::format(", error <= {} x max", *tolerance.maxErrorRelativeToMax)
-                                    : std::string());
+    llvm::outs() << fmt::format(
+        "check: output {}: cosine {:.9f}, max abs error {:.4g} (max |expected| {:.4g}): "
+        "{} (cosine >= {}{})\n",
+        i, c->cosine, c->maxAbsError, c->maxAbsExpected, ok ? "PASS" : "FAIL", tolerance.minCosine,
+        tolerance.maxErrorRelativeToMax
+            ? fmt::format(", error <= {} x max", *tolerance.maxErrorRelativeToMax)
+            : std::string());
   }
   return pass ? 0 : 1;
 }
@@ -631,8 +672,9 @@ int runListPasses() {
 }
 
 int runListTargets() {
-  llvm::outs() << fmt::format("{:<14} {:>14} {:>8} {:>8} {:>5} {:>5} {:>8}  {}\n", "target", "buffer elems",
-                              "img2d", "img3d", "fp16", "int8", "int8dot", "aliases / description");
+  llvm::outs() << fmt::format("{:<14} {:>14} {:>8} {:>8} {:>5} {:>5} {:>8}  {}\n", "target",
+                              "buffer elems", "img2d", "img3d", "fp16", "int8", "int8dot",
+                              "aliases / description");
   for (const Target &t : allTargets()) {
     std::string aliases;
     for (const std::string &a : t.aliases)
@@ -640,8 +682,8 @@ int runListTargets() {
     llvm::outs() << fmt::format("{:<14} {:>14} {:>8} {:>8} {:>5} {:>5} {:>8}  {}{}\n", t.name,
                                 t.maxBufferElements, t.maxImageExtent2D, t.maxImageExtent3D,
                                 t.fp16 ? "yes" : "no", t.int8Storage ? "yes" : "no",
-                                t.int8DotProduct ? "yes" : "no", aliases.empty() ? "" : "[" + aliases + "] ",
-                                t.description);
+                                t.int8DotProduct ? "yes" : "no",
+                                aliases.empty() ? "" : "[" + aliases + "] ", t.description);
   }
   return 0;
 }
@@ -668,7 +710,8 @@ int main(int argc, char **argv) {
                               "programs to ExecuTorch Vulkan\n");
   // The input is never changed, so it is never the output (a hard link or symlink to it neither).
   llvm::StringRef input = OptCmd ? llvm::StringRef(OptInput) : llvm::StringRef(InputPath);
-  if (!input.empty() && input != "-" && !OutputPath.empty() && serialize::isSameFile(input, OutputPath))
+  if (!input.empty() && input != "-" && !OutputPath.empty() &&
+      serialize::isSameFile(input, OutputPath))
     return fail(OutputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
                                                     "-o: this is the input file; the output "
                                                     "would replace it"));

@@ -52,7 +52,8 @@ llvm::Expected<CompiledModel> compileModel(const CompileRequest &request, llvm::
           return err;
       return checker ? checker->check(g, stage) : llvm::Error::success();
     };
-  llvm::Error err = runPipeline(*compiled.model.graph, request.pipeline, compiled.context, log, hook);
+  llvm::Error err =
+      runPipeline(*compiled.model.graph, request.pipeline, compiled.context, log, hook);
   if (!err && !request.callerVerifiesIntegrity && !joinAfterImport)
     err = verifyInputIntegrity(compiled);
   if (err)
@@ -60,7 +61,9 @@ llvm::Expected<CompiledModel> compileModel(const CompileRequest &request, llvm::
   return compiled;
 }
 
-llvm::Error verifyInputIntegrity(CompiledModel &compiled) { return compiled.model.archive->verifyIntegrity(); }
+llvm::Error verifyInputIntegrity(CompiledModel &compiled) {
+  return compiled.model.archive->verifyIntegrity();
+}
 
 llvm::Expected<std::vector<interp::Tensor>> readInputTensors(llvm::ArrayRef<std::string> paths) {
   std::vector<interp::Tensor> tensors;

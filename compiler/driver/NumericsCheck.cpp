@@ -21,7 +21,8 @@ llvm::Error NumericsChecker::check(const Graph &g, llvm::StringRef stage) {
   };
   llvm::Expected<std::vector<interp::Tensor>> outputs = interp::interpretGraph(g, inputs_);
   if (!outputs)
-    return fail("cannot interpret the IR after " + stage + ": " + llvm::toString(outputs.takeError()));
+    return fail("cannot interpret the IR after " + stage + ": " +
+                llvm::toString(outputs.takeError()));
   if (!previous_.empty()) {
     if (outputs->size() != previous_.size())
       return fail(stage + " changed the number of outputs");
@@ -31,11 +32,13 @@ llvm::Error NumericsChecker::check(const Graph &g, llvm::StringRef stage) {
         return c.takeError();
       log_ << fmt::format("verify-numerics: {:<16} output {}: cosine {:.9f}, max abs error {:.3g} "
                           "(max |value| {:.3g}) against {}\n",
-                          stage.str(), i, c->cosine, c->maxAbsError, c->maxAbsExpected, previousStage_);
+                          stage.str(), i, c->cosine, c->maxAbsError, c->maxAbsExpected,
+                          previousStage_);
       if (!interp::meetsTolerance(*c, tolerance_))
-        return fail(fmt::format("pass '{}' changed output {}: cosine {:.9f} against the IR after {} "
-                                "(tolerance {})",
-                                stage.str(), i, c->cosine, previousStage_, tolerance_.minCosine));
+        return fail(
+            fmt::format("pass '{}' changed output {}: cosine {:.9f} against the IR after {} "
+                        "(tolerance {})",
+                        stage.str(), i, c->cosine, previousStage_, tolerance_.minCosine));
     }
   }
   previous_ = std::move(*outputs);

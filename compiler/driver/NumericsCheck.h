@@ -17,7 +17,8 @@ interp::Tolerance perPassTolerance(const Graph &source, const PassOptions &optio
 
 class NumericsChecker {
 public:
-  NumericsChecker(std::vector<interp::Tensor> inputs, interp::Tolerance tolerance, llvm::raw_ostream &log)
+  NumericsChecker(std::vector<interp::Tensor> inputs, interp::Tolerance tolerance,
+                  llvm::raw_ostream &log)
       : inputs_(std::move(inputs)), tolerance_(tolerance), log_(log) {}
 
   /// Interprets `g` (the IR after `stage`) and compares its outputs with the previous

@@ -17,18 +17,22 @@ public:
       : archive_(archive), archivePath_(std::move(archivePath)) {}
 
   llvm::Expected<llvm::ArrayRef<uint8_t>> archiveEntry(llvm::StringRef entry) override {
-    if (entry.startswith("vkqc:")) // a constant a pass made; the printer writes the small ones inline
+    if (entry.startswith(
+            "vkqc:")) // a constant a pass made; the printer writes the small ones inline
       return error("\"" + entry + "\" is a constant a pass made, larger than the " +
-                   llvm::Twine(kMaxInlineStorageBytes) + " B the text holds inline: the text has only its checksum");
+                   llvm::Twine(kMaxInlineStorageBytes) +
+                   " B the text holds inline: the text has only its checksum");
     if (!archive_)
-      return error("names archive entry \"" + entry + "\": give the archive it comes from with --archive=<model.pt2> "
+      return error("names archive entry \"" + entry +
+                   "\": give the archive it comes from with --archive=<model.pt2> "
                    "(or write the bytes inline: dense<0x...>)");
     if (!archive_->hasEntry(entry))
       return error(archivePath_ + " has no entry \"" + entry + "\"");
     return archive_->mapEntry(entry);
   }
 
-  llvm::Expected<DerivedLayout> derivedLayout(const Storage &source, llvm::StringRef tag, uint64_t size) override {
+  llvm::Expected<DerivedLayout> derivedLayout(const Storage &source, llvm::StringRef tag,
+                                              uint64_t size) override {
     return rebuildDerivedLayout(source, tag, size);
   }
 
@@ -78,8 +82,9 @@ std::vector<Part> splitInput(llvm::StringRef text, bool split) {
 
 // One graph: parsed, run through the passes, printed.
 // `name` is the input's name in messages; `where` names the part.
-llvm::Error runPart(const OptRequest &request, const Part &part, const std::string &name, const std::string &where,
-                    StorageResolver &storages, OptResult &result, llvm::raw_ostream &log) {
+llvm::Error runPart(const OptRequest &request, const Part &part, const std::string &name,
+                    const std::string &where, StorageResolver &storages, OptResult &result,
+                    llvm::raw_ostream &log) {
   ParseOptions parse;
   parse.storages = &storages;
   parse.firstLine = part.firstLine;
@@ -107,7 +112,8 @@ llvm::Error runOpt(const OptRequest &request, OptResult &result, llvm::raw_ostre
   std::string name = request.inputPath == "-" ? "<stdin>" : request.inputPath;
   if (llvm::Expected<std::vector<const PassInfo *>> p = resolvePipeline(request.pipeline); !p)
     return oneLineError(name, llvm::toString(p.takeError()));
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> input = llvm::MemoryBuffer::getFileOrSTDIN(request.inputPath);
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> input =
+      llvm::MemoryBuffer::getFileOrSTDIN(request.inputPath);
   if (!input)
     return oneLineError(name, "cannot read it: " + input.getError().message());
 
@@ -125,7 +131,8 @@ llvm::Error runOpt(const OptRequest &request, OptResult &result, llvm::raw_ostre
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i)
       result.text += std::string(kSplitMarker) + "\n";
-    std::string where = request.splitInputFile ? name + ":" + std::to_string(parts[i].firstLine) : name;
+    std::string where =
+        request.splitInputFile ? name + ":" + std::to_string(parts[i].firstLine) : name;
     if (auto err = runPart(request, parts[i], name, where, *storages, result, log))
       failures = llvm::joinErrors(std::move(failures), std::move(err));
   }

@@ -59,8 +59,8 @@ llvm::Expected<std::vector<const PassInfo *>> resolvePipeline(const PipelineOpti
   for (const std::set<std::string> *names : {&opts.printBefore, &opts.printAfter})
     for (const std::string &name : *names)
       if (!lookupPass(name))
-        return pipelineError("unknown pass '" + name + "' in a --print-ir flag (known: " +
-                             knownPassNames() + ")");
+        return pipelineError("unknown pass '" + name +
+                             "' in a --print-ir flag (known: " + knownPassNames() + ")");
   if (!opts.compileTo.empty() && opts.compileTo != "import") {
     auto it = std::find_if(pipeline.begin(), pipeline.end(),
                            [&](const PassInfo *p) { return p->name == opts.compileTo; });
@@ -81,7 +81,8 @@ llvm::Error runPipeline(Graph &g, const PipelineOptions &opts, PassContext &ctx,
     return pipeline.takeError();
   if (opts.verifyEach)
     if (auto err = verifyGraph(g))
-      return pipelineError("IR invalid after " + opts.inputStage + ": " + llvm::toString(std::move(err)));
+      return pipelineError("IR invalid after " + opts.inputStage + ": " +
+                           llvm::toString(std::move(err)));
   if (afterStage)
     if (auto err = afterStage(g, opts.inputStage))
       return err;
@@ -97,14 +98,16 @@ llvm::Error runPipeline(Graph &g, const PipelineOptions &opts, PassContext &ctx,
     std::string before = opts.printAfterChange ? graphToString(g) : std::string();
     auto start = std::chrono::steady_clock::now();
     llvm::Expected<bool> changed = info->create()->run(g, ctx);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!changed)
-      return pipelineError("pass '" + info->name + "' failed: " + llvm::toString(changed.takeError()));
+      return pipelineError("pass '" + info->name +
+                           "' failed: " + llvm::toString(changed.takeError()));
     timings.emplace_back(info->name, seconds);
     if (opts.verifyEach)
       if (auto err = verifyGraph(g))
-        return pipelineError("pass '" + info->name + "' broke the IR: " +
-                             llvm::toString(std::move(err)));
+        return pipelineError("pass '" + info->name +
+                             "' broke the IR: " + llvm::toString(std::move(err)));
     if (afterStage)
       if (auto err = afterStage(g, info->name))
         return err;

@@ -14,13 +14,13 @@
 namespace vkqc {
 
 struct PipelineOptions {
-  std::vector<std::string> passes;      // empty: the default pipeline (all of Passes.def)
-  std::string compileTo;                // stop after this pass ("import": before any)
-  std::set<std::string> printBefore;    // pass names
-  std::set<std::string> printAfter;     // pass names
+  std::vector<std::string> passes;   // empty: the default pipeline (all of Passes.def)
+  std::string compileTo;             // stop after this pass ("import": before any)
+  std::set<std::string> printBefore; // pass names
+  std::set<std::string> printAfter;  // pass names
   bool printAfterAll = false;
   bool printAfterChange = false;
-  std::string printTreeDir;             // numbered .vkir files, one per stage
+  std::string printTreeDir; // numbered .vkir files, one per stage
   bool verifyEach = true;
   bool timePasses = false;
   /// What stage 0 is called in messages, the hook and the dump tree (`vkqc opt`: "input").

@@ -9,11 +9,13 @@ namespace vkqc {
 
 namespace {
 // pass -> action -> count, passes in the order they first reported.
-std::vector<std::pair<std::string, std::map<std::string, int>>> countsByPass(const PassContext &ctx) {
+std::vector<std::pair<std::string, std::map<std::string, int>>>
+countsByPass(const PassContext &ctx) {
   std::vector<std::pair<std::string, std::map<std::string, int>>> out;
   for (const ReportEntry &e : ctx.report) {
     if (out.empty() || out.back().first != e.pass) {
-      auto it = std::find_if(out.begin(), out.end(), [&](const auto &p) { return p.first == e.pass; });
+      auto it =
+          std::find_if(out.begin(), out.end(), [&](const auto &p) { return p.first == e.pass; });
       if (it == out.end()) {
         out.push_back({e.pass, {}});
         it = out.end() - 1;
@@ -50,7 +52,8 @@ void printReportJson(const Graph &g, const PassContext &ctx, llvm::raw_ostream &
   root["passes"] = passes;
   nlohmann::ordered_json entries = nlohmann::ordered_json::array();
   for (const ReportEntry &e : ctx.report)
-    entries.push_back({{"pass", e.pass}, {"subject", e.subject}, {"action", e.action}, {"detail", e.detail}});
+    entries.push_back(
+        {{"pass", e.pass}, {"subject", e.subject}, {"action", e.action}, {"detail", e.detail}});
   root["entries"] = entries;
   os << root.dump(2) << "\n";
 }

@@ -9,7 +9,8 @@ namespace vkqc {
 
 /// Text: per pass, counts by action, then one line per entry.
 void printReportText(const Graph &g, const PassContext &ctx, llvm::raw_ostream &os);
-/// JSON: {"source", "passes": {pass: {action: count}}, "entries": [{pass, subject, action, detail}]}.
+/// JSON: {"source", "passes": {pass: {action: count}}, "entries": [{pass, subject, action,
+/// detail}]}.
 void printReportJson(const Graph &g, const PassContext &ctx, llvm::raw_ostream &os);
 
 } // namespace vkqc

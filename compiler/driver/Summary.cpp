@@ -31,8 +31,9 @@ void printSummary(const Graph &g, llvm::raw_ostream &os) {
   os << fmt::format("  constants: {} named, {} storages, {} bytes\n", constants, storages.size(),
                     constantBytes);
   if (storages.size() < static_cast<size_t>(constants))
-    os << fmt::format("  shared storages: {} names read bytes another name also reads (tied weights)\n",
-                      constants - static_cast<int>(storages.size()));
+    os << fmt::format(
+        "  shared storages: {} names read bytes another name also reads (tied weights)\n",
+        constants - static_cast<int>(storages.size()));
 
   std::map<std::string, int> byTarget;
   for (const auto &n : g.nodes)

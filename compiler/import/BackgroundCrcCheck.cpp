@@ -15,7 +15,9 @@ namespace {
 /// One thread fewer than the cores: the importing thread, the critical path while the
 /// checks run, keeps one (on the 2-core benchmark machine the checks of the 16-layer
 /// model's 1.43 GB take one thread about 50 ms, done long before the write ends).
-unsigned checkThreads() { return std::max(1u, llvm::hardware_concurrency().compute_thread_count() - 1); }
+unsigned checkThreads() {
+  return std::max(1u, llvm::hardware_concurrency().compute_thread_count() - 1);
+}
 
 // Large enough that a task's overhead is nothing beside its hashing (about 0.3 ms here),
 // small enough that both threads share a large entry and a cancelled check stops soon.
@@ -23,7 +25,8 @@ constexpr uint64_t kChunk = 4 << 20;
 } // namespace
 
 llvm::Error crcMismatchError(llvm::StringRef entry, uint32_t stored, uint32_t computed) {
-  return oneLineError(entry, fmt::format("CRC-32 mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
+  return oneLineError(
+      entry, fmt::format("CRC-32 mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
 }
 
 BackgroundCrcCheck::BackgroundCrcCheck() = default;
@@ -34,7 +37,8 @@ BackgroundCrcCheck::~BackgroundCrcCheck() {
     pool_->wait();
 }
 
-void BackgroundCrcCheck::add(llvm::StringRef entry, llvm::ArrayRef<uint8_t> bytes, uint32_t stored) {
+void BackgroundCrcCheck::add(llvm::StringRef entry, llvm::ArrayRef<uint8_t> bytes,
+                             uint32_t stored) {
   if (!pool_)
     pool_ = std::make_unique<llvm::ThreadPool>(llvm::hardware_concurrency(checkThreads()));
   Entry &e = entries_.emplace_back();
@@ -46,7 +50,8 @@ void BackgroundCrcCheck::add(llvm::StringRef entry, llvm::ArrayRef<uint8_t> byte
   for (size_t i = 0; i < chunks; ++i)
     pool_->async([this, &e, i] {
       if (!cancelled_)
-        e.chunkCrcs[i] = crc32(e.bytes.slice(i * kChunk, std::min(kChunk, e.bytes.size() - i * kChunk)));
+        e.chunkCrcs[i] =
+            crc32(e.bytes.slice(i * kChunk, std::min(kChunk, e.bytes.size() - i * kChunk)));
     });
 }
 

@@ -36,9 +36,9 @@ Crc32Kernel cpuKernel() {
 // Barrett constant floor(x^64 / P(x)) for the last reduction.
 alignas(16) constexpr uint64_t kFold64[2] = {0x0154442bd4, 0x01c6e41596};  // D = 4 x 128 bits
 alignas(16) constexpr uint64_t kFold16[2] = {0x01751997d0, 0x00ccaa009e};  // D = 128 bits
-alignas(16) constexpr uint64_t kFold4[2] = {0x0163cd6124, 0};               // 64 -> 32 bits
+alignas(16) constexpr uint64_t kFold4[2] = {0x0163cd6124, 0};              // 64 -> 32 bits
 alignas(16) constexpr uint64_t kBarrett[2] = {0x01db710641, 0x01f7011641}; // P(x), mu
-constexpr uint64_t kFold256[2] = {0x011542778a, 0x01322d1430};              // D = 4 x 512 bits
+constexpr uint64_t kFold256[2] = {0x011542778a, 0x01322d1430};             // D = 4 x 512 bits
 
 /// One fold step: `x` carried 128 bits further (both halves multiplied by the fold
 /// constants of that distance), xored with the next 16 bytes.
@@ -105,10 +105,12 @@ constexpr uint64_t kFold256[2] = {0x011542778a, 0x01322d1430};              // D
 
 /// Same, `size` at least 256: sixteen lanes in four 512-bit registers, 256 bytes a step
 /// (about three times foldSse's throughput, faster than the input's pages can be read).
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1")]] uint32_t foldAvx512(const uint8_t *p, size_t size,
-                                                                        uint32_t state) {
-  __m512i x0 = _mm512_xor_si512(_mm512_loadu_si512(p), _mm512_zextsi128_si512(_mm_cvtsi32_si128(static_cast<int>(state))));
-  __m512i x1 = _mm512_loadu_si512(p + 64), x2 = _mm512_loadu_si512(p + 128), x3 = _mm512_loadu_si512(p + 192);
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1")]] uint32_t
+foldAvx512(const uint8_t *p, size_t size, uint32_t state) {
+  __m512i x0 = _mm512_xor_si512(_mm512_loadu_si512(p),
+                                _mm512_zextsi128_si512(_mm_cvtsi32_si128(static_cast<int>(state))));
+  __m512i x1 = _mm512_loadu_si512(p + 64), x2 = _mm512_loadu_si512(p + 128),
+          x3 = _mm512_loadu_si512(p + 192);
   p += 256;
   size -= 256;
   const __m512i k256 = everyLane(kFold256);
@@ -161,7 +163,9 @@ uint32_t crc32Using(Crc32Kernel kernel, llvm::ArrayRef<uint8_t> bytes, uint32_t 
   return bytes.empty() ? crc : static_cast<uint32_t>(crc32_z(crc, bytes.data(), bytes.size()));
 }
 
-uint32_t crc32(llvm::ArrayRef<uint8_t> bytes, uint32_t crc) { return crc32Using(fastestCrc32Kernel(), bytes, crc); }
+uint32_t crc32(llvm::ArrayRef<uint8_t> bytes, uint32_t crc) {
+  return crc32Using(fastestCrc32Kernel(), bytes, crc);
+}
 
 uint32_t crc32Combine(uint32_t crcA, uint32_t crcB, uint64_t lengthB) {
   return static_cast<uint32_t>(crc32_combine64(crcA, crcB, static_cast<z_off64_t>(lengthB)));

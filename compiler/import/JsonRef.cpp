@@ -184,7 +184,8 @@ llvm::Expected<std::vector<JsonRef>> JsonRef::arrayField(llvm::StringRef key) co
   return f->getArray();
 }
 
-llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> JsonRef::objectField(llvm::StringRef key) const {
+llvm::Expected<std::vector<std::pair<std::string, JsonRef>>>
+JsonRef::objectField(llvm::StringRef key) const {
   llvm::Expected<JsonRef> f = field(key);
   if (!f)
     return f.takeError();

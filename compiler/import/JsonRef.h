@@ -44,7 +44,8 @@ public:
 
   /// Convenience: field(key) then getX().
   llvm::Expected<std::vector<JsonRef>> arrayField(llvm::StringRef key) const;
-  llvm::Expected<std::vector<std::pair<std::string, JsonRef>>> objectField(llvm::StringRef key) const;
+  llvm::Expected<std::vector<std::pair<std::string, JsonRef>>>
+  objectField(llvm::StringRef key) const;
   llvm::Expected<int64_t> intField(llvm::StringRef key) const;
   llvm::Expected<std::string> stringField(llvm::StringRef key) const;
 

@@ -71,7 +71,7 @@ uLong memWrite(voidpf, voidpf, const void *, uLong) { return 0; }
 ZPOS64_T memTell(voidpf, voidpf stream) { return static_cast<MemoryStream *>(stream)->pos; }
 long memSeek(voidpf, voidpf stream, ZPOS64_T offset, int origin) {
   auto *s = static_cast<MemoryStream *>(stream);
-  uint64_t base = origin == ZLIB_FILEFUNC_SEEK_SET ? 0
+  uint64_t base = origin == ZLIB_FILEFUNC_SEEK_SET   ? 0
                   : origin == ZLIB_FILEFUNC_SEEK_CUR ? s->pos
                                                      : s->bytes.size();
   if (offset > s->bytes.size() || base > s->bytes.size() - offset)
@@ -118,7 +118,8 @@ struct ZipEntry {
 bool hasStoredCrc(const ZipEntry &e) { return e.crc != 0; }
 
 /// A metadata entry's text, when its bytes have the stored CRC-32 (or none is stored).
-llvm::Expected<std::string> checkedText(llvm::StringRef entry, const ZipEntry &e, llvm::ArrayRef<uint8_t> bytes) {
+llvm::Expected<std::string> checkedText(llvm::StringRef entry, const ZipEntry &e,
+                                        llvm::ArrayRef<uint8_t> bytes) {
   if (hasStoredCrc(e))
     if (uint32_t computed = crc32(bytes); computed != e.crc)
       return crcMismatchError(entry, e.crc, computed);
@@ -178,9 +179,12 @@ public:
     bool more = unzReadCurrentFile(zip_, &extra, 1) > 0;
     // minizip's own CRC verdict is not taken: a stored 0 means "not computed" here.
     int closed = unzCloseCurrentFile(zip_);
-    if (n < 0 || static_cast<uint64_t>(n) != e.size || more || (closed != UNZ_OK && closed != UNZ_CRCERROR))
+    if (n < 0 || static_cast<uint64_t>(n) != e.size || more ||
+        (closed != UNZ_OK && closed != UNZ_CRCERROR))
       return archiveError(entry, "compressed entry is corrupt (its size does not match)");
-    return checkedText(entry, e, llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
+    return checkedText(
+        entry, e,
+        llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
   }
 
   llvm::Expected<llvm::ArrayRef<uint8_t>> mapEntry(llvm::StringRef entry) override {
@@ -271,7 +275,8 @@ private:
       }
     }
     if (!haveModel)
-      return archiveError("archive", "no models/model.json entry; is this a torch.export.save archive?");
+      return archiveError("archive",
+                          "no models/model.json entry; is this a torch.export.save archive?");
     for (auto &[entryName, e] : found)
       if (llvm::StringRef(entryName).startswith(root))
         entries_[llvm::StringRef(entryName).drop_front(root.size())] = e;
@@ -333,20 +338,20 @@ private:
 };
 } // namespace
 
-
 bool isPlainEntryName(llvm::StringRef name) {
   return !name.empty() && name != "." && name != ".." && !name.contains('/') &&
          !name.contains('\\') && !name.contains('\0');
 }
 
 llvm::Expected<std::unique_ptr<ModelArchive>> ModelArchive::open(llvm::StringRef path,
-                                                                const ArchiveOptions &options) {
+                                                                 const ArchiveOptions &options) {
   if (llvm::sys::fs::is_directory(path))
     return archiveError("input", "is a directory; pass the .pt2 or its models/model.json");
   if (llvm::sys::path::filename(path) == "model.json") {
     llvm::StringRef modelsDir = llvm::sys::path::parent_path(path);
     if (llvm::sys::path::filename(modelsDir) != "models")
-      return archiveError("input", "a model.json must sit in the models/ folder of an extracted archive");
+      return archiveError("input",
+                          "a model.json must sit in the models/ folder of an extracted archive");
     std::string root = llvm::sys::path::parent_path(modelsDir).str();
     return std::make_unique<DirectoryArchive>(root.empty() ? "." : root);
   }
@@ -365,7 +370,8 @@ llvm::Expected<std::unique_ptr<ModelArchive>> ModelArchive::open(llvm::StringRef
 }
 
 llvm::Expected<std::unique_ptr<ModelArchive>>
-ModelArchive::openZipBuffer(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef name, const ArchiveOptions &options) {
+ModelArchive::openZipBuffer(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef name,
+                            const ArchiveOptions &options) {
   if (bytes.empty())
     return archiveError("archive", "file is empty");
   auto zip = ZipArchive::create(nullptr, bytes, name, options);

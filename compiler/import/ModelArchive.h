@@ -33,7 +33,8 @@ public:
                                                             const ArchiveOptions &options = {});
   /// Opens a zip archive held in memory (tests and fuzzing). `bytes` must outlive it.
   static llvm::Expected<std::unique_ptr<ModelArchive>>
-  openZipBuffer(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef name, const ArchiveOptions &options = {});
+  openZipBuffer(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef name,
+                const ArchiveOptions &options = {});
 
   virtual bool hasEntry(llvm::StringRef entry) const = 0;
   /// The whole entry as text (small metadata files; decompressed if needed), its CRC-32

@@ -11,9 +11,8 @@ namespace {
 llvm::Expected<int64_t> checkAttentionShapes(const Tensor &q, const Tensor &k, const Tensor &v,
                                              bool enableGqa) {
   auto mismatch = [&](const llvm::Twine &why) {
-    return kernelError("scaled_dot_product_attention: " + why + " (q " +
-                       shapeString(q.shape()) + ", k " + shapeString(k.shape()) + ", v " +
-                       shapeString(v.shape()) + ")");
+    return kernelError("scaled_dot_product_attention: " + why + " (q " + shapeString(q.shape()) +
+                       ", k " + shapeString(k.shape()) + ", v " + shapeString(v.shape()) + ")");
   };
   if (q.rank() < 2 || k.rank() != q.rank() || v.rank() != q.rank())
     return mismatch("q, k and v must have one rank >= 2");
@@ -35,8 +34,7 @@ llvm::Expected<int64_t> checkAttentionShapes(const Tensor &q, const Tensor &k, c
 }
 } // namespace
 
-llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &k,
-                                                 const Tensor &v,
+llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &k, const Tensor &v,
                                                  const std::optional<Tensor> &attnMask,
                                                  double dropoutP, bool isCausal,
                                                  std::optional<double> scale, bool enableGqa) {

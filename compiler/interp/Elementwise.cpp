@@ -9,24 +9,35 @@ namespace vkqc::interp {
 namespace {
 llvm::StringRef binaryOpName(BinaryOp op) {
   switch (op) {
-  case BinaryOp::Add: return "add";
-  case BinaryOp::Sub: return "sub";
-  case BinaryOp::Mul: return "mul";
-  case BinaryOp::Div: return "div";
-  case BinaryOp::Eq: return "eq";
-  case BinaryOp::Ne: return "ne";
-  case BinaryOp::Lt: return "lt";
-  case BinaryOp::Le: return "le";
-  case BinaryOp::Gt: return "gt";
-  case BinaryOp::Ge: return "ge";
-  case BinaryOp::BitwiseAnd: return "bitwise_and";
+  case BinaryOp::Add:
+    return "add";
+  case BinaryOp::Sub:
+    return "sub";
+  case BinaryOp::Mul:
+    return "mul";
+  case BinaryOp::Div:
+    return "div";
+  case BinaryOp::Eq:
+    return "eq";
+  case BinaryOp::Ne:
+    return "ne";
+  case BinaryOp::Lt:
+    return "lt";
+  case BinaryOp::Le:
+    return "le";
+  case BinaryOp::Gt:
+    return "gt";
+  case BinaryOp::Ge:
+    return "ge";
+  case BinaryOp::BitwiseAnd:
+    return "bitwise_and";
   }
   return "binary";
 }
 
 bool isComparison(BinaryOp op) {
-  return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt ||
-         op == BinaryOp::Le || op == BinaryOp::Gt || op == BinaryOp::Ge;
+  return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt || op == BinaryOp::Le ||
+         op == BinaryOp::Gt || op == BinaryOp::Ge;
 }
 
 /// Element `j` of an operand as a float op sees it: tensors are cast to the common dtype,
@@ -38,17 +49,28 @@ double floatOperand(const Operand &o, int64_t j, DType compute) {
 
 double applyFloat(BinaryOp op, double x, double y, double alpha) {
   switch (op) {
-  case BinaryOp::Add: return x + alpha * y;
-  case BinaryOp::Sub: return x - alpha * y;
-  case BinaryOp::Mul: return x * y;
-  case BinaryOp::Div: return x / y;
-  case BinaryOp::Eq: return x == y;
-  case BinaryOp::Ne: return x != y;
-  case BinaryOp::Lt: return x < y;
-  case BinaryOp::Le: return x <= y;
-  case BinaryOp::Gt: return x > y;
-  case BinaryOp::Ge: return x >= y;
-  case BinaryOp::BitwiseAnd: break; // rejected for floats before we get here
+  case BinaryOp::Add:
+    return x + alpha * y;
+  case BinaryOp::Sub:
+    return x - alpha * y;
+  case BinaryOp::Mul:
+    return x * y;
+  case BinaryOp::Div:
+    return x / y;
+  case BinaryOp::Eq:
+    return x == y;
+  case BinaryOp::Ne:
+    return x != y;
+  case BinaryOp::Lt:
+    return x < y;
+  case BinaryOp::Le:
+    return x <= y;
+  case BinaryOp::Gt:
+    return x > y;
+  case BinaryOp::Ge:
+    return x >= y;
+  case BinaryOp::BitwiseAnd:
+    break; // rejected for floats before we get here
   }
   return 0.0;
 }
@@ -59,17 +81,28 @@ int64_t applyInt(BinaryOp op, int64_t x, int64_t y, int64_t alpha) {
   uint64_t ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
   uint64_t ua = static_cast<uint64_t>(alpha);
   switch (op) {
-  case BinaryOp::Add: return wrap(ux + ua * uy);
-  case BinaryOp::Sub: return wrap(ux - ua * uy);
-  case BinaryOp::Mul: return wrap(ux * uy);
-  case BinaryOp::Eq: return x == y;
-  case BinaryOp::Ne: return x != y;
-  case BinaryOp::Lt: return x < y;
-  case BinaryOp::Le: return x <= y;
-  case BinaryOp::Gt: return x > y;
-  case BinaryOp::Ge: return x >= y;
-  case BinaryOp::BitwiseAnd: return x & y;
-  case BinaryOp::Div: break; // true division always computes in float
+  case BinaryOp::Add:
+    return wrap(ux + ua * uy);
+  case BinaryOp::Sub:
+    return wrap(ux - ua * uy);
+  case BinaryOp::Mul:
+    return wrap(ux * uy);
+  case BinaryOp::Eq:
+    return x == y;
+  case BinaryOp::Ne:
+    return x != y;
+  case BinaryOp::Lt:
+    return x < y;
+  case BinaryOp::Le:
+    return x <= y;
+  case BinaryOp::Gt:
+    return x > y;
+  case BinaryOp::Ge:
+    return x >= y;
+  case BinaryOp::BitwiseAnd:
+    return x & y;
+  case BinaryOp::Div:
+    break; // true division always computes in float
   }
   return 0;
 }
@@ -106,8 +139,7 @@ llvm::Expected<Tensor> binary(BinaryOp op, const Operand &a, const Operand &b,
     }
   } else {
     for (int64_t i = 0; i < result.numel(); ++i)
-      result.setInt(i, applyInt(op, a.tensor().getInt(ia[i]), b.tensor().getInt(ib[i]),
-                                alpha.i));
+      result.setInt(i, applyInt(op, a.tensor().getInt(ia[i]), b.tensor().getInt(ib[i]), alpha.i));
   }
   return result;
 }
@@ -124,24 +156,12 @@ llvm::Expected<Tensor> mul(const Operand &a, const Operand &b) {
 llvm::Expected<Tensor> div(const Operand &a, const Operand &b) {
   return binary(BinaryOp::Div, a, b);
 }
-llvm::Expected<Tensor> eq(const Operand &a, const Operand &b) {
-  return binary(BinaryOp::Eq, a, b);
-}
-llvm::Expected<Tensor> ne(const Operand &a, const Operand &b) {
-  return binary(BinaryOp::Ne, a, b);
-}
-llvm::Expected<Tensor> lt(const Operand &a, const Operand &b) {
-  return binary(BinaryOp::Lt, a, b);
-}
-llvm::Expected<Tensor> le(const Operand &a, const Operand &b) {
-  return binary(BinaryOp::Le, a, b);
-}
-llvm::Expected<Tensor> gt(const Operand &a, const Operand &b) {
-  return binary(BinaryOp::Gt, a, b);
-}
-llvm::Expected<Tensor> ge(const Operand &a, const Operand &b) {
-  return binary(BinaryOp::Ge, a, b);
-}
+llvm::Expected<Tensor> eq(const Operand &a, const Operand &b) { return binary(BinaryOp::Eq, a, b); }
+llvm::Expected<Tensor> ne(const Operand &a, const Operand &b) { return binary(BinaryOp::Ne, a, b); }
+llvm::Expected<Tensor> lt(const Operand &a, const Operand &b) { return binary(BinaryOp::Lt, a, b); }
+llvm::Expected<Tensor> le(const Operand &a, const Operand &b) { return binary(BinaryOp::Le, a, b); }
+llvm::Expected<Tensor> gt(const Operand &a, const Operand &b) { return binary(BinaryOp::Gt, a, b); }
+llvm::Expected<Tensor> ge(const Operand &a, const Operand &b) { return binary(BinaryOp::Ge, a, b); }
 llvm::Expected<Tensor> bitwiseAnd(const Operand &a, const Operand &b) {
   return binary(BinaryOp::BitwiseAnd, a, b);
 }
@@ -208,8 +228,7 @@ llvm::Expected<Tensor> sin(const Tensor &x) {
 
 // PyTorch's vectorized silu: x / (1 + exp(-x)).
 llvm::Expected<Tensor> silu(const Tensor &x) {
-  return unaryFloat(x, "silu", false,
-                    [](auto v) { return v / (decltype(v)(1) + floatExp(-v)); });
+  return unaryFloat(x, "silu", false, [](auto v) { return v / (decltype(v)(1) + floatExp(-v)); });
 }
 
 // PyTorch's vectorized sigmoid: 1 / (1 + exp(-x)).

@@ -17,8 +17,8 @@ llvm::Error error(const llvm::Twine &message) {
 
 /// `cause` prefixed with the node it happened in.
 llvm::Error nodeError(const Node &node, llvm::Error cause) {
-  return error("node %" + node.name + " (" + node.target + "): " +
-               llvm::toString(std::move(cause)));
+  return error("node %" + node.name + " (" + node.target +
+               "): " + llvm::toString(std::move(cause)));
 }
 
 std::string dtypeText(DType dtype) { return std::string(dtypeName(dtype)); }
@@ -95,8 +95,8 @@ llvm::Error checkTensorResult(const Value &v, const RuntimeValue &result,
   if (!t)
     return error("result %" + v.name + " is declared a tensor but the op gave an integer");
   if (t->dtype() != v.dtype)
-    return error("result %" + v.name + " is declared " + dtypeText(v.dtype) +
-                 " but the op gave " + dtypeText(t->dtype()));
+    return error("result %" + v.name + " is declared " + dtypeText(v.dtype) + " but the op gave " +
+                 dtypeText(t->dtype()));
   llvm::Expected<Shape> declared = evaluateShape(v.shape, bindings);
   if (!declared)
     return error("result %" + v.name + ": " + llvm::toString(declared.takeError()));
@@ -180,8 +180,7 @@ llvm::Error runNode(const Graph &g, const Node &node, Environment &env,
 /// Drops what no later node reads: the operands node `index` read last, and its results
 /// that nothing reads at all.
 void releaseDeadValues(const Node &node, size_t index,
-                       const std::unordered_map<const Value *, size_t> &lastUse,
-                       Environment &env) {
+                       const std::unordered_map<const Value *, size_t> &lastUse, Environment &env) {
   for (const Value *v : node.operands())
     if (lastUse.at(v) == index)
       env.values.erase(v);
@@ -197,9 +196,8 @@ llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
   return interpretGraph(g, userInputs, TensorObserver());
 }
 
-llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
-                                                   llvm::ArrayRef<Tensor> userInputs,
-                                                   const TensorObserver &observer) {
+llvm::Expected<std::vector<Tensor>>
+interpretGraph(const Graph &g, llvm::ArrayRef<Tensor> userInputs, const TensorObserver &observer) {
   Environment env;
   if (llvm::Error e = bindInputs(g, userInputs, env))
     return e;

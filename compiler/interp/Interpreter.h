@@ -25,14 +25,13 @@ llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
 /// Sees every tensor a node computes, right after it is checked (for dumps and numerics
 /// debugging).
 using TensorObserver = std::function<void(const Value &result, const Tensor &tensor)>;
-llvm::Expected<std::vector<Tensor>> interpretGraph(const Graph &g,
-                                                   llvm::ArrayRef<Tensor> userInputs,
-                                                   const TensorObserver &observer);
+llvm::Expected<std::vector<Tensor>>
+interpretGraph(const Graph &g, llvm::ArrayRef<Tensor> userInputs, const TensorObserver &observer);
 
 /// How close `actual` is to `expected`, computed in double over all elements.
 struct Comparison {
-  double cosine;         // of the flattened vectors; NaN when any element is NaN
-  double maxAbsError;    // NaN when any element is NaN
+  double cosine;      // of the flattened vectors; NaN when any element is NaN
+  double maxAbsError; // NaN when any element is NaN
   double maxAbsExpected;
   bool shapesMatch;
 };

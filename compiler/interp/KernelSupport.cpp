@@ -58,8 +58,7 @@ Category categoryOf(DType t) {
 
 /// c10's combine_categories: the higher-priority result wins unless the lower-priority one
 /// brings a higher category.
-std::optional<DType> combineCategories(std::optional<DType> higher,
-                                       std::optional<DType> lower) {
+std::optional<DType> combineCategories(std::optional<DType> higher, std::optional<DType> lower) {
   if (!higher)
     return lower;
   if (!lower)
@@ -148,13 +147,15 @@ llvm::Expected<MatmulShapes> matmulShapes(const Shape &a, const Shape &b) {
   s.k = aShape.back();
   s.n = bShape.back();
   if (bShape[bShape.size() - 2] != s.k)
-    return kernelError("shapes " + shapeString(a) + " and " + shapeString(b) + " cannot be multiplied");
+    return kernelError("shapes " + shapeString(a) + " and " + shapeString(b) +
+                       " cannot be multiplied");
   s.aBatch.assign(aShape.begin(), aShape.end() - 2);
   s.bBatch.assign(bShape.begin(), bShape.end() - 2);
   llvm::Expected<Shape> batch = broadcastShapes(s.aBatch, s.bBatch, "matmul");
   if (!batch) {
     llvm::consumeError(batch.takeError());
-    return kernelError("batch dims of " + shapeString(a) + " and " + shapeString(b) + " do not broadcast");
+    return kernelError("batch dims of " + shapeString(a) + " and " + shapeString(b) +
+                       " do not broadcast");
   }
   s.batch = *batch;
   s.result = s.batch;
@@ -188,8 +189,7 @@ std::vector<int64_t> broadcastSourceIndex(const Shape &in, const Shape &out) {
   return stridedSourceIndex(out, strides, 0);
 }
 
-std::vector<int64_t> stridedSourceIndex(const Shape &out, const Shape &strides,
-                                        int64_t offset) {
+std::vector<int64_t> stridedSourceIndex(const Shape &out, const Shape &strides, int64_t offset) {
   size_t rank = out.size();
   int64_t total = numelOf(out);
   std::vector<int64_t> source(static_cast<size_t>(total));

@@ -42,8 +42,7 @@ std::vector<int64_t> broadcastSourceIndex(const Shape &in, const Shape &out);
 
 /// For every element of `out` (row-major), `offset + sum(index[d] * strides[d])`: the
 /// source element of a strided view (strides may be 0 for broadcast dims).
-std::vector<int64_t> stridedSourceIndex(const Shape &out, const Shape &strides,
-                                        int64_t offset);
+std::vector<int64_t> stridedSourceIndex(const Shape &out, const Shape &strides, int64_t offset);
 
 /// A new tensor of `shape` and `source`'s dtype whose element i is `source`'s element
 /// `sourceIndex[i]`: the one data-movement primitive behind permute, slice, expand, ...
@@ -102,7 +101,7 @@ llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &s
                                            const std::optional<Tensor> &zeroPoints,
                                            int64_t groupSize, const Tensor &indices,
                                            bool lowNibbleFirst,
-                                           std::optional<DType> arithmeticDtype,
-                                           DType outDtype, llvm::StringRef op);
+                                           std::optional<DType> arithmeticDtype, DType outDtype,
+                                           llvm::StringRef op);
 
 } // namespace vkqc::interp

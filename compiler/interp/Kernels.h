@@ -91,7 +91,8 @@ llvm::Expected<Tensor> tanh(const Tensor &x);
 /// aten.gelu: approximate "none" (erf) or "tanh" (PyTorch's vectorized formula).
 llvm::Expected<Tensor> gelu(const Tensor &x, llvm::StringRef approximate);
 /// aten.clamp with optional scalar bounds (NaN stays NaN).
-llvm::Expected<Tensor> clamp(const Tensor &x, const std::optional<Scalar> &min, const std::optional<Scalar> &max);
+llvm::Expected<Tensor> clamp(const Tensor &x, const std::optional<Scalar> &min,
+                             const std::optional<Scalar> &max);
 llvm::Expected<Tensor> logicalNot(const Tensor &x);
 enum class LogicalOp { And, Or, Xor };
 /// logical_and / logical_or / logical_xor: bool results of the operands' truth values.
@@ -104,7 +105,8 @@ llvm::Expected<Tensor> tril(const Tensor &x, int64_t diagonal);
 /// aten.select.int: the slice at `index` of `dim`, that dim removed.
 llvm::Expected<Tensor> select(const Tensor &x, int64_t dim, int64_t index);
 /// Consecutive slices of `sizes` along `dim` (split_with_sizes; split and chunk via splitSizes).
-llvm::Expected<std::vector<Tensor>> splitBySizes(const Tensor &x, llvm::ArrayRef<int64_t> sizes, int64_t dim);
+llvm::Expected<std::vector<Tensor>> splitBySizes(const Tensor &x, llvm::ArrayRef<int64_t> sizes,
+                                                 int64_t dim);
 /// The part sizes of aten.split: `splitSize` each, the last one shorter.
 std::vector<int64_t> splitSizes(int64_t length, int64_t splitSize);
 
@@ -172,8 +174,7 @@ llvm::Expected<Tensor> embedding(const Tensor &weight, const Tensor &indices);
 /// aten.scaled_dot_product_attention (math path). q [..., Hq, L, E], k [..., Hkv, S, E],
 /// v [..., Hkv, S, Ev]. A bool mask keeps `true`; a float mask is added to the scores.
 /// Rows with every score -inf give NaN, as in PyTorch's math path.
-llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &k,
-                                                 const Tensor &v,
+llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &k, const Tensor &v,
                                                  const std::optional<Tensor> &attnMask,
                                                  double dropoutP, bool isCausal,
                                                  std::optional<double> scale, bool enableGqa);
@@ -186,14 +187,12 @@ llvm::Expected<MappingType> parseMappingType(llvm::StringRef name);
 
 /// torchao.quantize_affine: clamp(round_half_even(x * (1/scale)) + zp, qmin, qmax).
 llvm::Expected<Tensor> quantizeAffine(const Tensor &input, llvm::ArrayRef<int64_t> blockSize,
-                                      const Tensor &scale,
-                                      const std::optional<Tensor> &zeroPoint,
+                                      const Tensor &scale, const std::optional<Tensor> &zeroPoint,
                                       DType outputDtype, std::optional<int64_t> quantMin,
                                       std::optional<int64_t> quantMax);
 /// torchao.dequantize_affine: ((q.to(out) - zp.to(out)) * scale).to(out).
 llvm::Expected<Tensor> dequantizeAffine(const Tensor &input, llvm::ArrayRef<int64_t> blockSize,
-                                        const Tensor &scale,
-                                        const std::optional<Tensor> &zeroPoint,
+                                        const Tensor &scale, const std::optional<Tensor> &zeroPoint,
                                         DType inputDtype, std::optional<int64_t> quantMin,
                                         std::optional<int64_t> quantMax,
                                         DType outputDtype = DType::Float32);
@@ -203,18 +202,19 @@ struct QParams {
   Tensor zeroPoint;
 };
 /// torchao.choose_qparams_affine (min/max based), arithmetic in the input dtype.
-llvm::Expected<QParams>
-chooseQParamsAffine(const Tensor &input, MappingType mappingType,
-                    llvm::ArrayRef<int64_t> blockSize, DType targetDtype,
-                    std::optional<int64_t> quantMin, std::optional<int64_t> quantMax,
-                    std::optional<double> eps, std::optional<DType> scaleDtype,
-                    std::optional<DType> zeroPointDtype, bool keepdim);
+llvm::Expected<QParams> chooseQParamsAffine(const Tensor &input, MappingType mappingType,
+                                            llvm::ArrayRef<int64_t> blockSize, DType targetDtype,
+                                            std::optional<int64_t> quantMin,
+                                            std::optional<int64_t> quantMax,
+                                            std::optional<double> eps,
+                                            std::optional<DType> scaleDtype,
+                                            std::optional<DType> zeroPointDtype, bool keepdim);
 
 /// quantized_decomposed.embedding_4bit.dtype: weight u8 [V, D/2] with the even element in
 /// the high nibble stored as q+8; scales [V] or [V, G]; dtype defaults to the scales'.
 llvm::Expected<Tensor> embedding4bit(const Tensor &weight, const Tensor &scales,
-                                     const std::optional<Tensor> &zeroPoints,
-                                     int64_t quantMin, int64_t quantMax, const Tensor &indices,
+                                     const std::optional<Tensor> &zeroPoints, int64_t quantMin,
+                                     int64_t quantMax, const Tensor &indices,
                                      std::optional<DType> dtype);
 
 // ---- Fused ops emitted by vkqc (FusedQuantOps.cpp) ----------------------------------------
@@ -242,8 +242,7 @@ llvm::Expected<Tensor> rmsNorm(const Tensor &x, const Tensor &weight, double eps
 /// et_vk.embedding_q4gsw: weight u8 [V, D/2], scales [V, G] (or [V] / [1] for one group),
 /// output f32 [..., D] computed as q.float() * scale.float() (ExecuTorch's reference, and
 /// what dequantize_affine to f32 computes). `isLinearWeight` selects low-nibble-first order.
-llvm::Expected<Tensor> embeddingQ4gsw(const Tensor &weight, const Tensor &scales,
-                                      int64_t groupSize, const Tensor &indices,
-                                      bool isLinearWeight);
+llvm::Expected<Tensor> embeddingQ4gsw(const Tensor &weight, const Tensor &scales, int64_t groupSize,
+                                      const Tensor &indices, bool isLinearWeight);
 
 } // namespace vkqc::interp

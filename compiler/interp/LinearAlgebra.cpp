@@ -16,8 +16,8 @@ llvm::Error requireSameFloat(const Tensor &a, const Tensor &b, llvm::StringRef o
   if (auto err = requireFloat(a, op, "first operand"))
     return err;
   if (a.dtype() != b.dtype())
-    return kernelError(op + ": expected operands of one dtype, got " + nameOf(a.dtype()) +
-                       " and " + nameOf(b.dtype()));
+    return kernelError(op + ": expected operands of one dtype, got " + nameOf(a.dtype()) + " and " +
+                       nameOf(b.dtype()));
   return llvm::Error::success();
 }
 } // namespace
@@ -35,8 +35,8 @@ llvm::Expected<Tensor> linear(const Tensor &x, const Tensor &weight,
       return kernelError("linear: bias dtype " + nameOf(bias->dtype()) +
                          " differs from input dtype " + nameOf(x.dtype()));
     if (bias->numel() != n || bias->rank() > 1)
-      return kernelError("linear: bias " + shapeString(bias->shape()) + " for " +
-                         llvm::Twine(n) + " outputs");
+      return kernelError("linear: bias " + shapeString(bias->shape()) + " for " + llvm::Twine(n) +
+                         " outputs");
   }
   Shape outShape = x.shape();
   outShape.back() = n;

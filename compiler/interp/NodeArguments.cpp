@@ -5,10 +5,10 @@ namespace vkqc::interp {
 namespace {
 // Names of the ArgValue alternatives, in variant order, for messages.
 const char *argKindName(const ArgValue &arg) {
-  static const char *const names[] = {
-      "None",       "bool",      "int",        "float",  "string",
-      "dtype",      "value",     "tensor list", "int list", "float list",
-      "bool list",  "symbolic int", "device",  "layout", "memory format"};
+  static const char *const names[] = {"None",     "bool",       "int",          "float",
+                                      "string",   "dtype",      "value",        "tensor list",
+                                      "int list", "float list", "bool list",    "symbolic int",
+                                      "device",   "layout",     "memory format"};
   static_assert(std::variant_size_v<ArgValue> == sizeof(names) / sizeof(names[0]));
   return names[arg.index()];
 }
@@ -27,8 +27,7 @@ void NodeArguments::fail(llvm::StringRef name, const llvm::Twine &why) {
     problem_ = ("argument '" + name + "': " + why).str();
 }
 
-void NodeArguments::wrongKind(llvm::StringRef name, const ArgValue &arg,
-                              llvm::StringRef expected) {
+void NodeArguments::wrongKind(llvm::StringRef name, const ArgValue &arg, llvm::StringRef expected) {
   fail(name, "expected " + expected + ", got " + argKindName(arg));
 }
 
@@ -137,8 +136,7 @@ std::optional<Scalar> NodeArguments::optionalScalar(llvm::StringRef name) {
   return scalar(name);
 }
 
-std::optional<int64_t> NodeArguments::symbolicInteger(llvm::StringRef name,
-                                                      const SymIntArg &s) {
+std::optional<int64_t> NodeArguments::symbolicInteger(llvm::StringRef name, const SymIntArg &s) {
   if (!s.symbol)
     return s.literal;
   const RuntimeValue *rv = lookup(name, s.symbol);

@@ -21,8 +21,8 @@ struct DescrEntry {
 };
 // numpy's spelling of each supported dtype ('|' for single-byte types).
 constexpr DescrEntry kDescrs[] = {
-    {"|b1", DType::Bool},  {"|u1", DType::UInt8},   {"|i1", DType::Int8},
-    {"<i2", DType::Int16}, {"<i4", DType::Int32},   {"<i8", DType::Int64},
+    {"|b1", DType::Bool},    {"|u1", DType::UInt8},   {"|i1", DType::Int8},
+    {"<i2", DType::Int16},   {"<i4", DType::Int32},   {"<i8", DType::Int64},
     {"<f2", DType::Float16}, {"<f4", DType::Float32}, {"<f8", DType::Float64},
 };
 
@@ -195,8 +195,7 @@ llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes, llvm::StringRef nameForEr
     return npyError(name, "truncated before the header length");
   uint64_t headerLength = readLittleEndian(bytes.drop_front(8), lengthWidth);
   if (headerLength > bytes.size() - prefix)
-    return npyError(name, "header length " + llvm::Twine(headerLength) +
-                              " exceeds the file");
+    return npyError(name, "header length " + llvm::Twine(headerLength) + " exceeds the file");
   llvm::StringRef headerText = bytes.substr(prefix, headerLength);
   if (!headerText.endswith("\n"))
     return npyError(name, "header does not end with a newline");
@@ -244,8 +243,7 @@ llvm::Expected<Tensor> readNpy(llvm::StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return llvm::createStringError(buffer.getError(),
-                                   path + ": " + buffer.getError().message());
+    return llvm::createStringError(buffer.getError(), path + ": " + buffer.getError().message());
   return parseNpy((*buffer)->getBuffer(), path);
 }
 
@@ -271,15 +269,12 @@ llvm::Error writeNpy(llvm::StringRef path, const Tensor &t) {
   header.append((64 - unpadded % 64) % 64, ' ');
   header.push_back('\n');
   if (header.size() > 0xffff)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   path + ": npy header too long");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), path + ": npy header too long");
 
   int fd;
   llvm::SmallString<256> tempPath;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tempPath))
-    return llvm::createStringError(ec, path + ": cannot create a temporary file: " +
-                                           ec.message());
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tempPath))
+    return llvm::createStringError(ec, path + ": cannot create a temporary file: " + ec.message());
   {
     llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
     out << kMagic;

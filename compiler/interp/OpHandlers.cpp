@@ -32,7 +32,6 @@ Result binaryWithAlpha(Args &a) {
   return a.finish([&] { return Kernel(self, other, alpha); });
 }
 
-
 /// view / _unsafe_view / reshape: the same kernel, the sizes under different names.
 Result reshapeBy(Args &a, llvm::StringRef sizesArg) {
   Tensor self = a.tensor("self");
@@ -53,8 +52,7 @@ Result assertTensorMetadata(Args &a) {
       return llvm::Error::success();
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "tensor has dtype " + std::string(dtypeName(t.dtype())) +
-                                       ", the assertion wants " +
-                                       std::string(dtypeName(*dtype)));
+                                       ", the assertion wants " + std::string(dtypeName(*dtype)));
   });
 }
 
@@ -331,8 +329,9 @@ Result indexSelectOp(Args &a) {
   return a.finish([&]() -> llvm::Expected<Tensor> {
     int64_t d = dim < 0 ? dim + self.rank() : dim;
     if (d < 0 || d >= self.rank() || indexTensor.rank() > 1)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "index_select: dim out of range or an index of more than 1 dim");
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "index_select: dim out of range or an index of more than 1 dim");
     std::vector<std::optional<Tensor>> indices(static_cast<size_t>(d), std::nullopt);
     indices.push_back(indexTensor);
     return index(self, indices);
@@ -396,7 +395,8 @@ Result chunkOp(Args &a) {
   return a.finish([&]() -> llvm::Expected<std::vector<Tensor>> {
     int64_t d = dim < 0 ? dim + self.rank() : dim;
     if (d < 0 || d >= self.rank() || chunks <= 0)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), "chunk: dim out of range or chunks <= 0");
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "chunk: dim out of range or chunks <= 0");
     return splitBySizes(self, splitSizes(self.dim(d), (self.dim(d) + chunks - 1) / chunks), dim);
   });
 }
@@ -450,9 +450,8 @@ Result quantizeAffineOp(Args &a) {
   DType outputDtype = a.dtype("output_dtype");
   std::optional<int64_t> qmin = a.optionalInteger("quant_min");
   std::optional<int64_t> qmax = a.optionalInteger("quant_max");
-  return a.finish([&] {
-    return quantizeAffine(input, blockSize, scale, zeroPoint, outputDtype, qmin, qmax);
-  });
+  return a.finish(
+      [&] { return quantizeAffine(input, blockSize, scale, zeroPoint, outputDtype, qmin, qmax); });
 }
 
 Result dequantizeAffineOp(Args &a) {
@@ -514,8 +513,8 @@ Result linearDq8caQ4gswOp(Args &a) {
   int64_t groupSize = a.integer("group_size");
   std::optional<Tensor> bias = a.optionalTensor("bias");
   return a.finish([&] {
-    return linearDq8caQ4gsw(x, inputScales, inputZeroPoints, weights, weightSums, scales,
-                            groupSize, bias);
+    return linearDq8caQ4gsw(x, inputScales, inputZeroPoints, weights, weightSums, scales, groupSize,
+                            bias);
   });
 }
 
@@ -540,7 +539,8 @@ Result embeddingQ4gswOp(Args &a) {
   // stores, which is the compute dtype (f16 under --dtype=fp16).
   const std::vector<Value *> &results = a.node().results;
   return a.finish([&]() -> llvm::Expected<Tensor> {
-    llvm::Expected<Tensor> rows = embeddingQ4gsw(weight, scales, groupSize, indices, isLinearWeight);
+    llvm::Expected<Tensor> rows =
+        embeddingQ4gsw(weight, scales, groupSize, indices, isLinearWeight);
     if (!rows || results.empty() || rows->dtype() == results[0]->dtype)
       return rows;
     return toDType(*rows, results[0]->dtype);
@@ -586,7 +586,8 @@ Result mmOp(Args &a) {
   Tensor self = a.tensor("self"), mat2 = a.tensor("mat2");
   return a.finish([&]() -> llvm::Expected<Tensor> {
     if (self.rank() != 2 || mat2.rank() != 2)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), "mm: both operands must be 2-D");
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "mm: both operands must be 2-D");
     return matmul(self, mat2);
   });
 }

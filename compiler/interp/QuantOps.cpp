@@ -20,10 +20,18 @@ llvm::Expected<QuantRange> quantRange(DType dtype, std::optional<int64_t> quantM
                                       std::optional<int64_t> quantMax, llvm::StringRef op) {
   QuantRange limits;
   switch (dtype) {
-  case DType::UInt8: limits = {0, 255}; break;
-  case DType::Int8: limits = {-128, 127}; break;
-  case DType::Int16: limits = {-32768, 32767}; break;
-  case DType::Int32: limits = {INT32_MIN, INT32_MAX}; break;
+  case DType::UInt8:
+    limits = {0, 255};
+    break;
+  case DType::Int8:
+    limits = {-128, 127};
+    break;
+  case DType::Int16:
+    limits = {-32768, 32767};
+    break;
+  case DType::Int32:
+    limits = {INT32_MIN, INT32_MAX};
+    break;
   default:
     return kernelError(op + ": unsupported quantized dtype " + nameOf(dtype));
   }
@@ -85,8 +93,7 @@ public:
     if (t.numel() == numBlocks())
       return llvm::Error::success();
     return kernelError(op + ": " + what + " " + shapeString(t.shape()) + " has " +
-                       llvm::Twine(t.numel()) + " elements, expected " +
-                       llvm::Twine(numBlocks()));
+                       llvm::Twine(t.numel()) + " elements, expected " + llvm::Twine(numBlocks()));
   }
 
 private:
@@ -129,9 +136,12 @@ llvm::Expected<BlockParams> blockParams(const Tensor &input, llvm::ArrayRef<int6
 /// torch.finfo(dtype).smallest_normal.
 double smallestNormal(DType dtype) {
   switch (dtype) {
-  case DType::Float16: return 0x1p-14;
-  case DType::Float64: return std::numeric_limits<double>::min();
-  default: return 0x1p-126; // f32 and bf16 share the exponent range
+  case DType::Float16:
+    return 0x1p-14;
+  case DType::Float64:
+    return std::numeric_limits<double>::min();
+  default:
+    return 0x1p-126; // f32 and bf16 share the exponent range
   }
 }
 
@@ -151,8 +161,7 @@ llvm::Expected<MappingType> parseMappingType(llvm::StringRef name) {
 }
 
 llvm::Expected<Tensor> quantizeAffine(const Tensor &input, llvm::ArrayRef<int64_t> blockSize,
-                                      const Tensor &scale,
-                                      const std::optional<Tensor> &zeroPoint,
+                                      const Tensor &scale, const std::optional<Tensor> &zeroPoint,
                                       DType outputDtype, std::optional<int64_t> quantMin,
                                       std::optional<int64_t> quantMax) {
   llvm::StringRef op = "quantize_affine";
@@ -187,8 +196,7 @@ llvm::Expected<Tensor> quantizeAffine(const Tensor &input, llvm::ArrayRef<int64_
 }
 
 llvm::Expected<Tensor> dequantizeAffine(const Tensor &input, llvm::ArrayRef<int64_t> blockSize,
-                                        const Tensor &scale,
-                                        const std::optional<Tensor> &zeroPoint,
+                                        const Tensor &scale, const std::optional<Tensor> &zeroPoint,
                                         DType inputDtype, std::optional<int64_t> quantMin,
                                         std::optional<int64_t> quantMax, DType outputDtype) {
   llvm::StringRef op = "dequantize_affine";
@@ -196,8 +204,7 @@ llvm::Expected<Tensor> dequantizeAffine(const Tensor &input, llvm::ArrayRef<int6
     return kernelError(op + ": input is " + nameOf(input.dtype()) + " but input_dtype is " +
                        nameOf(inputDtype));
   if (!isTorchaoFloat(outputDtype))
-    return kernelError(op + ": output_dtype must be f32, f16 or bf16, got " +
-                       nameOf(outputDtype));
+    return kernelError(op + ": output_dtype must be f32, f16 or bf16, got " + nameOf(outputDtype));
   if (auto err = requireFloat(scale, op, "scale"))
     return err;
   // quant_min / quant_max are only validated, never applied.
@@ -222,12 +229,13 @@ llvm::Expected<Tensor> dequantizeAffine(const Tensor &input, llvm::ArrayRef<int6
   return result;
 }
 
-llvm::Expected<QParams>
-chooseQParamsAffine(const Tensor &input, MappingType mappingType,
-                    llvm::ArrayRef<int64_t> blockSize, DType targetDtype,
-                    std::optional<int64_t> quantMin, std::optional<int64_t> quantMax,
-                    std::optional<double> eps, std::optional<DType> scaleDtype,
-                    std::optional<DType> zeroPointDtype, bool keepdim) {
+llvm::Expected<QParams> chooseQParamsAffine(const Tensor &input, MappingType mappingType,
+                                            llvm::ArrayRef<int64_t> blockSize, DType targetDtype,
+                                            std::optional<int64_t> quantMin,
+                                            std::optional<int64_t> quantMax,
+                                            std::optional<double> eps,
+                                            std::optional<DType> scaleDtype,
+                                            std::optional<DType> zeroPointDtype, bool keepdim) {
   llvm::StringRef op = "choose_qparams_affine";
   if (auto err = requireFloat(input, op, "input"))
     return err;
@@ -260,8 +268,8 @@ chooseQParamsAffine(const Tensor &input, MappingType mappingType,
   double symmetricZeroPoint = std::trunc((qmax + qmin + 1) / 2);
 
   Shape outShape = keepdim ? map->blockCounts() : map->squeezedShape();
-  DType zpDtype = zeroPointDtype.value_or(
-      mappingType == MappingType::Asymmetric ? DType::Int32 : compute);
+  DType zpDtype =
+      zeroPointDtype.value_or(mappingType == MappingType::Asymmetric ? DType::Int32 : compute);
   QParams params{Tensor(scaleDtype.value_or(compute), outShape), Tensor(zpDtype, outShape)};
   for (int64_t b = 0; b < map->numBlocks(); ++b) {
     double minNeg = nanMin(minimum[b], 0.0), maxPos = nanMax(maximum[b], 0.0);
@@ -296,11 +304,11 @@ llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &s
                                            const std::optional<Tensor> &zeroPoints,
                                            int64_t groupSize, const Tensor &indices,
                                            bool lowNibbleFirst,
-                                           std::optional<DType> arithmeticDtype,
-                                           DType outDtype, llvm::StringRef op) {
+                                           std::optional<DType> arithmeticDtype, DType outDtype,
+                                           llvm::StringRef op) {
   if (weight.dtype() != DType::UInt8 || weight.rank() != 2)
-    return kernelError(op + ": weight must be u8 [V, D/2], got " + nameOf(weight.dtype()) +
-                       " " + shapeString(weight.shape()));
+    return kernelError(op + ": weight must be u8 [V, D/2], got " + nameOf(weight.dtype()) + " " +
+                       shapeString(weight.shape()));
   if (auto err = requireFloat(scales, op, "scales"))
     return err;
   if (isFloatingPoint(indices.dtype()) || indices.dtype() == DType::Bool)
@@ -311,9 +319,8 @@ llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &s
     return kernelError(op + ": scales " + shapeString(scales.shape()) + " for " +
                        llvm::Twine(rows) + " rows (expected [V] or [V, G])");
   if (groupSize <= 0 || groups * groupSize != width)
-    return kernelError(op + ": " + llvm::Twine(groups) + " groups of " +
-                       llvm::Twine(groupSize) + " do not cover " + llvm::Twine(width) +
-                       " columns");
+    return kernelError(op + ": " + llvm::Twine(groups) + " groups of " + llvm::Twine(groupSize) +
+                       " do not cover " + llvm::Twine(width) + " columns");
   if (zeroPoints && zeroPoints->numel() != scales.numel())
     return kernelError(op + ": zero points " + shapeString(zeroPoints->shape()) +
                        " do not match scales " + shapeString(scales.shape()));
@@ -321,8 +328,7 @@ llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &s
   // PyTorch: int8 q minus zp promotes to the zp dtype, then the product promotes with scales.
   DType differenceDtype = arithmeticDtype.value_or(
       zeroPoints ? promoteTypes(DType::Int8, zeroPoints->dtype()) : DType::Int8);
-  DType productDtype =
-      arithmeticDtype.value_or(promoteTypes(differenceDtype, scales.dtype()));
+  DType productDtype = arithmeticDtype.value_or(promoteTypes(differenceDtype, scales.dtype()));
   DType operandDtype = arithmeticDtype.value_or(DType::Float64); // f64: no rounding
   Shape outShape = indices.shape();
   outShape.push_back(width);
@@ -348,8 +354,8 @@ llvm::Expected<Tensor> gatherDequantQ4Rows(const Tensor &weight, const Tensor &s
 }
 
 llvm::Expected<Tensor> embedding4bit(const Tensor &weight, const Tensor &scales,
-                                     const std::optional<Tensor> &zeroPoints,
-                                     int64_t quantMin, int64_t quantMax, const Tensor &indices,
+                                     const std::optional<Tensor> &zeroPoints, int64_t quantMin,
+                                     int64_t quantMax, const Tensor &indices,
                                      std::optional<DType> dtype) {
   llvm::StringRef op = "embedding_4bit";
   if (quantMin != -8 || quantMax != 7)

@@ -25,8 +25,7 @@ llvm::Expected<Tensor> mean(const Tensor &x, llvm::ArrayRef<int64_t> dims, bool 
                             std::optional<DType> dtype) {
   DType resultDtype = dtype.value_or(x.dtype());
   if (!isFloatingPoint(resultDtype))
-    return kernelError("mean: needs a floating-point input or dtype, got " +
-                       nameOf(resultDtype));
+    return kernelError("mean: needs a floating-point input or dtype, got " + nameOf(resultDtype));
 
   std::vector<bool> reduced(x.rank(), dims.empty());
   for (int64_t d : dims) {

@@ -169,8 +169,7 @@ llvm::Expected<Tensor> cat(llvm::ArrayRef<Tensor> tensors, int64_t dim) {
     for (int64_t i = 0; i < t.rank(); ++i)
       if (i != *d && t.dim(i) != first.dim(i))
         return kernelError("cat: shapes " + shapeString(first.shape()) + " and " +
-                           shapeString(t.shape()) + " differ outside dim " +
-                           llvm::Twine(*d));
+                           shapeString(t.shape()) + " differ outside dim " + llvm::Twine(*d));
     outShape[*d] += t.dim(*d);
     resultDtype = promoteTypes(resultDtype, t.dtype());
   }
@@ -235,10 +234,10 @@ llvm::Expected<Tensor> index(const Tensor &x, llvm::ArrayRef<std::optional<Tenso
     DType t = indices[d]->dtype();
     if (isFloatingPoint(t) || t == DType::Bool || t == DType::UInt8)
       return kernelError("index: index tensors must be integers (bool masks are not "
-                         "supported), got " + nameOf(t));
-    auto shape = indexedDims.empty()
-                     ? llvm::Expected<Shape>(indices[d]->shape())
-                     : broadcastShapes(indexShape, indices[d]->shape(), "index");
+                         "supported), got " +
+                         nameOf(t));
+    auto shape = indexedDims.empty() ? llvm::Expected<Shape>(indices[d]->shape())
+                                     : broadcastShapes(indexShape, indices[d]->shape(), "index");
     if (!shape)
       return shape.takeError();
     indexShape = *shape;
@@ -249,8 +248,8 @@ llvm::Expected<Tensor> index(const Tensor &x, llvm::ArrayRef<std::optional<Tenso
 
   // Adjacent indexed dims put the broadcast index dims in their place; otherwise they go
   // first (numpy's rule).
-  bool adjacent = indexedDims.back() - indexedDims.front() + 1 ==
-                  static_cast<int64_t>(indexedDims.size());
+  bool adjacent =
+      indexedDims.back() - indexedDims.front() + 1 == static_cast<int64_t>(indexedDims.size());
   int64_t insertAt = adjacent ? indexedDims.front() : 0;
   std::vector<int64_t> keptDims; // x dims not indexed, in order
   std::vector<bool> isIndexed(x.rank(), false);

@@ -14,8 +14,7 @@ std::string rangeText(const SymbolRange &r) {
 
 llvm::Error inputError(const Value &input, size_t dim, const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "input %" + input.name + " dim " + llvm::Twine(dim) + ": " +
-                                     what);
+                                 "input %" + input.name + " dim " + llvm::Twine(dim) + ": " + what);
 }
 } // namespace
 
@@ -43,10 +42,10 @@ llvm::Expected<SymbolBindings> bindInputSymbols(const Graph &g,
     const Value &input = *userInputs[i];
     const Shape &actual = actualShapes[i];
     if (input.shape.size() != actual.size())
-      return llvm::createStringError(
-          llvm::inconvertibleErrorCode(),
-          "input %" + input.name + ": expected rank " + llvm::Twine(input.shape.size()) +
-              ", got a tensor of rank " + llvm::Twine(actual.size()));
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "input %" + input.name + ": expected rank " +
+                                         llvm::Twine(input.shape.size()) +
+                                         ", got a tensor of rank " + llvm::Twine(actual.size()));
     for (size_t d = 0; d < actual.size(); ++d) {
       const SymExpr &dim = input.shape[d];
       if (dim.kind() != SymExpr::Kind::Symbol || bindings.count(dim.symbolName()))

@@ -27,8 +27,7 @@ float doubleToFloat(double v) {
   // because FLT_MAX's significand is odd.
   const double overflowThreshold = 0x1.ffffffp127;
   if (std::fabs(v) >= overflowThreshold)
-    return v > 0 ? std::numeric_limits<float>::infinity()
-                 : -std::numeric_limits<float>::infinity();
+    return v > 0 ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
   if (std::fabs(v) > FLT_MAX)
     return v > 0 ? FLT_MAX : -FLT_MAX;
   return static_cast<float>(v);

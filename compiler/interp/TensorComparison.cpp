@@ -41,8 +41,8 @@ llvm::Expected<Comparison> compareTensors(const Tensor &actual, const Tensor &ex
 bool meetsTolerance(const Comparison &c, const Tolerance &t) {
   // Written as "holds" tests so that NaN (every comparison false) fails.
   bool cosineHolds = c.cosine >= t.minCosine;
-  bool errorHolds = !t.maxErrorRelativeToMax ||
-                    c.maxAbsError <= *t.maxErrorRelativeToMax * c.maxAbsExpected;
+  bool errorHolds =
+      !t.maxErrorRelativeToMax || c.maxAbsError <= *t.maxErrorRelativeToMax * c.maxAbsExpected;
   return c.shapesMatch && cosineHolds && errorHolds;
 }
 

@@ -20,9 +20,7 @@ struct NoneArg {
 struct SymIntArg {
   int64_t literal = 0;
   Value *symbol = nullptr; // when set, the integer is this SymInt value
-  bool operator==(const SymIntArg &o) const {
-    return literal == o.literal && symbol == o.symbol;
-  }
+  bool operator==(const SymIntArg &o) const { return literal == o.literal && symbol == o.symbol; }
 };
 struct DeviceArg {
   std::string type;

@@ -23,8 +23,7 @@ std::string_view dtypeName(DType t) { return info(t).name; }
 size_t dtypeSize(DType t) { return info(t).bytes; }
 
 bool isFloatingPoint(DType t) {
-  return t == DType::Float16 || t == DType::Float32 || t == DType::Float64 ||
-         t == DType::BFloat16;
+  return t == DType::Float16 || t == DType::Float32 || t == DType::Float64 || t == DType::BFloat16;
 }
 bool isIntegral(DType t) { return !isFloatingPoint(t); }
 

@@ -39,7 +39,7 @@ public:
   Node *definingNode = nullptr; // null for graph inputs
   // Graph inputs only:
   std::optional<InputKind> inputKind;
-  std::string stateName; // FQN of a parameter/buffer/constant
+  std::string stateName;   // FQN of a parameter/buffer/constant
   ConstantTensor constant; // for parameter/buffer/constant inputs
 
   bool isTensor() const { return kind == Kind::Tensor; }

@@ -96,7 +96,8 @@ Token Lexer::next() {
   bump();
   if (llvm::isPrint(c))
     return make(Token::Kind::Error, fmt::format("unexpected character '{}'", c), at);
-  return make(Token::Kind::Error, fmt::format("unexpected byte 0x{:02x}", static_cast<unsigned char>(c)), at);
+  return make(Token::Kind::Error,
+              fmt::format("unexpected byte 0x{:02x}", static_cast<unsigned char>(c)), at);
 }
 
 // -12, 3.5, 1e-06, 1.1920928955078125e-07, -inf, -nan. The value is checked by the parser.
@@ -123,7 +124,8 @@ Token Lexer::lexNumber(TextLoc at) {
     bump(2);
     takeWhile(llvm::isDigit);
   }
-  return make(isFloat ? Token::Kind::Float : Token::Kind::Integer, text_.slice(start, pos_).str(), at);
+  return make(isFloat ? Token::Kind::Float : Token::Kind::Integer, text_.slice(start, pos_).str(),
+              at);
 }
 
 // "..." with the printer's escapes: \" \\ \xNN. Other bytes stand for themselves; a line
@@ -152,7 +154,8 @@ Token Lexer::lexString(TextLoc at, Token::Kind kind) {
       value += static_cast<char>(llvm::hexFromNibbles(peek(2), peek(3)));
       bump(4);
     } else {
-      return make(Token::Kind::Error, "unknown escape in a string (the text uses \\\", \\\\ and \\xNN)", at);
+      return make(Token::Kind::Error,
+                  "unknown escape in a string (the text uses \\\", \\\\ and \\xNN)", at);
     }
   }
 }

@@ -59,10 +59,14 @@ private:
   size_t pos_ = 0;
   TextLoc loc_;
 
-  char peek(size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
+  char peek(size_t ahead = 0) const {
+    return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
+  }
   void bump(size_t n = 1);
   void skipSpaceAndComments();
-  Token make(Token::Kind kind, std::string text, TextLoc at) const { return Token{kind, std::move(text), at}; }
+  Token make(Token::Kind kind, std::string text, TextLoc at) const {
+    return Token{kind, std::move(text), at};
+  }
   Token lexNumber(TextLoc at);
   Token lexString(TextLoc at, Token::Kind kind);
 };

@@ -22,8 +22,9 @@ std::string quoted(llvm::StringRef s) {
 }
 
 bool isPlainValueName(llvm::StringRef name) {
-  return !name.empty() &&
-         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_' || c == '.' || c == '$'; });
+  return !name.empty() && llvm::all_of(name, [](char c) {
+    return llvm::isAlnum(c) || c == '_' || c == '.' || c == '$';
+  });
 }
 
 std::string symIntToString(const SymIntArg &s) {
@@ -92,7 +93,9 @@ struct ArgPrinter {
 
 std::string argToString(const ArgValue &v) { return std::visit(ArgPrinter{}, v); }
 
-std::string valueRef(const Value &v) { return "%" + (isPlainValueName(v.name) ? v.name : quoted(v.name)); }
+std::string valueRef(const Value &v) {
+  return "%" + (isPlainValueName(v.name) ? v.name : quoted(v.name));
+}
 
 std::string typeToString(const Value &v) {
   if (!v.isTensor())
@@ -109,7 +112,9 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
     os << " (export schema " << g.info.schemaVersion << ", torch " << g.info.torchVersion << ")";
   os << "\n";
   for (const auto &[name, range] : g.symbols) {
-    auto bound = [](std::optional<int64_t> b) { return b ? std::to_string(*b) : std::string("inf"); };
+    auto bound = [](std::optional<int64_t> b) {
+      return b ? std::to_string(*b) : std::string("inf");
+    };
     os << "symbol " << name << " in [" << bound(range.min) << ", " << bound(range.max) << "]\n";
   }
   for (const auto &s : g.constants.storages()) {
@@ -125,7 +130,8 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
   }
   os << "graph @forward {\n";
   for (const Value *in : g.inputs) {
-    os << "  " << valueRef(*in) << ": " << typeToString(*in) << " = " << inputKindName(*in->inputKind);
+    os << "  " << valueRef(*in) << ": " << typeToString(*in) << " = "
+       << inputKindName(*in->inputKind);
     if (in->isConstant())
       os << " " << quoted(in->stateName) << " storage #" << in->constant.storage->id << " +"
          << in->constant.byteOffset;
@@ -161,14 +167,15 @@ std::string graphToString(const Graph &g) {
 void printDot(const Graph &g, llvm::raw_ostream &os) {
   os << "digraph forward {\n  node [shape=box, fontname=monospace];\n";
   for (const Value *in : g.inputs)
-    os << "  " << quoted(in->name) << " [shape=ellipse, label=" << quoted(in->name + " " + typeToString(*in))
-       << "];\n";
+    os << "  " << quoted(in->name)
+       << " [shape=ellipse, label=" << quoted(in->name + " " + typeToString(*in)) << "];\n";
   for (const auto &n : g.nodes) {
     os << "  " << quoted("node:" + n->name) << " [label=" << quoted(n->target) << "];\n";
     for (const Value *operand : n->operands()) {
-      std::string from = operand->definingNode ? "node:" + operand->definingNode->name : operand->name;
-      os << "  " << quoted(from) << " -> " << quoted("node:" + n->name) << " [label="
-         << quoted(operand->name) << "];\n";
+      std::string from =
+          operand->definingNode ? "node:" + operand->definingNode->name : operand->name;
+      os << "  " << quoted(from) << " -> " << quoted("node:" + n->name)
+         << " [label=" << quoted(operand->name) << "];\n";
     }
   }
   for (const Value *out : g.outputs) {

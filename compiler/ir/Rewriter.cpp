@@ -81,7 +81,8 @@ void Rewriter::eraseNode(Node *node) {
   if (insertionPoint_ == node) { // keep inserting where the erased node was
     auto it = std::find_if(g_.nodes.begin(), g_.nodes.end(),
                            [&](const std::unique_ptr<Node> &n) { return n.get() == node; });
-    insertionPoint_ = (it != g_.nodes.end() && it + 1 != g_.nodes.end()) ? (it + 1)->get() : nullptr;
+    insertionPoint_ =
+        (it != g_.nodes.end() && it + 1 != g_.nodes.end()) ? (it + 1)->get() : nullptr;
   }
   g_.eraseNode(node);
   changed_ = true;

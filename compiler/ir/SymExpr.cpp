@@ -168,8 +168,7 @@ std::vector<std::string> SymExpr::symbols() const {
   return {names.begin(), names.end()};
 }
 
-llvm::Expected<int64_t>
-SymExpr::evaluate(const std::map<std::string, int64_t> &bindings) const {
+llvm::Expected<int64_t> SymExpr::evaluate(const std::map<std::string, int64_t> &bindings) const {
   switch (kind()) {
   case Kind::Constant:
     return constant();
@@ -332,8 +331,6 @@ private:
 };
 } // namespace
 
-llvm::Expected<SymExpr> parseSympy(llvm::StringRef text) {
-  return SympyParser(text).parseAll();
-}
+llvm::Expected<SymExpr> parseSympy(llvm::StringRef text) { return SympyParser(text).parseAll(); }
 
 } // namespace vkqc

@@ -28,7 +28,7 @@ public:
 
   Kind kind() const;
   bool isConstant() const { return kind() == Kind::Constant; }
-  int64_t constant() const; // only for constants
+  int64_t constant() const;              // only for constants
   const std::string &symbolName() const; // only for symbols
   const std::vector<SymExpr> &operands() const;
 

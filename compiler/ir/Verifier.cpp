@@ -104,8 +104,9 @@ llvm::Error verifyGraph(const Graph &g) {
         return fail(where, "argument " + llvm::Twine(i) + " is '" + n->args[i].name +
                                "', schema says '" + sa.name + "'");
       if (!argKindMatches(sa, n->args[i].value))
-        return fail(where, "argument '" + sa.name + "' expects " + std::string(argTypeName(sa.type)) +
-                               (sa.optional ? "?" : "") + ", got " + argToString(n->args[i].value));
+        return fail(where, "argument '" + sa.name + "' expects " +
+                               std::string(argTypeName(sa.type)) + (sa.optional ? "?" : "") +
+                               ", got " + argToString(n->args[i].value));
     }
     for (const Value *operand : n->operands()) {
       if (!defined.count(operand))
@@ -118,7 +119,8 @@ llvm::Error verifyGraph(const Graph &g) {
       if (const Value *t = asTensor(a.value); t && wantsTensor != t->isTensor())
         return fail(where, "argument '" + a.name + "' gets '%" + t->name + "' of the wrong kind");
     }
-    bool tensorList = n->schema->returns.size() == 1 && n->schema->returns[0] == ReturnType::TensorList;
+    bool tensorList =
+        n->schema->returns.size() == 1 && n->schema->returns[0] == ReturnType::TensorList;
     if (!tensorList && n->results.size() != n->schema->returns.size())
       return fail(where, "node has " + llvm::Twine(n->results.size()) + " results, schema has " +
                              llvm::Twine(n->schema->returns.size()));

@@ -38,7 +38,8 @@ std::map<std::string, int64_t> upperBounds(const Graph &g) {
   return top;
 }
 
-llvm::Expected<std::vector<int64_t>> upperBoundShape(const Value &v, const std::map<std::string, int64_t> &top) {
+llvm::Expected<std::vector<int64_t>> upperBoundShape(const Value &v,
+                                                     const std::map<std::string, int64_t> &top) {
   std::vector<int64_t> dims;
   for (const SymExpr &d : v.shape) {
     llvm::Expected<int64_t> n = d.evaluate(top);
@@ -50,7 +51,8 @@ llvm::Expected<std::vector<int64_t>> upperBoundShape(const Value &v, const std::
 }
 
 bool isDynamic(const Value &v) {
-  return std::any_of(v.shape.begin(), v.shape.end(), [](const SymExpr &d) { return !d.isConstant(); });
+  return std::any_of(v.shape.begin(), v.shape.end(),
+                     [](const SymExpr &d) { return !d.isConstant(); });
 }
 
 VkDataType vkDataType(DType t) {
@@ -113,13 +115,15 @@ ConstantSlice sliceOf(const ConstantTensor &c) { return {c.storage, c.byteOffset
 
 class PteLowering {
 public:
-  PteLowering(const Graph &g, const LoweringOptions &options, const Target &target, LoweringStats &stats)
+  PteLowering(const Graph &g, const LoweringOptions &options, const Target &target,
+              LoweringStats &stats)
       : g_(g), options_(options), target_(target), stats_(stats), top_(upperBounds(g)) {}
 
   llvm::Expected<PteProgram> run() {
     for (const auto &n : g_.nodes)
       if (n->placement == Placement::Unassigned)
-        return lowerError("node '" + n->name + "' has no placement; run the whole pipeline (partition)");
+        return lowerError("node '" + n->name +
+                          "' has no placement; run the whole pipeline (partition)");
     if (auto err = hashDelegateConstants())
       return err;
     for (const Value *in : g_.inputs)
@@ -192,7 +196,8 @@ private:
         for (const Value *v : n->operands())
           if (v->isConstant() && !keyPending(v->constant))
             slices.emplace(sliceOf(v->constant), &v->constant);
-    std::vector<std::pair<ConstantSlice, const ConstantTensor *>> work(slices.begin(), slices.end());
+    std::vector<std::pair<ConstantSlice, const ConstantTensor *>> work(slices.begin(),
+                                                                       slices.end());
     std::vector<std::string> keys(work.size());
     std::vector<size_t> index(work.size());
     std::iota(index.begin(), index.end(), 0);
@@ -209,7 +214,8 @@ private:
           uint64_t size = c.byteSize();
           if (scratch.size() < size)
             scratch.resize(size);
-          llvm::MutableArrayRef<uint8_t> dst = llvm::MutableArrayRef<uint8_t>(scratch).take_front(size);
+          llvm::MutableArrayRef<uint8_t> dst =
+              llvm::MutableArrayRef<uint8_t>(scratch).take_front(size);
           if (auto err = constantSource(c).write(dst))
             return err;
           keys[i] = contentKey(dst);
@@ -221,7 +227,9 @@ private:
     return llvm::Error::success();
   }
 
-  static bool keyPending(const ConstantTensor &c) { return c.storage->isDerived() && c.byteSize() > kPendingKeyBytes; }
+  static bool keyPending(const ConstantTensor &c) {
+    return c.storage->isDerived() && c.byteSize() > kPendingKeyBytes;
+  }
 
   // The named-data key of a delegate constant, storing its bytes under it once.
   std::string namedDataKey(const ConstantTensor &c) {
@@ -276,13 +284,15 @@ private:
       t.dimOrder.push_back(static_cast<uint8_t>(i));
       bytes *= static_cast<uint64_t>((*dims)[i]);
     }
-    t.shapeDynamism = isDynamic(*v) ? TensorShapeDynamism::DYNAMIC_BOUND : TensorShapeDynamism::STATIC;
+    t.shapeDynamism =
+        isDynamic(*v) ? TensorShapeDynamism::DYNAMIC_BOUND : TensorShapeDynamism::STATIC;
     if (v->isConstant()) {
       auto key = std::make_pair(v->constant.storage, v->constant.byteOffset);
       auto it = constantBufferOf_.find(key);
       if (it == constantBufferOf_.end()) {
         stats_.cpuConstantBytes += v->constant.byteSize();
-        it = constantBufferOf_.emplace(key, program_.addConstantBuffer(constantSource(v->constant))).first;
+        it = constantBufferOf_.emplace(key, program_.addConstantBuffer(constantSource(v->constant)))
+                 .first;
       }
       t.dataBufferIndex = it->second;
     } else {
@@ -312,7 +322,8 @@ private:
   // as ExecuTorch's kernels read it, None entries or not).
   llvm::Expected<int32_t> argEValue(const ArgValue &arg, bool optionalTensors = false) {
     if (const Value *v = asTensor(arg)) {
-      llvm::Expected<int32_t> e = v->isTensor() ? tensorEValue(v) : intEValue(SymIntArg{0, const_cast<Value *>(v)});
+      llvm::Expected<int32_t> e =
+          v->isTensor() ? tensorEValue(v) : intEValue(SymIntArg{0, const_cast<Value *>(v)});
       if (e)
         noteUse(*e);
       return e;
@@ -373,7 +384,8 @@ private:
   llvm::Error emitKernel(const Node &n) {
     const OpSchema *op = n.schema->cpuOut.get();
     if (!op)
-      return lowerError("node '" + n.name + "' (" + n.target + ") runs on the CPU, and ExecuTorch has no CPU kernel for it");
+      return lowerError("node '" + n.name + "' (" + n.target +
+                        ") runs on the CPU, and ExecuTorch has no CPU kernel for it");
     std::string name = op->operatorName(), overload = op->overloadName();
     if (options_.executorchOnly && !executorchHasCpuKernel(name, overload))
       return lowerError("node '" + n.name + "' (" + n.target + ") runs on the CPU as " + name +
@@ -393,7 +405,8 @@ private:
       llvm::Expected<int32_t> e = a.isOut ? resultEValue(n, outs.size()) : kernelArgument(n, a);
       if (!e)
         return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                       "node '" + n.name + "' argument '" + a.name + "': " + llvm::toString(e.takeError()));
+                                       "node '" + n.name + "' argument '" + a.name +
+                                           "': " + llvm::toString(e.takeError()));
       if (a.isOut)
         outs.push_back(*e);
       call.args.push_back(*e);
@@ -435,7 +448,9 @@ private:
   // The storage of a node's tensors in ExecuTorch: a texture when every non-constant tensor
   // it reads and writes fits one, else a buffer; the op table's `:texture` tensors always.
   VkStorageType nodeStorage(const Node &n) {
-    auto fits = [&](const Value *v) { return !v->isTensor() || v->isConstant() || textureProblem(g_, *v, target_).empty(); };
+    auto fits = [&](const Value *v) {
+      return !v->isTensor() || v->isConstant() || textureProblem(g_, *v, target_).empty();
+    };
     for (const Value *v : n.operands())
       if (!fits(v))
         return VkStorageType::BUFFER;
@@ -513,7 +528,10 @@ private:
         if (!copy)
           return copy.takeError();
         t->second = *copy;
-        vk.chain.push_back(VkOperatorCall{nodeId++, "aten.clone.default", {int32_t(id), int32_t(addValue(VkNullValue{})), int32_t(*copy)}});
+        vk.chain.push_back(
+            VkOperatorCall{nodeId++,
+                           "aten.clone.default",
+                           {int32_t(id), int32_t(addValue(VkNullValue{})), int32_t(*copy)}});
       }
       return t->second;
     };
@@ -534,7 +552,8 @@ private:
       const Node &n = *g_.nodes[i];
       if (options_.executorchOnly && !executorchHasVulkanOp(n.target))
         return lowerError("node '" + n.name + "' (" + n.target +
-                          ") runs on Vulkan, and ExecuTorch's Vulkan backend has no such op; `vkqc run` runs such a "
+                          ") runs on Vulkan, and ExecuTorch's Vulkan backend has no such op; `vkqc "
+                          "run` runs such a "
                           "program (--runtime=vkqc)");
       std::vector<int32_t> args;
       for (const NamedArg &a : n.args) {
@@ -543,7 +562,8 @@ private:
         llvm::Expected<uint32_t> id = vkArgValue(a.value, operandId, symIntId, addValue);
         if (!id)
           return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                         "node '" + n.name + "' argument '" + a.name + "': " + llvm::toString(id.takeError()));
+                                         "node '" + n.name + "' argument '" + a.name +
+                                             "': " + llvm::toString(id.takeError()));
         args.push_back(*id);
       }
       std::vector<int32_t> resultIds;
@@ -571,7 +591,8 @@ private:
         for (size_t w = 0; w < variant->spirv.size(); ++w)
           for (int b = 0; b < 4; ++b)
             spirv[w * 4 + b] = uint8_t(variant->spirv[w] >> (8 * b));
-        program_.namedData.addStreamed(shaderNamedDataKey(name), DataSource::fromBytes(std::move(spirv)));
+        program_.namedData.addStreamed(shaderNamedDataKey(name),
+                                       DataSource::fromBytes(std::move(spirv)));
       }
       vk.shaders.push_back(VkShader{name, {}, true, size});
     }
@@ -580,7 +601,8 @@ private:
     call.delegateIndex = static_cast<int32_t>(plan_.delegates.size());
     for (const Value *in : inputs) {
       vk.inputIds.push_back(idOf[in]);
-      llvm::Expected<int32_t> e = in->isTensor() ? tensorEValue(in) : intEValue(SymIntArg{0, const_cast<Value *>(in)});
+      llvm::Expected<int32_t> e =
+          in->isTensor() ? tensorEValue(in) : intEValue(SymIntArg{0, const_cast<Value *>(in)});
       if (!e)
         return e.takeError();
       noteUse(*e);
@@ -614,15 +636,18 @@ private:
       return symIntId(s->symbol);
     // A list with symbolic entries: a ValueList of Int and SymInt values.
     if (const IntList *list = std::get_if<IntList>(&arg);
-        list && std::any_of(list->begin(), list->end(), [](const SymIntArg &i) { return i.symbol; })) {
+        list &&
+        std::any_of(list->begin(), list->end(), [](const SymIntArg &i) { return i.symbol; })) {
       std::vector<int32_t> ids;
       for (const SymIntArg &item : *list)
         ids.push_back(item.symbol ? symIntId(item.symbol) : addValue(VkIntValue{item.literal}));
       return addValue(VkValueListValue{ids});
     }
-    // dtypes, devices, layouts and memory formats are Null, as ExecuTorch's graph builder writes them
-    if (isNone(arg) || std::holds_alternative<DType>(arg) || std::holds_alternative<DeviceArg>(arg) ||
-        std::holds_alternative<LayoutArg>(arg) || std::holds_alternative<MemoryFormatArg>(arg))
+    // dtypes, devices, layouts and memory formats are Null, as ExecuTorch's graph builder writes
+    // them
+    if (isNone(arg) || std::holds_alternative<DType>(arg) ||
+        std::holds_alternative<DeviceArg>(arg) || std::holds_alternative<LayoutArg>(arg) ||
+        std::holds_alternative<MemoryFormatArg>(arg))
       return addValue(VkNullValue{});
     if (const bool *b = std::get_if<bool>(&arg))
       return addValue(VkBoolValue{*b});
@@ -671,9 +696,11 @@ private:
     uint64_t total = 0;
     for (size_t idx : order) {
       Planned &p = planned_[idx];
-      live.erase(std::remove_if(live.begin(), live.end(), [&](const Live &l) { return l.lastUse < p.firstUse; }),
+      live.erase(std::remove_if(live.begin(), live.end(),
+                                [&](const Live &l) { return l.lastUse < p.firstUse; }),
                  live.end());
-      std::sort(live.begin(), live.end(), [](const Live &a, const Live &b) { return a.offset < b.offset; });
+      std::sort(live.begin(), live.end(),
+                [](const Live &a, const Live &b) { return a.offset < b.offset; });
       uint64_t size = (p.bytes + kPlanningAlignment - 1) / kPlanningAlignment * kPlanningAlignment;
       uint64_t offset = 0;
       for (const Live &l : live) {
@@ -691,7 +718,8 @@ private:
 
 } // namespace
 
-llvm::Expected<PteProgram> lowerToPte(const Graph &g, const LoweringOptions &options, LoweringStats *stats) {
+llvm::Expected<PteProgram> lowerToPte(const Graph &g, const LoweringOptions &options,
+                                      LoweringStats *stats) {
   llvm::Expected<const Target *> target = lookupTarget(options.target);
   if (!target)
     return target.takeError();

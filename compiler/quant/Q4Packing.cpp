@@ -21,8 +21,8 @@ llvm::Error packingError(const llvm::Twine &message) {
 /// Checks that `have` elements make a [rows, cols] matrix (dims non-negative, no overflow).
 llvm::Error checkMatrix(size_t have, int64_t rows, int64_t cols, llvm::StringRef what) {
   if (rows < 0 || cols < 0 || (cols != 0 && rows > INT64_MAX / cols))
-    return packingError(what + ": invalid matrix [" + llvm::Twine(rows) + ", " +
-                        llvm::Twine(cols) + "]");
+    return packingError(what + ": invalid matrix [" + llvm::Twine(rows) + ", " + llvm::Twine(cols) +
+                        "]");
   if (static_cast<uint64_t>(rows * cols) != have)
     return packingError(what + ": expected " + llvm::Twine(rows * cols) + " elements, got " +
                         llvm::Twine(static_cast<uint64_t>(have)));
@@ -32,8 +32,9 @@ llvm::Error checkMatrix(size_t have, int64_t rows, int64_t cols, llvm::StringRef
 /// Checks that the destination holds exactly the layout's bytes.
 llvm::Error checkDestination(size_t have, uint64_t want, llvm::StringRef what) {
   if (have != want)
-    return packingError(what + ": the destination holds " + llvm::Twine(static_cast<uint64_t>(have)) +
-                        " bytes, the layout " + llvm::Twine(want));
+    return packingError(what + ": the destination holds " +
+                        llvm::Twine(static_cast<uint64_t>(have)) + " bytes, the layout " +
+                        llvm::Twine(want));
   return llvm::Error::success();
 }
 
@@ -41,7 +42,8 @@ llvm::Error checkDestination(size_t have, uint64_t want, llvm::StringRef what) {
 template <typename T, typename Into>
 llvm::Expected<std::vector<T>> intoVector(uint64_t bytes, Into into) {
   std::vector<T> out(bytes / sizeof(T));
-  if (auto err = into(llvm::MutableArrayRef<uint8_t>(reinterpret_cast<uint8_t *>(out.data()), bytes)))
+  if (auto err =
+          into(llvm::MutableArrayRef<uint8_t>(reinterpret_cast<uint8_t *>(out.data()), bytes)))
     return err;
   return out;
 }
@@ -63,13 +65,15 @@ int64_t packRowBulk(const int8_t *row, int64_t k, bool highFirst, uint8_t *out, 
     __m128i halves[2];
     for (int h = 0; h < 2; ++h) {
       // Each 16-bit lane holds a pair (b0 | b1 << 8) of nibbles q + 8; one byte packs it.
-      __m128i v = _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(row + j + 16 * h)), eight);
+      __m128i v =
+          _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(row + j + 16 * h)), eight);
       seen = _mm_or_si128(seen, v);
       __m128i pair = highFirst ? _mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8))
                                : _mm_or_si128(v, _mm_srli_epi16(v, 4));
       halves[h] = _mm_and_si128(pair, lowBytes);
     }
-    _mm_storeu_si128(reinterpret_cast<__m128i *>(out + j / 2), _mm_packus_epi16(halves[0], halves[1]));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(out + j / 2),
+                     _mm_packus_epi16(halves[0], halves[1]));
   }
   __m128i high = _mm_and_si128(seen, _mm_set1_epi8(static_cast<char>(0xF0)));
   outside |= _mm_movemask_epi8(_mm_cmpeq_epi8(high, _mm_setzero_si128())) != 0xFFFF;
@@ -89,7 +93,11 @@ template <typename Size> int32_t groupSum(const int8_t *values, Size size) {
   const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80)), zero = _mm_setzero_si128();
   __m128i lanes = zero;
   for (; i + 16 <= size; i += 16)
-    lanes = _mm_add_epi64(lanes, _mm_sad_epu8(_mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(values + i)), bias), zero));
+    lanes = _mm_add_epi64(
+        lanes,
+        _mm_sad_epu8(
+            _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(values + i)), bias),
+            zero));
   lanes = _mm_add_epi64(lanes, _mm_unpackhi_epi64(lanes, lanes));
   total = _mm_cvtsi128_si32(lanes) - 128 * static_cast<int32_t>(i); // a group's sum fits int32
 #endif
@@ -116,7 +124,8 @@ void weightSumsInto(const int8_t *q, int64_t n, int64_t k, GroupSize groupSize, 
         block[r * groups + g] = groupSum(q + (r0 + r) * k + g * groupSize, groupSize);
     for (int64_t g = 0; g < groups; ++g)
       for (int64_t r = 0; r < rows; ++r)
-        std::memcpy(dst + (g * paddedN + r0 + r) * 4, &block[r * groups + g], 4); // little-endian host
+        std::memcpy(dst + (g * paddedN + r0 + r) * 4, &block[r * groups + g],
+                    4); // little-endian host
   }
 }
 } // namespace
@@ -129,7 +138,9 @@ bool allInt4(llvm::ArrayRef<int8_t> q) {
   const __m128i eight = _mm_set1_epi8(8);
   __m128i seen = _mm_setzero_si128();
   for (; i + 16 <= q.size(); i += 16)
-    seen = _mm_or_si128(seen, _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q.data() + i)), eight));
+    seen = _mm_or_si128(
+        seen,
+        _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q.data() + i)), eight));
   __m128i high = _mm_and_si128(seen, _mm_set1_epi8(static_cast<char>(0xF0)));
   outside = _mm_movemask_epi8(_mm_cmpeq_epi8(high, _mm_setzero_si128())) != 0xFFFF;
 #endif
@@ -149,8 +160,8 @@ int8_t unpackQ4Element(const uint8_t *row, int64_t k, bool lowNibbleFirst) {
 namespace {
 /// Packs rows of int4 values two per byte, `rowBytes` bytes per row (the tail padded with
 /// q = 0, nibble 8); `highFirst` puts the even element in the high nibble.
-llvm::Error packQ4Rows(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k, int64_t rowBytes, bool highFirst,
-                       llvm::StringRef what, llvm::MutableArrayRef<uint8_t> dst) {
+llvm::Error packQ4Rows(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k, int64_t rowBytes,
+                       bool highFirst, llvm::StringRef what, llvm::MutableArrayRef<uint8_t> dst) {
   if (auto err = checkMatrix(q.size(), n, k, what))
     return err;
   if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(n * rowBytes), what))
@@ -198,8 +209,9 @@ llvm::Error packQ4EmbeddingInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
 llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k) {
   if (auto err = checkMatrix(q.size(), n, k, "packQ4Linear"))
     return err;
-  return intoVector<uint8_t>(static_cast<uint64_t>(n * packedRowBytes(k)),
-                             [&](llvm::MutableArrayRef<uint8_t> dst) { return packQ4LinearInto(q, n, k, dst); });
+  return intoVector<uint8_t>(
+      static_cast<uint64_t>(n * packedRowBytes(k)),
+      [&](llvm::MutableArrayRef<uint8_t> dst) { return packQ4LinearInto(q, n, k, dst); });
 }
 
 llvm::Expected<std::vector<int8_t>> unpackQ4Linear(llvm::ArrayRef<uint8_t> packed, int64_t n,
@@ -224,7 +236,8 @@ llvm::Error swapNibblesInto(llvm::ArrayRef<uint8_t> packed, llvm::MutableArrayRe
   return llvm::Error::success();
 }
 
-llvm::Error int4TensorToQ4LinearInto(llvm::ArrayRef<uint8_t> qdata, llvm::MutableArrayRef<uint8_t> dst) {
+llvm::Error int4TensorToQ4LinearInto(llvm::ArrayRef<uint8_t> qdata,
+                                     llvm::MutableArrayRef<uint8_t> dst) {
   if (auto err = checkDestination(dst.size(), qdata.size(), "int4TensorToQ4Linear"))
     return err;
   // A two's-complement nibble b holds q = b - 16 * (b >= 8); q + 8 = b ^ 8.
@@ -233,16 +246,18 @@ llvm::Error int4TensorToQ4LinearInto(llvm::ArrayRef<uint8_t> qdata, llvm::Mutabl
   return llvm::Error::success();
 }
 
-llvm::Error padColumnsInto(llvm::ArrayRef<uint8_t> bytes, size_t elementSize, int64_t rows, int64_t cols,
-                           int64_t align, llvm::MutableArrayRef<uint8_t> dst) {
+llvm::Error padColumnsInto(llvm::ArrayRef<uint8_t> bytes, size_t elementSize, int64_t rows,
+                           int64_t cols, int64_t align, llvm::MutableArrayRef<uint8_t> dst) {
   if (elementSize == 0 || bytes.size() % elementSize != 0 || align <= 0)
     return packingError("padColumns: invalid element size or alignment");
   if (auto err = checkMatrix(bytes.size() / elementSize, rows, cols, "padColumns"))
     return err;
   int64_t padded = alignUp(cols, align);
-  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(rows * padded) * elementSize, "padColumns"))
+  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(rows * padded) * elementSize,
+                                  "padColumns"))
     return err;
-  size_t rowBytes = static_cast<size_t>(cols) * elementSize, paddedBytes = static_cast<size_t>(padded) * elementSize;
+  size_t rowBytes = static_cast<size_t>(cols) * elementSize,
+         paddedBytes = static_cast<size_t>(padded) * elementSize;
   for (int64_t r = 0; r < rows; ++r) {
     std::memcpy(dst.data() + r * paddedBytes, bytes.data() + r * rowBytes, rowBytes);
     std::memset(dst.data() + r * paddedBytes + rowBytes, 0, paddedBytes - rowBytes);
@@ -256,15 +271,16 @@ std::vector<uint8_t> swapNibbles(llvm::ArrayRef<uint8_t> packed) {
   return swapped;
 }
 
-llvm::Error computeWeightSumsInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
-                                  int64_t groupSize, llvm::MutableArrayRef<uint8_t> dst) {
+llvm::Error computeWeightSumsInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k, int64_t groupSize,
+                                  llvm::MutableArrayRef<uint8_t> dst) {
   if (auto err = checkMatrix(q.size(), n, k, "computeWeightSums"))
     return err;
   if (groupSize <= 0 || k % groupSize != 0)
     return packingError("computeWeightSums: group size " + llvm::Twine(groupSize) +
                         " does not divide K = " + llvm::Twine(k));
   int64_t groups = k / groupSize, paddedN = alignUp(n, 8);
-  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(groups * paddedN) * 4, "computeWeightSums"))
+  if (auto err = checkDestination(dst.size(), static_cast<uint64_t>(groups * paddedN) * 4,
+                                  "computeWeightSums"))
     return err;
   if (groupSize == 32)
     weightSumsInto(q.data(), n, k, std::integral_constant<int64_t, 32>{}, paddedN, dst.data());
@@ -312,7 +328,8 @@ llvm::Error transposePadScalesInto(llvm::ArrayRef<uint8_t> bytes, size_t element
       }
     }
     for (int64_t c = 0; c < g; ++c)
-      std::memset(dst.data() + (c * paddedN + n) * size, 0, static_cast<size_t>(paddedN - n) * size);
+      std::memset(dst.data() + (c * paddedN + n) * size, 0,
+                  static_cast<size_t>(paddedN - n) * size);
   };
   switch (elementSize) {
   case 2:
@@ -328,8 +345,8 @@ llvm::Error transposePadScalesInto(llvm::ArrayRef<uint8_t> bytes, size_t element
 }
 
 llvm::Expected<std::vector<uint8_t>> transposePadScales(llvm::ArrayRef<uint8_t> bytes,
-                                                        size_t elementSize, int64_t n,
-                                                        int64_t g, int64_t align) {
+                                                        size_t elementSize, int64_t n, int64_t g,
+                                                        int64_t align) {
   if (elementSize == 0 || bytes.size() % elementSize != 0 || align <= 0)
     return transposePadScalesInto(bytes, elementSize, n, g, align, {}); // reports them
   if (auto err = checkMatrix(bytes.size() / elementSize, n, g, "transposePadScales"))

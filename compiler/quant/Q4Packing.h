@@ -30,8 +30,7 @@ bool allInt4(llvm::ArrayRef<int8_t> q);
 /// int8 values in [-8, 7], row-major [N, K] -> u8 [N, align8(K)/2] in the linear layout.
 llvm::Error packQ4LinearInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
                              llvm::MutableArrayRef<uint8_t> dst);
-llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n,
-                                                  int64_t k);
+llvm::Expected<std::vector<uint8_t>> packQ4Linear(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k);
 /// int8 values in [-8, 7], row-major [N, K] with K even -> u8 [N, K/2] in the layout of
 /// quantized_decomposed.embedding_4bit (even element in the high nibble, no padding).
 llvm::Error packQ4EmbeddingInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
@@ -45,16 +44,17 @@ std::vector<uint8_t> swapNibbles(llvm::ArrayRef<uint8_t> packed);
 
 /// torchao Int4Tensor qdata (two signed int4 a byte, low nibble = even k) -> the linear
 /// layout (q + 8 a nibble, same order): every nibble's sign bit flipped.
-llvm::Error int4TensorToQ4LinearInto(llvm::ArrayRef<uint8_t> qdata, llvm::MutableArrayRef<uint8_t> dst);
+llvm::Error int4TensorToQ4LinearInto(llvm::ArrayRef<uint8_t> qdata,
+                                     llvm::MutableArrayRef<uint8_t> dst);
 /// Row-major [rows, cols] elements of `elementSize` bytes -> [rows, alignUp(cols, align)],
 /// zero padded.
-llvm::Error padColumnsInto(llvm::ArrayRef<uint8_t> bytes, size_t elementSize, int64_t rows, int64_t cols,
-                           int64_t align, llvm::MutableArrayRef<uint8_t> dst);
+llvm::Error padColumnsInto(llvm::ArrayRef<uint8_t> bytes, size_t elementSize, int64_t rows,
+                           int64_t cols, int64_t align, llvm::MutableArrayRef<uint8_t> dst);
 
 /// Per-group sums of int4 weights [N, K]: i32 [G, align8(N)], sums[g, n] = sum of
 /// q[n, g*groupSize .. (g+1)*groupSize), zero padded along N (little-endian bytes in `dst`).
-llvm::Error computeWeightSumsInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k,
-                                  int64_t groupSize, llvm::MutableArrayRef<uint8_t> dst);
+llvm::Error computeWeightSumsInto(llvm::ArrayRef<int8_t> q, int64_t n, int64_t k, int64_t groupSize,
+                                  llvm::MutableArrayRef<uint8_t> dst);
 llvm::Expected<std::vector<int32_t>> computeWeightSums(llvm::ArrayRef<int8_t> q, int64_t n,
                                                        int64_t k, int64_t groupSize);
 
@@ -62,7 +62,7 @@ llvm::Expected<std::vector<int32_t>> computeWeightSums(llvm::ArrayRef<int8_t> q,
 llvm::Error transposePadScalesInto(llvm::ArrayRef<uint8_t> bytes, size_t elementSize, int64_t n,
                                    int64_t g, int64_t align, llvm::MutableArrayRef<uint8_t> dst);
 llvm::Expected<std::vector<uint8_t>> transposePadScales(llvm::ArrayRef<uint8_t> bytes,
-                                                        size_t elementSize, int64_t n,
-                                                        int64_t g, int64_t align = 4);
+                                                        size_t elementSize, int64_t n, int64_t g,
+                                                        int64_t align = 4);
 
 } // namespace vkqc::quant

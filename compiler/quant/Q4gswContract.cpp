@@ -6,11 +6,14 @@ namespace vkqc::quant {
 
 std::string q4gswShapeProblem(const Q4gswShape &s) {
   if (s.n <= 0 || s.n % 4 != 0)
-    return "out features N=" + std::to_string(s.n) + " is not a multiple of 4 (q4gsw linears write 4 a texel)";
+    return "out features N=" + std::to_string(s.n) +
+           " is not a multiple of 4 (q4gsw linears write 4 a texel)";
   if (s.k <= 0 || s.k % 8 != 0)
-    return "in features K=" + std::to_string(s.k) + " is not a multiple of 8 (q4gsw linears read 8 int4 a word)";
+    return "in features K=" + std::to_string(s.k) +
+           " is not a multiple of 8 (q4gsw linears read 8 int4 a word)";
   if (s.groupSize <= 0 || s.groupSize % 8 != 0 || s.k % s.groupSize != 0)
-    return "group size " + std::to_string(s.groupSize) + " is not a multiple of 8 dividing K=" + std::to_string(s.k) +
+    return "group size " + std::to_string(s.groupSize) +
+           " is not a multiple of 8 dividing K=" + std::to_string(s.k) +
            " (no weight word may span two groups)";
   return "";
 }

@@ -18,7 +18,8 @@ bool executorchHasCpuKernel(llvm::StringRef name, llvm::StringRef overload) {
 #define VKQC_ET_CPU_KERNEL(NAME) NAME,
 #include "compiler/target/ExecutorchRuntime.def"
   };
-  return kernels.contains(overload.empty() ? name.str() : (llvm::Twine(name) + "." + overload).str());
+  return kernels.contains(overload.empty() ? name.str()
+                                           : (llvm::Twine(name) + "." + overload).str());
 }
 
 } // namespace vkqc

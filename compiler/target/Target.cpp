@@ -15,7 +15,7 @@ std::vector<std::string> splitAliases(llvm::StringRef list) {
 
 const std::vector<Target> &allTargets() {
   static const std::vector<Target> targets = {
-#define VKQC_TARGET(NAME, ALIASES, BUF, IMG2, IMG3, FP16, I8, DOT, DESC)                             \
+#define VKQC_TARGET(NAME, ALIASES, BUF, IMG2, IMG3, FP16, I8, DOT, DESC)                           \
   Target{NAME, splitAliases(ALIASES), BUF, IMG2, IMG3, FP16, I8, DOT, DESC},
 #include "compiler/target/Targets.def"
   };

@@ -51,7 +51,8 @@ std::optional<std::vector<int64_t>> maxShape(const Graph &g, const Value &v) {
 
 std::string textureProblem(const Graph &g, const Value &v, const Target &t) {
   if (v.shape.size() > 4)
-    return "%" + v.name + " has " + std::to_string(v.shape.size()) + " dims; a 3-D texture holds at most 4";
+    return "%" + v.name + " has " + std::to_string(v.shape.size()) +
+           " dims; a 3-D texture holds at most 4";
   std::optional<std::vector<int64_t>> dims = maxShape(g, v);
   if (!dims)
     return "%" + v.name + " has an unbounded size";
@@ -62,8 +63,9 @@ std::string textureProblem(const Graph &g, const Value &v, const Target &t) {
   int64_t extents[3] = {(whcn[0] + 3) / 4, whcn[1], whcn[2] * whcn[3]};
   for (int64_t e : extents)
     if (e > t.maxImageExtent3D)
-      return "%" + v.name + " " + typeToString(v) + " needs a texture of " + std::to_string(extents[0]) + "x" +
-             std::to_string(extents[1]) + "x" + std::to_string(extents[2]) + " texels, over the " +
+      return "%" + v.name + " " + typeToString(v) + " needs a texture of " +
+             std::to_string(extents[0]) + "x" + std::to_string(extents[1]) + "x" +
+             std::to_string(extents[2]) + " texels, over the " +
              std::to_string(t.maxImageExtent3D) + "-texel 3-D image limit of " + t.name;
   return "";
 }
@@ -85,14 +87,16 @@ std::string tensorProblem(const Graph &g, const Value &v, const Target &t) {
       return "%" + v.name + " is 8-bit and target " + t.name + " has no 8-bit storage";
     break;
   default:
-    return "%" + v.name + " is " + std::string(dtypeName(v.dtype)) + ", which no Vulkan kernel reads";
+    return "%" + v.name + " is " + std::string(dtypeName(v.dtype)) +
+           ", which no Vulkan kernel reads";
   }
   std::optional<int64_t> n = maxElements(g, v);
   if (!n)
     return "%" + v.name + " has an unbounded size";
   if (*n > t.maxBufferElements)
     return "%" + v.name + " " + typeToString(v) + " holds up to " + std::to_string(*n) +
-           " elements, over the " + std::to_string(t.maxBufferElements) + "-element buffer limit of " + t.name;
+           " elements, over the " + std::to_string(t.maxBufferElements) +
+           "-element buffer limit of " + t.name;
   return "";
 }
 

@@ -51,7 +51,7 @@ const std::vector<FamilySpec> &families() {
 
 const std::vector<BindingSpec> &bindingSpecs() {
   static const std::vector<BindingSpec> list = {
-#define VKQC_SHADER_BINDING(family, binding, name, access, type)                               \
+#define VKQC_SHADER_BINDING(family, binding, name, access, type)                                   \
   {family, binding, name, Access::access, #type},
 #include "shaders/Shaders.def"
   };
@@ -91,8 +91,8 @@ class DirectoryIncluder : public shaderc::CompileOptions::IncluderInterface {
 public:
   explicit DirectoryIncluder(std::string dir) : dir_(std::move(dir)) {}
 
-  shaderc_include_result *GetInclude(const char *requested, shaderc_include_type,
-                                     const char *, size_t) override {
+  shaderc_include_result *GetInclude(const char *requested, shaderc_include_type, const char *,
+                                     size_t) override {
     auto *result = new IncludeResult;
     llvm::SmallString<256> path(dir_);
     llvm::sys::path::append(path, requested);
@@ -131,9 +131,8 @@ struct CompiledVariant {
   std::vector<std::pair<BindingSpec, ElementType>> declared;
 };
 
-llvm::Expected<std::vector<uint32_t>> compileGlsl(const std::string &glslDir,
-                                                  const FamilySpec &family,
-                                                  const CompiledVariant &variant) {
+llvm::Expected<std::vector<uint32_t>>
+compileGlsl(const std::string &glslDir, const FamilySpec &family, const CompiledVariant &variant) {
   llvm::SmallString<256> path(glslDir);
   llvm::sys::path::append(path, family.source);
   auto source = llvm::MemoryBuffer::getFile(path);
@@ -152,12 +151,11 @@ llvm::Expected<std::vector<uint32_t>> compileGlsl(const std::string &glslDir,
     options.AddMacroDefinition(name, value);
 
   shaderc::Compiler compiler;
-  shaderc::SpvCompilationResult result = compiler.CompileGlslToSpv(
-      (*source)->getBufferStart(), (*source)->getBufferSize(), shaderc_compute_shader,
-      std::string(path).c_str(), "main", options);
+  shaderc::SpvCompilationResult result =
+      compiler.CompileGlslToSpv((*source)->getBufferStart(), (*source)->getBufferSize(),
+                                shaderc_compute_shader, std::string(path).c_str(), "main", options);
   if (result.GetCompilationStatus() != shaderc_compilation_status_success)
-    return error("compiling " + variant.name + " from " + path + ":\n" +
-                 result.GetErrorMessage());
+    return error("compiling " + variant.name + " from " + path + ":\n" + result.GetErrorMessage());
   return std::vector<uint32_t>(result.cbegin(), result.cend());
 }
 
@@ -203,13 +201,21 @@ llvm::Expected<CompiledVariant> buildVariant(const std::string &glslDir, const F
 llvm::Error checkDeclaration(const CompiledVariant &variant) {
   std::vector<BindingReflection> bindings;
   for (const ReflectedBinding &b : variant.reflection.bindings)
-    bindings.push_back({b.set, b.binding, b.descriptorType, b.elementType, b.vectorWidth,
-                        b.access, b.name.c_str()});
+    bindings.push_back({b.set, b.binding, b.descriptorType, b.elementType, b.vectorWidth, b.access,
+                        b.name.c_str()});
   std::vector<DeclaredBinding> declared;
   for (const auto &[spec, type] : variant.declared)
     declared.push_back({spec.binding, spec.name.c_str(), spec.access, type});
-  ShaderVariant view{variant.name.c_str(), variant.family.c_str(), {}, variant.spirv,
-                     bindings, declared, {}, 0, {}, {}};
+  ShaderVariant view{variant.name.c_str(),
+                     variant.family.c_str(),
+                     {},
+                     variant.spirv,
+                     bindings,
+                     declared,
+                     {},
+                     0,
+                     {},
+                     {}};
   return checkDeclaredBindings(view);
 }
 
@@ -250,21 +256,30 @@ llvm::Expected<std::vector<CompiledVariant>> buildAll(const std::string &glslDir
 
 const char *enumerator(ElementType t) {
   switch (t) {
-  case ElementType::Float32: return "ElementType::Float32";
-  case ElementType::Float16: return "ElementType::Float16";
-  case ElementType::Int8: return "ElementType::Int8";
-  case ElementType::UInt8: return "ElementType::UInt8";
-  case ElementType::Int32: return "ElementType::Int32";
-  case ElementType::UInt32: return "ElementType::UInt32";
+  case ElementType::Float32:
+    return "ElementType::Float32";
+  case ElementType::Float16:
+    return "ElementType::Float16";
+  case ElementType::Int8:
+    return "ElementType::Int8";
+  case ElementType::UInt8:
+    return "ElementType::UInt8";
+  case ElementType::Int32:
+    return "ElementType::Int32";
+  case ElementType::UInt32:
+    return "ElementType::UInt32";
   }
   return "";
 }
 
 const char *enumerator(Access a) {
   switch (a) {
-  case Access::Read: return "Access::Read";
-  case Access::Write: return "Access::Write";
-  case Access::ReadWrite: return "Access::ReadWrite";
+  case Access::Read:
+    return "Access::Read";
+  case Access::Write:
+    return "Access::Write";
+  case Access::ReadWrite:
+    return "Access::ReadWrite";
   }
   return "";
 }
@@ -294,20 +309,19 @@ void emitTable(llvm::raw_ostream &os, llvm::ArrayRef<CompiledVariant> variants) 
     os << "};\n";
     os << "const BindingReflection kBindings" << v << "[] = {\n";
     for (const ReflectedBinding &b : variant.reflection.bindings)
-      os << "    {" << b.set << ", " << b.binding << ", " << enumerator(b.descriptorType)
-         << ", " << enumerator(b.elementType) << ", " << b.vectorWidth << ", "
-         << enumerator(b.access) << ", " << quoted(b.name) << "},\n";
+      os << "    {" << b.set << ", " << b.binding << ", " << enumerator(b.descriptorType) << ", "
+         << enumerator(b.elementType) << ", " << b.vectorWidth << ", " << enumerator(b.access)
+         << ", " << quoted(b.name) << "},\n";
     os << "};\n";
     os << "const DeclaredBinding kDeclared" << v << "[] = {\n";
     for (const auto &[spec, type] : variant.declared)
-      os << "    {" << spec.binding << ", " << quoted(spec.name) << ", "
-         << enumerator(spec.access) << ", " << enumerator(type) << "},\n";
+      os << "    {" << spec.binding << ", " << quoted(spec.name) << ", " << enumerator(spec.access)
+         << ", " << enumerator(type) << "},\n";
     os << "};\n";
     if (!variant.reflection.pushConstants.empty()) {
       os << "const PushConstantMember kPushConstants" << v << "[] = {\n";
       for (const ReflectedPushConstant &p : variant.reflection.pushConstants)
-        os << "    {" << quoted(p.name) << ", " << p.offset << ", " << enumerator(p.type)
-           << "},\n";
+        os << "    {" << quoted(p.name) << ", " << p.offset << ", " << enumerator(p.type) << "},\n";
       os << "};\n";
     }
   }
@@ -322,11 +336,10 @@ void emitTable(llvm::raw_ostream &os, llvm::ArrayRef<CompiledVariant> variants) 
       os << "{}";
     else
       os << "kPushConstants" << v;
-    os << ", " << r.pushConstantSize << ", {" << r.workgroupSize[0] << ", "
-       << r.workgroupSize[1] << ", " << r.workgroupSize[2] << "}, {"
-       << boolean(r.requirements.int8) << ", " << boolean(r.requirements.storageBuffer8) << ", "
-       << boolean(r.requirements.storageBuffer16) << ", " << boolean(r.requirements.float16)
-       << "}},\n";
+    os << ", " << r.pushConstantSize << ", {" << r.workgroupSize[0] << ", " << r.workgroupSize[1]
+       << ", " << r.workgroupSize[2] << "}, {" << boolean(r.requirements.int8) << ", "
+       << boolean(r.requirements.storageBuffer8) << ", " << boolean(r.requirements.storageBuffer16)
+       << ", " << boolean(r.requirements.float16) << "}},\n";
   }
   os << "};\n} // namespace\n\n"
      << "llvm::ArrayRef<ShaderVariant> allShaders() { return kVariants; }\n\n"
@@ -369,8 +382,8 @@ llvm::Error run(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (llvm::Error err = run(argc, argv)) {
-    llvm::WithColor::error(llvm::errs(), "vkqc-shader-compiler") << llvm::toString(std::move(err))
-                                                                << "\n";
+    llvm::WithColor::error(llvm::errs(), "vkqc-shader-compiler")
+        << llvm::toString(std::move(err)) << "\n";
     return 1;
   }
   return 0;

@@ -19,7 +19,8 @@ const llvm::StringMap<std::vector<AxisValue>> &axes() {
       // Embedding scales: half by default (no suffix), like ExecuTorch's SCALES_DTYPE.
       {"scales",
        {{"", {{"SCALES_HALF", "1"}}, [](TypeRoles &r) { r.scalesDtype = ElementType::Float16; }},
-        {"float_scales", {{"SCALES_FLOAT", "1"}},
+        {"float_scales",
+         {{"SCALES_FLOAT", "1"}},
          [](TypeRoles &r) { r.scalesDtype = ElementType::Float32; }}}},
       // Linear algorithm and tile: GEMV, and GEMM with a default and a smaller tile (fewer
       // registers per invocation, for GPUs with small register files).
@@ -31,20 +32,23 @@ const llvm::StringMap<std::vector<AxisValue>> &axes() {
       // storage feature is needed) or float in DTYPE (added to the scores).
       {"mask",
        {{"nomask", {{"MASK_NONE", "1"}}, [](TypeRoles &r) { r.mask = TypeRoles::Mask::Absent; }},
-        {"boolmask", {{"MASK_BOOL", "1"}},
+        {"boolmask",
+         {{"MASK_BOOL", "1"}},
          [](TypeRoles &r) { r.mask = TypeRoles::Mask::BoolWords; }},
-        {"floatmask", {{"MASK_FLOAT", "1"}},
+        {"floatmask",
+         {{"MASK_FLOAT", "1"}},
          [](TypeRoles &r) { r.mask = TypeRoles::Mask::Dtype; }}}},
       // Output tile of one matmul invocation (no name suffix; the runner reads the macros).
       {"matmul_tile", {{"", {{"TILE_M", "4"}, {"TILE_N", "4"}}}}},
       // Input dtype of strided_copy (its output dtype is the dtype axis).
       {"in_dtype",
-       {{"float", {{"IN_DTYPE_FLOAT", "1"}},
+       {{"float",
+         {{"IN_DTYPE_FLOAT", "1"}},
          [](TypeRoles &r) { r.inDtype = ElementType::Float32; }},
-        {"half", {{"IN_DTYPE_HALF", "1"}},
-         [](TypeRoles &r) { r.inDtype = ElementType::Float16; }},
+        {"half", {{"IN_DTYPE_HALF", "1"}}, [](TypeRoles &r) { r.inDtype = ElementType::Float16; }},
         // Integer positions (int64 narrowed to int32 on upload) cast to float for RoPE.
-        {"int32", {{"IN_DTYPE_INT32", "1"}},
+        {"int32",
+         {{"IN_DTYPE_INT32", "1"}},
          [](TypeRoles &r) { r.inDtype = ElementType::Int32; }}}},
       // The op of the elementwise families (binary.glsl, unary.glsl).
       {"binary_op",

@@ -17,7 +17,7 @@ namespace vkqc::shaders {
 struct TypeRoles {
   ElementType dtype = ElementType::Float32;
   ElementType scalesDtype = ElementType::Float16;
-  llvm::Optional<ElementType> zpDtype; // unset: the zero point inherits DTYPE
+  llvm::Optional<ElementType> zpDtype;        // unset: the zero point inherits DTYPE
   ElementType inDtype = ElementType::Float32; // IN_DTYPE: the input of a converting copy
   /// The attention mask binding (MASK_DTYPE): none in nomask variants, bool bytes read as
   /// uint32 words, or DTYPE for an additive float mask.

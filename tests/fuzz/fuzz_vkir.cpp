@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   for (const std::string &p : pt2s) {
     llvm::Expected<std::unique_ptr<ModelArchive>> a = ModelArchive::open(p);
     if (!a) {
-      std::fprintf(stderr, "fuzz: cannot open %s: %s\n", p.c_str(), llvm::toString(a.takeError()).c_str());
+      std::fprintf(stderr, "fuzz: cannot open %s: %s\n", p.c_str(),
+                   llvm::toString(a.takeError()).c_str());
       std::abort();
     }
     archives().push_back(std::move(*a));
@@ -73,8 +74,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   std::string reprinted = graphToString(**again);
   if (reprinted != printed) {
-    std::fprintf(stderr, "fuzz: printing what was parsed changed the text\n--- printed:\n%s--- reprinted:\n%s",
-                 printed.c_str(), reprinted.c_str());
+    std::fprintf(
+        stderr,
+        "fuzz: printing what was parsed changed the text\n--- printed:\n%s--- reprinted:\n%s",
+        printed.c_str(), reprinted.c_str());
     std::abort();
   }
   return 0;

@@ -9,7 +9,9 @@ using namespace vkqc;
 using namespace vkqc::test;
 
 namespace {
-std::string corpus(const std::string &name) { return std::string(VKQC_TEST_DATA_DIR) + "/" + name + ".pt2"; }
+std::string corpus(const std::string &name) {
+  return std::string(VKQC_TEST_DATA_DIR) + "/" + name + ".pt2";
+}
 
 const Value *input(const Graph &g, llvm::StringRef stateName) {
   for (const Value *v : g.inputs)
@@ -22,7 +24,8 @@ const Value *input(const Graph &g, llvm::StringRef stateName) {
 TEST_CASE("every real export in tests/data imports and verifies", "[import]") {
   std::error_code ec;
   int count = 0;
-  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec; it.increment(ec)) {
+  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec;
+       it.increment(ec)) {
     if (!llvm::StringRef(it->path()).endswith(".pt2"))
       continue;
     ++count;
@@ -38,8 +41,10 @@ TEST_CASE("every real export in tests/data imports and verifies", "[import]") {
 TEST_CASE("tied weights share one storage; untied ones do not", "[import]") {
   ImportedModel tied = valueOrFail(importModel(corpus("tiny_llama_tied_8da4w_fp32")));
   for (const char *part : {"original0", "original1", "original2"}) {
-    const Value *emb = input(*tied.graph, std::string("m.model.embed_tokens.parametrizations.weight.") + part);
-    const Value *head = input(*tied.graph, std::string("m.lm_head.parametrizations.weight.") + part);
+    const Value *emb =
+        input(*tied.graph, std::string("m.model.embed_tokens.parametrizations.weight.") + part);
+    const Value *head =
+        input(*tied.graph, std::string("m.lm_head.parametrizations.weight.") + part);
     REQUIRE(emb);
     REQUIRE(head);
     CHECK(emb->constant.storage == head->constant.storage);
@@ -56,7 +61,8 @@ TEST_CASE("weights are viewed in place inside the mapped archive", "[import]") {
   ImportedModel m = valueOrFail(importModel(corpus("tiny_llama_8da4w_fp32")));
   for (const auto &s : m.graph->constants.storages())
     CHECK_FALSE(s->isDerived()); // views into the archive: nothing copied at import
-  const Value *q = input(*m.graph, "m.model.layers.0.self_attn.q_proj.parametrizations.weight.original0");
+  const Value *q =
+      input(*m.graph, "m.model.layers.0.self_attn.q_proj.parametrizations.weight.original0");
   REQUIRE(q);
   llvm::ArrayRef<uint8_t> bytes = valueOrFail(q->constant.data());
   CHECK(bytes.size() == 128 * 128);

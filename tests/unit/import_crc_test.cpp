@@ -20,7 +20,8 @@ namespace {
 const char *const kRoot = "tiny_llama_8da4w_fp32/";
 
 std::vector<uint8_t> corpusBytes() {
-  auto buf = llvm::MemoryBuffer::getFile(std::string(VKQC_TEST_DATA_DIR) + "/tiny_llama_8da4w_fp32.pt2");
+  auto buf =
+      llvm::MemoryBuffer::getFile(std::string(VKQC_TEST_DATA_DIR) + "/tiny_llama_8da4w_fp32.pt2");
   REQUIRE(buf);
   return std::vector<uint8_t>((*buf)->getBufferStart(), (*buf)->getBufferEnd());
 }
@@ -30,7 +31,9 @@ uint32_t le32(const std::vector<uint8_t> &b, size_t at) {
   std::memcpy(&v, b.data() + at, 4);
   return v;
 }
-uint16_t le16(const std::vector<uint8_t> &b, size_t at) { return static_cast<uint16_t>(b[at] | (b[at + 1] << 8)); }
+uint16_t le16(const std::vector<uint8_t> &b, size_t at) {
+  return static_cast<uint16_t>(b[at] | (b[at + 1] << 8));
+}
 
 /// Calls `fn(name, centralHeader, localHeader)` for every entry of the zip (no zip64).
 template <typename Fn> void forEachEntry(const std::vector<uint8_t> &zip, Fn fn) {
@@ -68,7 +71,8 @@ void zeroCrcs(std::vector<uint8_t> &zip) {
 
 /// Imports the zip and joins its CRC-32 checks: "" or the first error.
 std::string importAndVerify(const std::vector<uint8_t> &zip, const ArchiveOptions &options = {}) {
-  llvm::Expected<std::unique_ptr<ModelArchive>> archive = ModelArchive::openZipBuffer(zip, "model.pt2", options);
+  llvm::Expected<std::unique_ptr<ModelArchive>> archive =
+      ModelArchive::openZipBuffer(zip, "model.pt2", options);
   if (!archive)
     return llvm::toString(archive.takeError());
   llvm::Expected<std::unique_ptr<Graph>> g = importFromArchive(**archive, "model.pt2");
@@ -95,7 +99,8 @@ TEST_CASE("crc32 matches zlib for every kernel, length and alignment", "[import]
         uint32_t want = static_cast<uint32_t>(crc32_z(seed, part.data(), part.size()));
         REQUIRE(crc32Using(kernel, part, seed) == want);
       }
-    CHECK(crc32Using(kernel, bytes) == static_cast<uint32_t>(crc32_z(0, bytes.data(), bytes.size())));
+    CHECK(crc32Using(kernel, bytes) ==
+          static_cast<uint32_t>(crc32_z(0, bytes.data(), bytes.size())));
   }
 }
 
@@ -105,10 +110,12 @@ TEST_CASE("crc32Combine joins the CRC-32s of two pieces", "[import][crc]") {
     bytes[i] = static_cast<uint8_t>(i * 31 + 7);
   llvm::ArrayRef<uint8_t> all(bytes);
   for (size_t cut : {0, 1, 255, 4096, 9999, 10000})
-    CHECK(crc32Combine(crc32(all.take_front(cut)), crc32(all.drop_front(cut)), all.size() - cut) == crc32(all));
+    CHECK(crc32Combine(crc32(all.take_front(cut)), crc32(all.drop_front(cut)), all.size() - cut) ==
+          crc32(all));
 }
 
-TEST_CASE("background checks combine chunks and report the first bad entry in order", "[import][crc]") {
+TEST_CASE("background checks combine chunks and report the first bad entry in order",
+          "[import][crc]") {
   std::vector<uint8_t> big(9 << 20); // three chunks
   for (size_t i = 0; i < big.size(); ++i)
     big[i] = static_cast<uint8_t>(i ^ (i >> 11));
@@ -125,8 +132,9 @@ TEST_CASE("background checks combine chunks and report the first bad entry in or
     check.add("big", big, bigCrc);
     check.add("small", small, smallCrc ^ 1);
     check.add("big again", big, bigCrc ^ 0x80000000u);
-    std::string want = "small: CRC-32 mismatch (stored 0x" + llvm::utohexstr(smallCrc ^ 1, true, 8) +
-                       ", computed 0x" + llvm::utohexstr(smallCrc, true, 8) + ")";
+    std::string want = "small: CRC-32 mismatch (stored 0x" +
+                       llvm::utohexstr(smallCrc ^ 1, true, 8) + ", computed 0x" +
+                       llvm::utohexstr(smallCrc, true, 8) + ")";
     CHECK(errorText(check.wait()) == want);
     CHECK(errorText(check.wait()) == want); // the verdict stays
   }
@@ -145,7 +153,8 @@ TEST_CASE("a flipped byte in a weight entry fails the join, naming the entry", "
   std::vector<uint8_t> zip = corpusBytes();
   zip[dataOffset(zip, "data/weights/weight_5") + 100] ^= 0x01;
   std::string err = importAndVerify(zip);
-  CHECK_THAT(err, Catch::StartsWith("data/weights/weight_5: CRC-32 mismatch (stored 0xc3ffc798, computed 0x"));
+  CHECK_THAT(err, Catch::StartsWith(
+                      "data/weights/weight_5: CRC-32 mismatch (stored 0xc3ffc798, computed 0x"));
   ArchiveOptions unchecked;
   unchecked.verifyWeightCrc = false; // --no-verify-crc
   CHECK(importAndVerify(zip, unchecked) == "");
@@ -157,11 +166,13 @@ TEST_CASE("a flipped byte in model.json is refused when it is read", "[import][c
   ArchiveOptions unchecked;
   unchecked.verifyWeightCrc = false; // metadata is checked whatever this says
   auto archive = valueOrFail(ModelArchive::openZipBuffer(zip, "model.pt2", unchecked));
-  CHECK_THAT(errorOf(importFromArchive(*archive, "model.pt2")),
-             Catch::StartsWith("models/model.json: CRC-32 mismatch (stored 0x6a1a0fa6, computed 0x"));
+  CHECK_THAT(
+      errorOf(importFromArchive(*archive, "model.pt2")),
+      Catch::StartsWith("models/model.json: CRC-32 mismatch (stored 0x6a1a0fa6, computed 0x"));
 }
 
-TEST_CASE("entries stored without a CRC-32 (0, set_crc32_options(False)) are read unchecked", "[import][crc]") {
+TEST_CASE("entries stored without a CRC-32 (0, set_crc32_options(False)) are read unchecked",
+          "[import][crc]") {
   std::vector<uint8_t> zip = corpusBytes();
   zeroCrcs(zip);
   CHECK(importAndVerify(zip) == "");

@@ -46,8 +46,8 @@ TEST_CASE("sdpa with a bool mask and GQA matches a naive loop") {
   Tensor q = randomTensor(DType::Float32, {1, 4, 3, 8}, rng);
   Tensor k = randomTensor(DType::Float32, {1, 2, 5, 8}, rng);
   Tensor v = randomTensor(DType::Float32, {1, 2, 5, 8}, rng);
-  Tensor mask = makeTensor(DType::Bool, {1, 1, 3, 5},
-                           {1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1});
+  Tensor mask =
+      makeTensor(DType::Bool, {1, 1, 3, 5}, {1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1});
   Tensor out = expectOk(scaledDotProductAttention(q, k, v, mask, 0.0, false, {}, true));
   CHECK(out.shape() == Shape{1, 4, 3, 8});
   std::vector<double> expected = naiveAttention(q, k, v, &mask);
@@ -106,8 +106,8 @@ TEST_CASE("linear, matmul, bmm and embedding") {
   Tensor broadcastB = expectOk(expand(expectOk(transpose(a, 0, 1)), {4, 3, 2}));
   CHECK(expectOk(matmul(a, broadcastB)).shape() == Shape{4, 2, 2});
   CHECK(!expectError(bmm(a, a)).empty());
-  CHECK(expectOk(bmm(expectOk(reshape(a, {1, 2, 3})), expectOk(reshape(a, {1, 3, 2}))))
-            .shape() == Shape{1, 2, 2});
+  CHECK(expectOk(bmm(expectOk(reshape(a, {1, 2, 3})), expectOk(reshape(a, {1, 3, 2})))).shape() ==
+        Shape{1, 2, 2});
 
   Tensor table = makeTensor(DType::Float32, {3, 2}, {0, 1, 10, 11, 20, 21});
   Tensor idx = makeTensor(DType::Int64, {2, 2}, {2, 0, 1, 1});

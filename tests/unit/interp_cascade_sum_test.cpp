@@ -37,6 +37,7 @@ TEST_CASE("f32 mean divides PyTorch's float sum", "[interp]") {
   // PyTorch's 8 lanes sum to 2^24 + 28 (above); double accumulation gave 16777248 / 32.
   CHECK(m.getDouble(0) == 16777244.0 / 32);
   // Reductions that are not contiguous runs keep the double accumulator.
-  Tensor columns = expectOk(mean(makeTensor(DType::Float32, {2, 3}, {1, 2, 3, 4, 5, 6}), {0}, false));
+  Tensor columns =
+      expectOk(mean(makeTensor(DType::Float32, {2, 3}, {1, 2, 3, 4, 5, 6}), {0}, false));
   CHECK(valuesOf(columns) == std::vector<double>{2.5, 3.5, 4.5});
 }

@@ -118,8 +118,8 @@ TEST_CASE("unary ops, pow and casts") {
   Tensor f = makeTensor(DType::Float32, {4}, {-1.7, 2.5, 0.0, 300.0});
   CHECK(valuesOf(expectOk(toDType(f, DType::Int64))) == std::vector<double>{-1, 2, 0, 300});
   CHECK(valuesOf(expectOk(toDType(f, DType::Bool))) == std::vector<double>{1, 1, 0, 1});
-  CHECK(expectOk(toDType(f, DType::Float16)).getDouble(0) == double(halfToFloat(floatToHalf(
-                                                                 -1.7f))));
+  CHECK(expectOk(toDType(f, DType::Float16)).getDouble(0) ==
+        double(halfToFloat(floatToHalf(-1.7f))));
   Tensor big = makeTensor(DType::Int64, {1}, {0});
   big.mutableData<int64_t>()[0] = (int64_t(1) << 62) + 1;
   CHECK(expectOk(toDType(big, DType::Int64)).getInt(0) == (int64_t(1) << 62) + 1);

@@ -45,7 +45,6 @@ PackedLinear packLinear(const Tensor &q, const Tensor &scales, int64_t groupSize
 }
 } // namespace
 
-
 TEST_CASE("linear_q4gsw equals dequantize_affine + linear") {
   std::mt19937 rng(11);
   const int64_t n = 6, k = 64, groupSize = 32; // N not a multiple of 4: padded scales/bias
@@ -57,11 +56,10 @@ TEST_CASE("linear_q4gsw equals dequantize_affine + linear") {
 
   for (DType xDtype : {DType::Float32, DType::BFloat16}) {
     Tensor x = randomTensor(xDtype, {2, 3, k}, rng, -2, 2);
-    Tensor w = expectOk(dequantizeAffine(q, {1, groupSize}, scales, std::nullopt, DType::Int8,
-                                         -8, 7, xDtype));
+    Tensor w = expectOk(
+        dequantizeAffine(q, {1, groupSize}, scales, std::nullopt, DType::Int8, -8, 7, xDtype));
     Tensor expected = expectOk(linear(x, w, expectOk(toDType(bias, xDtype))));
-    Tensor fused = expectOk(linearQ4gsw(x, packed.weights, packed.scales, groupSize,
-                                        paddedBias));
+    Tensor fused = expectOk(linearQ4gsw(x, packed.weights, packed.scales, groupSize, paddedBias));
     CHECK(fused.shape() == Shape{2, 3, n});
     CHECK(fused.dtype() == xDtype);
     CHECK(sameValues(fused, expected));
@@ -70,8 +68,7 @@ TEST_CASE("linear_q4gsw equals dequantize_affine + linear") {
   CHECK(!expectError(linearQ4gsw(x, packed.weights, packed.scales, 16, std::nullopt)).empty());
   CHECK(!expectError(linearQ4gsw(x, packed.weights, scales, groupSize, std::nullopt)).empty());
   Tensor shortX = randomTensor(DType::Float32, {1, 32}, rng);
-  CHECK(!expectError(linearQ4gsw(shortX, packed.weights, packed.scales, groupSize,
-                                 std::nullopt))
+  CHECK(!expectError(linearQ4gsw(shortX, packed.weights, packed.scales, groupSize, std::nullopt))
              .empty());
 }
 
@@ -86,21 +83,20 @@ TEST_CASE("linear_dq8ca_q4gsw equals the 8da4w source graph") {
 
   QParams act = expectOk(chooseQParamsAffine(x, MappingType::Asymmetric, perToken, DType::Int8,
                                              -128, 127, {}, {}, DType::Int8, false));
-  Tensor xq = expectOk(quantizeAffine(x, perToken, act.scale, act.zeroPoint, DType::Int8, -128,
-                                      127));
-  Tensor xdq = expectOk(dequantizeAffine(xq, perToken, act.scale, act.zeroPoint, DType::Int8,
-                                         -128, 127));
-  Tensor w = expectOk(dequantizeAffine(q, {1, groupSize}, scales, std::nullopt, DType::Int8, -8,
-                                       7));
+  Tensor xq =
+      expectOk(quantizeAffine(x, perToken, act.scale, act.zeroPoint, DType::Int8, -128, 127));
+  Tensor xdq =
+      expectOk(dequantizeAffine(xq, perToken, act.scale, act.zeroPoint, DType::Int8, -128, 127));
+  Tensor w =
+      expectOk(dequantizeAffine(q, {1, groupSize}, scales, std::nullopt, DType::Int8, -8, 7));
   Tensor expected = expectOk(linear(xdq, w, std::nullopt));
 
-  Tensor fused = expectOk(linearDq8caQ4gsw(x, act.scale, act.zeroPoint, packed.weights,
-                                           packed.sums, packed.scales, groupSize,
-                                           std::nullopt));
+  Tensor fused = expectOk(linearDq8caQ4gsw(x, act.scale, act.zeroPoint, packed.weights, packed.sums,
+                                           packed.scales, groupSize, std::nullopt));
   CHECK(sameValues(fused, expected));
   // It is not the plain weight-only linear: the activation really is quantized.
-  Tensor weightOnly = expectOk(linearQ4gsw(x, packed.weights, packed.scales, groupSize,
-                                           std::nullopt));
+  Tensor weightOnly =
+      expectOk(linearQ4gsw(x, packed.weights, packed.scales, groupSize, std::nullopt));
   CHECK(!sameValues(fused, weightOnly));
 
   Tensor badSums(DType::Int32, {2, 4});
@@ -120,8 +116,8 @@ TEST_CASE("embedding_q4gsw equals dequantize_affine + embedding and the legacy o
   Tensor scales = randomTensor(DType::Float16, {rows, width / groupSize}, rng, 0.01, 0.2);
   Tensor indices = makeTensor(DType::Int64, {2, 3}, {4, 0, 2, 2, 1, 3});
 
-  Tensor table = expectOk(dequantizeAffine(q, {1, groupSize}, scales, std::nullopt,
-                                           DType::Int8, -8, 7, DType::Float32));
+  Tensor table = expectOk(dequantizeAffine(q, {1, groupSize}, scales, std::nullopt, DType::Int8, -8,
+                                           7, DType::Float32));
   Tensor expected = expectOk(embedding(table, indices));
 
   std::vector<uint8_t> linearBytes = packQ4LinearOrFail(q);
@@ -174,8 +170,8 @@ TEST_CASE("Int4Tensor linear: nibble order, signed nibbles and the zero point's 
   Tensor ones = makeTensor(DType::Float32, {1, 8}, {1, 1, 1, 1, 1, 1, 1, 1});
   CHECK(expectOk(int4TensorLinear(ones, w, scale, zero)).getDouble(0) == 10.0);
   // The result keeps X's dtype (bf16 in, bf16 out, accumulated in f32).
-  CHECK(expectOk(int4TensorLinear(expectOk(toDType(ones, DType::BFloat16)), w, scale, zero)).dtype() ==
-        DType::BFloat16);
+  CHECK(expectOk(int4TensorLinear(expectOk(toDType(ones, DType::BFloat16)), w, scale, zero))
+            .dtype() == DType::BFloat16);
   // Two groups (G = 4): the second group's scale and zero apply to k = 4..7.
   Tensor scale2 = makeTensor(DType::Float32, {2, 1}, {0.5, 2.0});
   Tensor zero2 = makeTensor(DType::Float32, {2, 1}, {0.25, -1.0});

@@ -22,8 +22,8 @@ Value *tensorValue(Graph &g, const std::string &name, DType dtype, Dims shape) {
   return v;
 }
 
-Node *addNode(Graph &g, llvm::StringRef target, const std::string &name,
-              std::vector<NamedArg> args, std::vector<Value *> results) {
+Node *addNode(Graph &g, llvm::StringRef target, const std::string &name, std::vector<NamedArg> args,
+              std::vector<Value *> results) {
   auto node = makeNode(g, *lookupOpSchema(target), name, std::move(args));
   node->results = std::move(results);
   return g.appendNode(std::move(node));
@@ -77,15 +77,13 @@ std::string runError(const Graph &g, std::vector<Tensor> inputs) {
 
 } // namespace
 
-TEST_CASE("a small graph runs with symbolic sizes, wrapped scalars and constants",
-          "[interp]") {
+TEST_CASE("a small graph runs with symbolic sizes, wrapped scalars and constants", "[interp]") {
   SmallGraph s;
   std::vector<Tensor> outputs = valueOrFail(interpretGraph(*s.g, {rows(3)}));
   REQUIRE(outputs.size() == 1);
   CHECK(outputs[0].shape() == Shape{3, 2, 2});
   CHECK(outputs[0].dtype() == DType::Float32); // 2.0 is a wrapped number: no promotion
-  CHECK(valuesOf(outputs[0]) ==
-        std::vector<double>{1, 4, 7, 10, 9, 12, 15, 18, 17, 20, 23, 26});
+  CHECK(valuesOf(outputs[0]) == std::vector<double>{1, 4, 7, 10, 9, 12, 15, 18, 17, 20, 23, 26});
 }
 
 TEST_CASE("user inputs must match the graph's inputs", "[interp]") {
@@ -109,8 +107,7 @@ TEST_CASE("a symbol used twice must bind consistently", "[interp]") {
              Catch::Contains("input %x dim 1: expected 3 (s0), got 4"));
 }
 
-TEST_CASE("a result that contradicts its declared shape or dtype names the node",
-          "[interp]") {
+TEST_CASE("a result that contradicts its declared shape or dtype names the node", "[interp]") {
   SmallGraph s;
   SECTION("shape") {
     s.z->shape = {SymExpr::symbol("s0"), SymExpr(5)};

@@ -32,10 +32,10 @@ TEST_CASE("quantize_affine in bf16 rounds the reciprocal and the product to bf16
   Tensor bf16Scale = makeTensor(DType::BFloat16, {1}, {0.10009765625});
   CHECK(bf16Scale.getDouble(0) == 0.10009765625);
   Tensor f32Scale = makeTensor(DType::Float32, {1}, {0.10009765625});
-  CHECK(valuesOf(expectOk(quantizeAffine(x, {1}, bf16Scale, std::nullopt, DType::Int8, {},
-                                         {}))) == std::vector<double>{4});
-  CHECK(valuesOf(expectOk(quantizeAffine(x, {1}, f32Scale, std::nullopt, DType::Int8, {},
-                                         {}))) == std::vector<double>{3});
+  CHECK(valuesOf(expectOk(quantizeAffine(x, {1}, bf16Scale, std::nullopt, DType::Int8, {}, {}))) ==
+        std::vector<double>{4});
+  CHECK(valuesOf(expectOk(quantizeAffine(x, {1}, f32Scale, std::nullopt, DType::Int8, {}, {}))) ==
+        std::vector<double>{3});
 }
 
 TEST_CASE("quantize_affine rejects bad arguments") {
@@ -46,11 +46,10 @@ TEST_CASE("quantize_affine rejects bad arguments") {
   CHECK(expectError(quantizeAffine(x, {1, 2}, scale, std::nullopt, DType::Int8, {}, {}))
             .find("expected 4") != std::string::npos);
   CHECK(!expectError(quantizeAffine(x, {4}, scale, std::nullopt, DType::Int8, {}, {})).empty());
-  CHECK(!expectError(quantizeAffine(x, {1, 4}, scale, std::nullopt, DType::Int8, -200, 7))
-             .empty());
+  CHECK(!expectError(quantizeAffine(x, {1, 4}, scale, std::nullopt, DType::Int8, -200, 7)).empty());
   Tensor ints = makeTensor(DType::Int32, {2, 4}, {0, 1, 2, 3, 4, 5, 6, 7});
-  CHECK(!expectError(quantizeAffine(ints, {1, 4}, scale, std::nullopt, DType::Int8, {}, {}))
-             .empty());
+  CHECK(
+      !expectError(quantizeAffine(ints, {1, 4}, scale, std::nullopt, DType::Int8, {}, {})).empty());
 }
 
 TEST_CASE("dequantize_affine subtracts the zero point and multiplies per block") {
@@ -64,8 +63,8 @@ TEST_CASE("dequantize_affine subtracts the zero point and multiplies per block")
   // An f32 scale with a bf16 output multiplies in f32, then rounds once to bf16.
   Tensor q1 = makeTensor(DType::Int8, {1}, {3});
   Tensor s1 = makeTensor(DType::Float32, {1}, {0.1});
-  Tensor y1 = expectOk(
-      dequantizeAffine(q1, {1}, s1, std::nullopt, DType::Int8, {}, {}, DType::BFloat16));
+  Tensor y1 =
+      expectOk(dequantizeAffine(q1, {1}, s1, std::nullopt, DType::Int8, {}, {}, DType::BFloat16));
   CHECK(y1.dtype() == DType::BFloat16);
   CHECK(y1.getDouble(0) == double(roundToDType(3.0f * 0.1f, DType::BFloat16)));
 
@@ -74,8 +73,8 @@ TEST_CASE("dequantize_affine subtracts the zero point and multiplies per block")
 
 TEST_CASE("choose_qparams_affine ASYMMETRIC known values") {
   Tensor x = makeTensor(DType::Float32, {1, 2, 4}, {-1, 0, 2, 4, 0.5, 1, 2, 3});
-  QParams p = expectOk(chooseQParamsAffine(x, MappingType::Asymmetric, {1, 1, 4}, DType::Int8,
-                                           -128, 127, {}, {}, DType::Int8, false));
+  QParams p = expectOk(chooseQParamsAffine(x, MappingType::Asymmetric, {1, 1, 4}, DType::Int8, -128,
+                                           127, {}, {}, DType::Int8, false));
   REQUIRE(p.scale.shape() == Shape{1, 2});
   REQUIRE(p.zeroPoint.dtype() == DType::Int8);
   // Row 0: min -1, max 4: scale 5/255, zp = -128 - round(-51) = -77.
@@ -85,16 +84,16 @@ TEST_CASE("choose_qparams_affine ASYMMETRIC known values") {
   CHECK(p.scale.getDouble(1) == double(3.0f / 255.0f));
   CHECK(p.zeroPoint.getInt(1) == -128);
 
-  QParams kept = expectOk(chooseQParamsAffine(x, MappingType::Asymmetric, {1, 1, 4},
-                                              DType::Int8, {}, {}, {}, {}, {}, true));
+  QParams kept = expectOk(chooseQParamsAffine(x, MappingType::Asymmetric, {1, 1, 4}, DType::Int8,
+                                              {}, {}, {}, {}, {}, true));
   CHECK(kept.scale.shape() == Shape{1, 2, 1});
   CHECK(kept.zeroPoint.dtype() == DType::Int32); // ASYMMETRIC default
 }
 
 TEST_CASE("choose_qparams_affine SYMMETRIC int4 divides by 7.5") {
   Tensor w = makeTensor(DType::Float32, {2, 4}, {-3.0, 1.5, 0.0, 0.0, 1.0, 7.5, -2.0, 0.5});
-  QParams p = expectOk(chooseQParamsAffine(w, MappingType::Symmetric, {1, 2}, DType::Int8, -8,
-                                           7, {}, {}, {}, false));
+  QParams p = expectOk(chooseQParamsAffine(w, MappingType::Symmetric, {1, 2}, DType::Int8, -8, 7,
+                                           {}, {}, {}, false));
   REQUIRE(p.scale.shape() == Shape{2, 2});
   CHECK(p.zeroPoint.dtype() == DType::Float32); // symmetric: stays in the float dtype
   CHECK(valuesOf(p.scale) == std::vector<double>{double(3.0f / 7.5f),
@@ -103,8 +102,8 @@ TEST_CASE("choose_qparams_affine SYMMETRIC int4 divides by 7.5") {
   CHECK(valuesOf(p.zeroPoint) == std::vector<double>{0, 0, 0, 0});
 
   // uint8 symmetric zero point is int((255 + 0 + 1) / 2) = 128; explicit eps applies.
-  QParams u = expectOk(chooseQParamsAffine(w, MappingType::Symmetric, {2, 4}, DType::UInt8, {},
-                                           {}, 1.0, {}, DType::Int32, false));
+  QParams u = expectOk(chooseQParamsAffine(w, MappingType::Symmetric, {2, 4}, DType::UInt8, {}, {},
+                                           1.0, {}, DType::Int32, false));
   CHECK(u.scale.shape() == Shape{});
   CHECK(u.scale.getDouble(0) == 1.0); // 7.5 / 127.5 < eps
   CHECK(u.zeroPoint.getInt(0) == 128);
@@ -118,8 +117,8 @@ TEST_CASE("choose_qparams_affine SYMMETRIC int4 divides by 7.5") {
 
 TEST_CASE("choose_qparams_affine computes in bf16 for bf16 inputs") {
   Tensor x = makeTensor(DType::BFloat16, {3}, {-1.0, 0.5, 2.0});
-  QParams p = expectOk(chooseQParamsAffine(x, MappingType::Asymmetric, {3}, DType::Int8, -128,
-                                           127, {}, {}, {}, false));
+  QParams p = expectOk(chooseQParamsAffine(x, MappingType::Asymmetric, {3}, DType::Int8, -128, 127,
+                                           {}, {}, {}, false));
   CHECK(p.scale.dtype() == DType::BFloat16);
   CHECK(p.scale.getDouble(0) == double(roundToDType(3.0f / 255.0f, DType::BFloat16)));
   CHECK(!expectError(parseMappingType("SYM")).empty());
@@ -132,10 +131,9 @@ TEST_CASE("per-token quantize-dequantize round trip stays within half a step") {
   Tensor x = randomTensor(DType::Float32, {1, 3, 16}, rng, -4, 4);
   QParams p = expectOk(chooseQParamsAffine(x, MappingType::Asymmetric, {1, 1, 16}, DType::Int8,
                                            -128, 127, {}, {}, DType::Int8, false));
-  Tensor q = expectOk(quantizeAffine(x, {1, 1, 16}, p.scale, p.zeroPoint, DType::Int8, -128,
-                                     127));
-  Tensor y = expectOk(dequantizeAffine(q, {1, 1, 16}, p.scale, p.zeroPoint, DType::Int8, -128,
-                                       127));
+  Tensor q = expectOk(quantizeAffine(x, {1, 1, 16}, p.scale, p.zeroPoint, DType::Int8, -128, 127));
+  Tensor y =
+      expectOk(dequantizeAffine(q, {1, 1, 16}, p.scale, p.zeroPoint, DType::Int8, -128, 127));
   for (int64_t i = 0; i < x.numel(); ++i)
     CHECK(std::abs(x.getDouble(i) - y.getDouble(i)) <= p.scale.getDouble(i / 16) * 0.5001);
 }
@@ -153,8 +151,7 @@ TEST_CASE("embedding_4bit unpacks the even element from the high nibble") {
   CHECK(valuesOf(out) == std::vector<double>{2, 4, 6, 8, -4, 3.5, 0, -0.5});
 
   Tensor zeros = makeTensor(DType::Float32, {2}, {1.0, 0.0});
-  Tensor shifted = expectOk(embedding4bit(weight, scales, zeros, -8, 7, indices,
-                                          DType::Float16));
+  Tensor shifted = expectOk(embedding4bit(weight, scales, zeros, -8, 7, indices, DType::Float16));
   CHECK(shifted.dtype() == DType::Float16);
   CHECK(valuesOf(shifted) == std::vector<double>{2, 4, 6, 8, -4.5, 3, -0.5, -1});
 

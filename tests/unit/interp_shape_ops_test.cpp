@@ -26,8 +26,8 @@ TEST_CASE("reshape, transpose, permute, unsqueeze, expand") {
   Tensor cube = iota(DType::Int64, {2, 3, 4});
   Tensor p = expectOk(permute(cube, {2, 0, 1}));
   CHECK(p.shape() == Shape{4, 2, 3});
-  CHECK(p.getInt(1) == 4);  // p[0, 0, 1] = cube[0, 1, 0]
-  CHECK(p.getInt(6) == 1);  // p[1, 0, 0] = cube[0, 0, 1]
+  CHECK(p.getInt(1) == 4); // p[0, 0, 1] = cube[0, 1, 0]
+  CHECK(p.getInt(6) == 1); // p[1, 0, 0] = cube[0, 0, 1]
   CHECK(!expectError(permute(cube, {0, 0, 1})).empty());
 
   CHECK(expectOk(unsqueeze(x, -1)).shape() == Shape{2, 3, 1});

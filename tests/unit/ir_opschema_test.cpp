@@ -40,9 +40,12 @@ TEST_CASE("schema defaults use c10 dtype codes and Python literals", "[opschema]
 }
 
 TEST_CASE("malformed schema strings are refused", "[opschema]") {
-  CHECK_THAT(errorOf(parseOpSchema("aten::foo(Tensor x)")), Catch::Contains("expected name(args) -> returns"));
-  CHECK_THAT(errorOf(parseOpSchema("aten::foo(Blob x) -> Tensor")), Catch::Contains("unknown argument type Blob"));
-  OpSchema ok = valueOrFail(parseOpSchema("ns::bar.overload(Tensor(a!) self, int[2] k=[]) -> Tensor(a!)"));
+  CHECK_THAT(errorOf(parseOpSchema("aten::foo(Tensor x)")),
+             Catch::Contains("expected name(args) -> returns"));
+  CHECK_THAT(errorOf(parseOpSchema("aten::foo(Blob x) -> Tensor")),
+             Catch::Contains("unknown argument type Blob"));
+  OpSchema ok =
+      valueOrFail(parseOpSchema("ns::bar.overload(Tensor(a!) self, int[2] k=[]) -> Tensor(a!)"));
   CHECK(ok.target == "ns.bar.overload");
   CHECK(ok.args[1].type == ArgType::IntList);
 }

@@ -110,11 +110,13 @@ std::string small(llvm::StringRef from, llvm::StringRef to) {
 }
 } // namespace
 
-TEST_CASE("every export prints, after import and after every pass, text that parses back to the same bytes",
+TEST_CASE("every export prints, after import and after every pass, text that parses back to the "
+          "same bytes",
           "[parser]") {
   std::error_code ec;
   int files = 0;
-  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec; it.increment(ec)) {
+  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec;
+       it.increment(ec)) {
     if (!llvm::StringRef(it->path()).endswith(".pt2"))
       continue;
     ++files;
@@ -207,17 +209,19 @@ graph @forward {
 }
 
 TEST_CASE("an archive entry is read from the archive, its size and checksum checked", "[parser]") {
-  ImportedModel m = valueOrFail(importModel(std::string(VKQC_TEST_DATA_DIR) + "/tiny_llama_8da4w_fp32.pt2"));
+  ImportedModel m =
+      valueOrFail(importModel(std::string(VKQC_TEST_DATA_DIR) + "/tiny_llama_8da4w_fp32.pt2"));
   std::string text = graphToString(*m.graph);
   roundTrip(text, m.archive.get());
 
   std::string noArchive = errorOf(parseGraph(text, "m.vkir", {}));
-  CHECK(noArchive == "m.vkir:3:1: storage #0: names archive entry \"data/weights/weight_5\", and no archive was given");
+  CHECK(noArchive == "m.vkir:3:1: storage #0: names archive entry \"data/weights/weight_5\", and "
+                     "no archive was given");
   std::unique_ptr<StorageResolver> none = archiveStorages(nullptr, "");
   ParseOptions withoutArchive;
   withoutArchive.storages = none.get();
-  CHECK(errorOf(parseGraph(text, "m.vkir", withoutArchive)).find("give the archive it comes from with --archive") !=
-        std::string::npos);
+  CHECK(errorOf(parseGraph(text, "m.vkir", withoutArchive))
+            .find("give the archive it comes from with --archive") != std::string::npos);
 
   std::unique_ptr<StorageResolver> storages = archiveStorages(m.archive.get(), "model.pt2");
   ParseOptions options;
@@ -237,7 +241,8 @@ TEST_CASE("an archive entry is read from the archive, its size and checksum chec
         "m.vkir:3:1: storage #0: model.pt2 has no entry \"data/weights/weight_99\"");
 }
 
-TEST_CASE("a derived storage is made again from its source; an unknown layout is refused", "[parser]") {
+TEST_CASE("a derived storage is made again from its source; an unknown layout is refused",
+          "[parser]") {
   std::string text = R"vkir(// vkqc IR of dump.vkir
 storage #0 "w" 8 B dense<0x01020304050607f8>
 storage #1 "w@pack_q4_linear_weight(i8[1, 8]+0)" 4 B xxh64=0000000000000000
@@ -252,8 +257,9 @@ graph @forward {
   options.storages = storages.get();
   std::string error = errorOf(parseGraph(text, "d.vkir", options));
   // The checksum above is wrong on purpose: the message gives the right one.
-  std::string prefix = "d.vkir:3:1: storage #1 \"w@pack_q4_linear_weight(i8[1, 8]+0)\" does not hold the bytes "
-                       "the text names: xxh64=";
+  std::string prefix =
+      "d.vkir:3:1: storage #1 \"w@pack_q4_linear_weight(i8[1, 8]+0)\" does not hold the bytes "
+      "the text names: xxh64=";
   REQUIRE(error.rfind(prefix, 0) == 0);
   std::string sum = error.substr(prefix.size(), 16);
   text.replace(text.find("0000000000000000"), 16, sum);
@@ -261,12 +267,14 @@ graph @forward {
   // pack_q4_linear_weight: q + 8 a nibble, even k low: 1,2 -> 0xa9, 3,4 -> 0xcb, ...
   llvm::ArrayRef<uint8_t> packed = valueOrFail(g->constants.storages()[1]->data());
   CHECK(packed.vec() == std::vector<uint8_t>{0xa9, 0xcb, 0xed, 0x0f});
-  CHECK(g->constants.findDerived(g->constants.storages()[0].get(), "pack_q4_linear_weight(i8[1, 8]+0)"));
+  CHECK(g->constants.findDerived(g->constants.storages()[0].get(),
+                                 "pack_q4_linear_weight(i8[1, 8]+0)"));
 
   std::string unknown = text;
   unknown.replace(unknown.find("pack_q4_linear_weight(i8"), 21, "pack_q9_linear_weight");
   CHECK(errorOf(parseGraph(unknown, "d.vkir", options)) ==
-        "d.vkir:3:1: storage #1 \"w@pack_q9_linear_weight(i8[1, 8]+0)\": cannot be made again: no pass makes "
+        "d.vkir:3:1: storage #1 \"w@pack_q9_linear_weight(i8[1, 8]+0)\": cannot be made again: no "
+        "pass makes "
         "layout 'pack_q9_linear_weight'");
   CHECK(errorOf(parseGraph(text, "d.vkir", {})) ==
         "d.vkir:3:1: storage #1: is derived from storage #0; nothing was given to make it again");
@@ -279,10 +287,11 @@ TEST_CASE("bad text is refused with its line and column", "[parser]") {
     std::string error;
   };
   std::vector<Case> cases = {
-      {small("symbol s0", "symbol s0 in [1, 8]\nsymbol s0"), "t.vkir:3:1: symbol s0 is declared twice"},
+      {small("symbol s0", "symbol s0 in [1, 8]\nsymbol s0"),
+       "t.vkir:3:1: symbol s0 is declared twice"},
       {small("[1, 8]", "[8, 1]"), "t.vkir:2:1: symbol s0 has an empty range"},
-      {small("#0 \"w\"", "#1 \"w\""),
-       "t.vkir:3:9: storage #1 is out of order: storages are numbered from #0 in order, the next one is #0"},
+      {small("#0 \"w\"", "#1 \"w\""), "t.vkir:3:9: storage #1 is out of order: storages are "
+                                      "numbered from #0 in order, the next one is #0"},
       {small("16 B dense", "17 B dense"), "t.vkir:3:27: storage #0 is 17 B, dense<...> holds 16 B"},
       {small("dense<0x", "dense<"), "t.vkir:3:27: expected 0x and the bytes in hex after dense<"},
       {small("dense<0x0000803f000000400000404000008040>", "crc32=1"),
@@ -297,31 +306,44 @@ TEST_CASE("bad text is refused with its line and column", "[parser]") {
       {small("storage #0 +0", "storage #1 +0"), "t.vkir:5:37: no storage #1"},
       {small("f32[2, 2] = param \"w\" storage #0 +0", "f32[1, 2] = param \"w\" storage #0 +2"),
        "t.vkir:5:3: %w starts at +2, not at a multiple of its element size"},
-      {small("aten.mm.default", "aten.mmm.default"), "t.vkir:7:20: unknown op 'aten.mmm.default' (`vkqc ops` lists them)"},
-      {small("mat2=%w", "mat2=%v"), "t.vkir:7:50: undefined value %v (values are defined before they are used)"},
+      {small("aten.mm.default", "aten.mmm.default"),
+       "t.vkir:7:20: unknown op 'aten.mmm.default' (`vkqc ops` lists them)"},
+      {small("mat2=%w", "mat2=%v"),
+       "t.vkir:7:50: undefined value %v (values are defined before they are used)"},
       {small("mat2=%w", "mat2=%w, mat2=%w"), "t.vkir:7:54: argument 'mat2' is given twice"},
       {small("mat2=%w", "mat3=%w"), "t.vkir:7:45: aten.mm.default has no argument 'mat3'"},
-      {small("self=%x, mat2=%w", "self=%x"), "t.vkir:7:43: missing argument 'mat2' of aten.mm.default (it has no default)"},
+      {small("self=%x, mat2=%w", "self=%x"),
+       "t.vkir:7:43: missing argument 'mat2' of aten.mm.default (it has no default)"},
       {small("mat2=%w", "mat2=1.5.2"), "t.vkir:7:53: unexpected character '.'"},
-      {small("mat2=%w", "mat2=None"), "t.vkir:7:50: argument 'mat2' of aten.mm.default takes Tensor, not 'None'"},
-      {small("  %y: f32[s0, 2]", "  %y: f32[s0, 2], %z: f32[1]"), "t.vkir:7:3: aten.mm.default returns 1 value(s), the node defines 2"},
-      {small("  %y: f32[s0, 2] = aten", "  %x: f32[s0, 2] = aten"), "t.vkir:7:3: value %x is defined twice"},
-      {small("%y: f32[s0, 2] = aten", "%y: sym(s0) = aten"), "t.vkir:7:3: result %y of aten.mm.default is a tensor"},
+      {small("mat2=%w", "mat2=None"),
+       "t.vkir:7:50: argument 'mat2' of aten.mm.default takes Tensor, not 'None'"},
+      {small("  %y: f32[s0, 2]", "  %y: f32[s0, 2], %z: f32[1]"),
+       "t.vkir:7:3: aten.mm.default returns 1 value(s), the node defines 2"},
+      {small("  %y: f32[s0, 2] = aten", "  %x: f32[s0, 2] = aten"),
+       "t.vkir:7:3: value %x is defined twice"},
+      {small("%y: f32[s0, 2] = aten", "%y: sym(s0) = aten"),
+       "t.vkir:7:3: result %y of aten.mm.default is a tensor"},
       {small("return %y", "return %y,"), "t.vkir:9:1: expected a returned value or '}', got '}'"},
-      {small("}\n", "}\n}\n"), "t.vkir:10:1: expected the end of the text after the graph, got '}'"},
-      {small("  %x: f32[s0, 2] = input\n", "") + "", "t.vkir:6:41: undefined value %x (values are defined before they are used)"},
-      {small("  return %y\n", "  %z: f32[2] = input\n  return %y\n"), "t.vkir:8:3: graph inputs come before the nodes"},
+      {small("}\n", "}\n}\n"),
+       "t.vkir:10:1: expected the end of the text after the graph, got '}'"},
+      {small("  %x: f32[s0, 2] = input\n", "") + "",
+       "t.vkir:6:41: undefined value %x (values are defined before they are used)"},
+      {small("  return %y\n", "  %z: f32[2] = input\n  return %y\n"),
+       "t.vkir:8:3: graph inputs come before the nodes"},
       {small("\"w\" storage", "\"w\\q\" storage"),
        "t.vkir:5:25: unknown escape in a string (the text uses \\\", \\\\ and \\xNN)"},
-      {small("+0", "+99999999999999999999"), "t.vkir:5:41: the integer 99999999999999999999 does not fit in 64 bits"},
+      {small("+0", "+99999999999999999999"),
+       "t.vkir:5:41: the integer 99999999999999999999 does not fit in 64 bits"},
       {small("graph", "graph ~"), "t.vkir:4:7: unexpected character '~'"},
       {small("f32[2, 2] = param", "f32[-2, 2] = param"), "t.vkir:5:11: a size cannot be negative"},
-      {std::string(200, '(') + "1" + std::string(200, ')'), "t.vkir:1:1: expected 'graph', got '('"},
+      {std::string(200, '(') + "1" + std::string(200, ')'),
+       "t.vkir:1:1: expected 'graph', got '('"},
   };
   for (const Case &c : cases) {
     INFO(c.text);
     CHECK(parseError(c.text) == c.error);
   }
-  std::string deep = small("f32[s0, 2] = input", "f32[" + std::string(100, '(') + "s0" + std::string(100, ')') + ", 2] = input");
+  std::string deep = small("f32[s0, 2] = input", "f32[" + std::string(100, '(') + "s0" +
+                                                     std::string(100, ')') + ", 2] = input");
   CHECK(parseError(deep) == "t.vkir:6:76: symbolic size nested too deeply");
 }

@@ -16,7 +16,8 @@ TEST_CASE("sympy srepr of export sizes parses", "[symexpr]") {
   CHECK(parseOk("Mul(Integer(64), Symbol('s70', positive=True, integer=True))").str() == "64*s70");
   CHECK(parseOk("Add(Symbol('s0', integer=True), Integer(-1))").str() == "(s0 + -1)");
   CHECK(parseOk("FloorDiv(Symbol('s0'), Integer(2))").str() == "floordiv(s0, 2)");
-  CHECK(parseOk("Pow(Symbol('s70', positive=True, integer=True), Integer(2))").str() == "pow(s70, 2)");
+  CHECK(parseOk("Pow(Symbol('s70', positive=True, integer=True), Integer(2))").str() ==
+        "pow(s70, 2)");
   CHECK(parseOk("Max(Integer(1), Symbol('s1'))").symbols() == std::vector<std::string>{"s1"});
 }
 
@@ -37,7 +38,8 @@ TEST_CASE("symbolic expressions evaluate with bindings", "[symexpr]") {
 TEST_CASE("bad sympy text is refused with a location", "[symexpr]") {
   CHECK_THAT(parseError("Frob(1)"), Catch::Contains("unsupported sympy function 'Frob'"));
   CHECK_THAT(parseError("Integer(99999999999999999999)"), Catch::Contains("fits in 64 bits"));
-  CHECK_THAT(parseError("Mul(Integer(4611686018427387904), Integer(4))"), Catch::Contains("overflow"));
+  CHECK_THAT(parseError("Mul(Integer(4611686018427387904), Integer(4))"),
+             Catch::Contains("overflow"));
   CHECK_THAT(parseError("FloorDiv(Integer(1), Integer(0))"), Catch::Contains("division by zero"));
   CHECK_THAT(parseError("Symbol('s0'"), Catch::Contains("expected ')'"));
   CHECK_THAT(parseError("Symbol('a b')"), Catch::Contains("symbol names"));

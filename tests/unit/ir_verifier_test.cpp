@@ -31,7 +31,9 @@ std::string verifyError(const Graph &g) {
 }
 } // namespace
 
-TEST_CASE("a well-formed graph verifies", "[verifier]") { CHECK(errorText(verifyGraph(*tinyGraph())) == ""); }
+TEST_CASE("a well-formed graph verifies", "[verifier]") {
+  CHECK(errorText(verifyGraph(*tinyGraph())) == "");
+}
 
 TEST_CASE("the verifier rejects broken graphs with a named culprit", "[verifier]") {
   SECTION("use before definition") {
@@ -81,7 +83,8 @@ TEST_CASE("the verifier rejects broken graphs with a named culprit", "[verifier]
   }
 }
 
-TEST_CASE("derived layouts: registered once per (storage, tag), produced on demand", "[constants]") {
+TEST_CASE("derived layouts: registered once per (storage, tag), produced on demand",
+          "[constants]") {
   ConstantPool pool;
   static const uint8_t bytes[4] = {1, 2, 3, 4};
   Storage *s = pool.addView("w", bytes);
@@ -100,7 +103,8 @@ TEST_CASE("derived layouts: registered once per (storage, tag), produced on dema
   Storage *other = pool.addDerived(s, "scales-transposed", DerivedKind::Layout, 1, fill(7));
   pool.addDerived(s, "sums", DerivedKind::Summary, 1, fill(1));
   CHECK(other != packed);
-  CHECK(pool.derivedTags(s, DerivedKind::Layout) == std::vector<std::string>{"q4-linear", "scales-transposed"});
+  CHECK(pool.derivedTags(s, DerivedKind::Layout) ==
+        std::vector<std::string>{"q4-linear", "scales-transposed"});
   CHECK(pool.derivedTags(s, DerivedKind::Summary) == std::vector<std::string>{"sums"});
 
   uint8_t out[2] = {};
@@ -111,5 +115,6 @@ TEST_CASE("derived layouts: registered once per (storage, tag), produced on dema
   CHECK(produced == 2);
   CHECK(valueOrFail(s->data())[0] == 1); // the source is untouched
   CHECK(packed->origin == "w@q4-linear");
-  CHECK_THAT(errorText(packed->writeTo(llvm::MutableArrayRef<uint8_t>(out, 1))), Catch::Contains("size"));
+  CHECK_THAT(errorText(packed->writeTo(llvm::MutableArrayRef<uint8_t>(out, 1))),
+             Catch::Contains("size"));
 }

@@ -38,29 +38,27 @@ TEST_CASE("parseNpy accepts numpy's spellings") {
   CHECK(valuesOf(t) == std::vector<double>{1.5, -2.0});
 
   Tensor scalar = expectOk(parseNpy(
-      npyFile("{'descr': '<i8', 'fortran_order': False, 'shape': ()}", std::string(8, '\0')),
-      "s"));
+      npyFile("{'descr': '<i8', 'fortran_order': False, 'shape': ()}", std::string(8, '\0')), "s"));
   CHECK(scalar.shape() == Shape{});
   Tensor v2 = expectOk(parseNpy(
-      npyFile("{\"shape\": (1, 2), \"fortran_order\": False, \"descr\": \"|u1\"}", "ab", 2),
-      "v2"));
+      npyFile("{\"shape\": (1, 2), \"fortran_order\": False, \"descr\": \"|u1\"}", "ab", 2), "v2"));
   CHECK(v2.shape() == Shape{1, 2});
   CHECK(v2.getInt(1) == 'b');
-  Tensor empty = expectOk(parseNpy(
-      npyFile("{'descr': '<f2', 'fortran_order': False, 'shape': (0, 5), }", ""), "e"));
+  Tensor empty = expectOk(
+      parseNpy(npyFile("{'descr': '<f2', 'fortran_order': False, 'shape': (0, 5), }", ""), "e"));
   CHECK(empty.numel() == 0);
-  Tensor bools = expectOk(parseNpy(
-      npyFile("{'descr': '|b1', 'fortran_order': False, 'shape': (2,)}",
-              std::string("\x00\x07", 2)),
-      "b"));
+  Tensor bools =
+      expectOk(parseNpy(npyFile("{'descr': '|b1', 'fortran_order': False, 'shape': (2,)}",
+                                std::string("\x00\x07", 2)),
+                        "b"));
   CHECK(valuesOf(bools) == std::vector<double>{0, 1});
 }
 
 TEST_CASE("writeNpy round-trips through readNpy with a 64-byte aligned header") {
   llvm::SmallString<128> dir;
   REQUIRE(!llvm::sys::fs::createUniqueDirectory("vkqc-npy", dir));
-  for (DType dtype : {DType::Float32, DType::Float16, DType::Float64, DType::Int64,
-                      DType::Int32, DType::Int16, DType::Int8, DType::UInt8, DType::Bool}) {
+  for (DType dtype : {DType::Float32, DType::Float16, DType::Float64, DType::Int64, DType::Int32,
+                      DType::Int16, DType::Int8, DType::UInt8, DType::Bool}) {
     std::mt19937 rng(1);
     Tensor t = randomTensor(dtype, {2, 3, 1}, rng, 0, 5);
     std::string path = (dir + "/t.npy").str();
@@ -113,10 +111,10 @@ TEST_CASE("parseNpy rejects malformed and hostile files") {
       {"header without newline", noNewline},
       {"truncated data", good.substr(0, good.size() - 1)},
       {"trailing data", good + "x"},
-      {"big-endian descr", npyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (2,)}",
-                                   data)},
-      {"unsupported descr", npyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (1,)}",
-                                    std::string(8, '\0'))},
+      {"big-endian descr",
+       npyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (2,)}", data)},
+      {"unsupported descr",
+       npyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (1,)}", std::string(8, '\0'))},
       {"fortran order", npyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2,)}", data)},
       {"missing key", npyFile("{'descr': '<f4', 'shape': (2,)}", data)},
       {"duplicate key",

@@ -22,7 +22,8 @@ struct Variant {
 std::vector<std::string> exportsWithLogits() {
   std::vector<std::string> names;
   std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec; it.increment(ec)) {
+  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec;
+       it.increment(ec)) {
     llvm::StringRef path(it->path());
     if (path.consume_back(".pt2") && llvm::sys::fs::exists(path + ".logits.npy"))
       names.push_back(path.str());
@@ -32,7 +33,8 @@ std::vector<std::string> exportsWithLogits() {
 }
 } // namespace
 
-TEST_CASE("every pass keeps the results and the compiled program reproduces PyTorch", "[pipeline][numerics]") {
+TEST_CASE("every pass keeps the results and the compiled program reproduces PyTorch",
+          "[pipeline][numerics]") {
   const Variant variants[] = {{"fp32", DType::Float32, false},
                               {"fp16", DType::Float16, false},
                               {"weight-only-linear", DType::Float32, true}};
@@ -41,7 +43,8 @@ TEST_CASE("every pass keeps the results and the compiled program reproduces PyTo
   for (const std::string &base : models) {
     interp::Tensor tokens = valueOrFail(interp::readNpy(base + ".tokens.npy"));
     interp::Tensor logits = valueOrFail(interp::readNpy(base + ".logits.npy"));
-    bool halfSource = llvm::StringRef(base).endswith("bf16") || llvm::StringRef(base).endswith("fp16");
+    bool halfSource =
+        llvm::StringRef(base).endswith("bf16") || llvm::StringRef(base).endswith("fp16");
     for (const Variant &v : variants) {
       INFO(base << " [" << v.name << "]");
       CompileRequest request;
@@ -53,10 +56,12 @@ TEST_CASE("every pass keeps the results and the compiled program reproduces PyTo
       std::string log;
       llvm::raw_string_ostream logStream(log);
       CompiledModel compiled = valueOrFail(compileModel(request, logStream));
-      std::vector<interp::Tensor> out = valueOrFail(interp::interpretGraph(*compiled.model.graph, {tokens}));
+      std::vector<interp::Tensor> out =
+          valueOrFail(interp::interpretGraph(*compiled.model.graph, {tokens}));
       REQUIRE(out.size() == 1);
       interp::Comparison c = valueOrFail(interp::compareTensors(out[0], logits));
-      INFO("cosine " << c.cosine << ", max abs error " << c.maxAbsError << " of " << c.maxAbsExpected);
+      INFO("cosine " << c.cosine << ", max abs error " << c.maxAbsError << " of "
+                     << c.maxAbsExpected);
       // 8da4w over 100+ tokens: int8 activations flip now and then against PyTorch's own
       // (interp_corpus_test.cpp says why).
       bool flips = llvm::StringRef(base).contains("8da4w") && tokens.numel() > 64;

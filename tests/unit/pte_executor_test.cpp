@@ -13,11 +13,11 @@
 #include "compiler/lower/PteLowering.h"
 #include "runtime/ComputePipeline.h"
 #include "runtime/PteExecutor.h"
-#include "shaders/Shaders.h"
 #include "serialize/PteReader.h"
 #include "serialize/PteWriter.h"
 #include "serialize/VulkanBlobBuilder.h"
 #include "serialize/VulkanBlobReader.h"
+#include "shaders/Shaders.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -34,7 +34,8 @@ vk::VulkanContext &context() { return test::vulkanContext(); }
 std::vector<std::string> exportsWithLogits() {
   std::vector<std::string> names;
   std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec; it.increment(ec)) {
+  for (llvm::sys::fs::directory_iterator it(VKQC_TEST_DATA_DIR, ec), end; it != end && !ec;
+       it.increment(ec)) {
     llvm::StringRef path(it->path());
     if (path.consume_back(".pt2") && llvm::sys::fs::exists(path + ".tokens.npy") &&
         llvm::sys::fs::exists(path + ".logits.npy"))
@@ -78,14 +79,16 @@ PteFile writeAndRead(const serialize::PteProgram &program) {
   return f;
 }
 
-PteFile compileToPte(const std::string &pt2, DType computeDType = DType::Float32, bool weightOnlyLinear = false) {
+PteFile compileToPte(const std::string &pt2, DType computeDType = DType::Float32,
+                     bool weightOnlyLinear = false) {
   return writeAndRead(lowerModel(pt2, computeDType, weightOnlyLinear).program);
 }
 
 const std::string kTiny = std::string(VKQC_TEST_DATA_DIR) + "/tiny_llama_8da4w_fp32";
 
 /// The blob's description back (named constants, inline shaders), to edit and rebuild.
-serialize::VkGraphDescription describeBlob(llvm::ArrayRef<uint8_t> blob, const serialize::PteProgram &program) {
+serialize::VkGraphDescription describeBlob(llvm::ArrayRef<uint8_t> blob,
+                                           const serialize::PteProgram &program) {
   serialize::VkGraphView view = valueOrFail(serialize::readVulkanDelegateBlob(blob));
   serialize::VkGraphDescription d;
   d.version = view.version;
@@ -126,7 +129,8 @@ void editShaders(serialize::PteProgram &program,
 
 } // namespace
 
-TEST_CASE("the executor runs every real export's .pte on Vulkan and matches PyTorch", "[executor]") {
+TEST_CASE("the executor runs every real export's .pte on Vulkan and matches PyTorch",
+          "[executor]") {
   vk::VulkanContext &ctx = context();
   struct Variant {
     const char *name;
@@ -163,7 +167,8 @@ TEST_CASE("the executor runs every real export's .pte on Vulkan and matches PyTo
                   "Vulkan ops, %d CPU kernels)\n",
                   baseRef.rsplit('/').second.str().c_str(), v.name, c.cosine, c.maxAbsError,
                   c.maxAbsExpected, stats.delegateCalls, stats.vulkanOps, stats.cpuKernels);
-      INFO("cosine " << c.cosine << ", max abs error " << c.maxAbsError << " of " << c.maxAbsExpected);
+      INFO("cosine " << c.cosine << ", max abs error " << c.maxAbsError << " of "
+                     << c.maxAbsExpected);
       CHECK(c.shapesMatch);
       // --weight-only-linear drops an 8da4w export's activation quantization on purpose.
       bool dropsQuantization = v.weightOnlyLinear && baseRef.contains("8da4w");
@@ -195,7 +200,8 @@ TEST_CASE("the executor refuses inputs outside the plan", "[executor]") {
   SECTION("rank") {
     interp::Tensor flat = tokens.reshaped({tokens.numel()});
     CHECK_THAT(errorOf(vk::runPte(pte.view, pte.bytes, {flat}, ctx)),
-               Catch::Contains("input 0 has rank 1") && Catch::Contains("the program declares rank 2"));
+               Catch::Contains("input 0 has rank 1") &&
+                   Catch::Contains("the program declares rank 2"));
   }
   SECTION("size above the upper bound") {
     const auto &plan = pte.view.plans[0];
@@ -222,7 +228,8 @@ TEST_CASE("the executor refuses inputs outside the plan", "[executor]") {
     interp::Tensor one(DType::Int64, {1, 1});
     one.setInt(0, tokens.getInt(0));
     CHECK_THAT(errorOf(vk::runPte(pte.view, pte.bytes, {one}, ctx)),
-               Catch::Contains("carries no SPIR-V for shader variant") && Catch::Contains("_coop_buffer_buffer_float"));
+               Catch::Contains("carries no SPIR-V for shader variant") &&
+                   Catch::Contains("_coop_buffer_buffer_float"));
   }
 }
 
@@ -241,14 +248,15 @@ TEST_CASE("the executor refuses a delegate blob without the SPIR-V an op needs",
   for (const std::string &dropped : stats.variantsUsed) {
     INFO("dropping " << dropped);
     LoweredModel editedModel = lowerModel(kTiny + ".pt2", DType::Float32, false);
-  serialize::PteProgram &edited = editedModel.program;
+    serialize::PteProgram &edited = editedModel.program;
     editShaders(edited, [&](std::vector<serialize::VkShader> &shaders) {
       llvm::erase_if(shaders, [&](const serialize::VkShader &s) { return s.name == dropped; });
     });
     PteFile bad = writeAndRead(edited);
     std::string message = errorOf(vk::runPte(bad.view, bad.bytes, {tokens}, ctx));
-    CHECK_THAT(message, Catch::Contains("the delegate blob carries no SPIR-V for shader variant ") &&
-                            Catch::Contains(dropped));
+    CHECK_THAT(message,
+               Catch::Contains("the delegate blob carries no SPIR-V for shader variant ") &&
+                   Catch::Contains(dropped));
     CHECK_THAT(message, Catch::StartsWith("instruction ") && Catch::Contains("(delegate ") &&
                             Catch::Contains(" op "));
   }
@@ -281,7 +289,8 @@ TEST_CASE("the executor refuses embedded SPIR-V that is not the compiled-in modu
     });
     PteFile bad = writeAndRead(program);
     CHECK_THAT(errorOf(vk::runPte(bad.view, bad.bytes, {tokens}, ctx)),
-               Catch::Contains("embedded SPIR-V of " + changed + ": ") && Catch::Contains(" words, but the compiled-in variant"));
+               Catch::Contains("embedded SPIR-V of " + changed + ": ") &&
+                   Catch::Contains(" words, but the compiled-in variant"));
   }
   SECTION("a variant this build does not know") {
     editShaders(program, [&](std::vector<serialize::VkShader> &shaders) {
@@ -289,7 +298,8 @@ TEST_CASE("the executor refuses embedded SPIR-V that is not the compiled-in modu
     });
     PteFile bad = writeAndRead(program);
     CHECK_THAT(errorOf(vk::runPte(bad.view, bad.bytes, {tokens}, ctx)),
-               Catch::Contains("embedded shader no_such_variant_buffer_float is no variant this build knows"));
+               Catch::Contains(
+                   "embedded shader no_such_variant_buffer_float is no variant this build knows"));
   }
 }
 
@@ -303,7 +313,8 @@ TEST_CASE("the executor lists devices for --list-devices", "[executor]") {
 
 TEST_CASE("embedded shaders replace the compiled-in words and limit the variants", "[executor]") {
   vk::VulkanContext &ctx = context();
-  const shaders::ShaderVariant *variant = shaders::findShader("choose_qparams_per_row_buffer_float_zpint8");
+  const shaders::ShaderVariant *variant =
+      shaders::findShader("choose_qparams_per_row_buffer_float_zpint8");
   REQUIRE(variant);
   std::vector<uint8_t> bytes;
   for (uint32_t w : variant->spirv)
@@ -318,7 +329,8 @@ TEST_CASE("embedded shaders replace the compiled-in words and limit the variants
   const shaders::ShaderVariant *other = shaders::findShader("embedding_q4gsw_buffer_float");
   REQUIRE(other);
   CHECK_THAT(errorOf(ctx.pipeline(*other)),
-             Catch::Contains("shader variant embedding_q4gsw_buffer_float is not among the SPIR-V modules the program carries"));
+             Catch::Contains("shader variant embedding_q4gsw_buffer_float is not among the SPIR-V "
+                             "modules the program carries"));
   ctx.useCompiledShaders();
   CHECK(!ctx.usesEmbeddedShaders());
   CHECK(!valueOrFail(ctx.pipeline(*variant))->fromEmbeddedSpirv());
@@ -340,9 +352,11 @@ TEST_CASE("runPteFile runs a .pte file and names the file in errors", "[executor
   std::vector<interp::Tensor> out = valueOrFail(vk::runPteFile(path, {tokens}, ctx));
   REQUIRE(out.size() == 1);
   CHECK(valueOrFail(interp::compareTensors(out[0], logits)).cosine >= 0.9999);
-  CHECK_THAT(errorOf(vk::runPteFile(path, {tokens, tokens}, ctx)), Catch::Contains("inputs: the program takes 1 inputs"));
+  CHECK_THAT(errorOf(vk::runPteFile(path, {tokens, tokens}, ctx)),
+             Catch::Contains("inputs: the program takes 1 inputs"));
   llvm::sys::fs::remove(path);
-  CHECK_THAT(errorOf(vk::runPteFile(path, {tokens}, ctx)), Catch::StartsWith(path.str().str() + ": "));
+  CHECK_THAT(errorOf(vk::runPteFile(path, {tokens}, ctx)),
+             Catch::StartsWith(path.str().str() + ": "));
 }
 
 TEST_CASE("one compiled program serves every sequence length of the export's range", "[executor]") {
@@ -359,8 +373,10 @@ TEST_CASE("one compiled program serves every sequence length of the export's ran
       for (int64_t i = 0; i < length; ++i)
         tokens.setInt(i, (37 * i + 11) % 512);
       vk::RunStats stats;
-      std::vector<interp::Tensor> out = valueOrFail(vk::runPte(pte.view, pte.bytes, {tokens}, ctx, {}, &stats));
-      std::vector<interp::Tensor> want = valueOrFail(interp::interpretGraph(*lowered.compiled.model.graph, {tokens}));
+      std::vector<interp::Tensor> out =
+          valueOrFail(vk::runPte(pte.view, pte.bytes, {tokens}, ctx, {}, &stats));
+      std::vector<interp::Tensor> want =
+          valueOrFail(interp::interpretGraph(*lowered.compiled.model.graph, {tokens}));
       REQUIRE(out.size() == 1);
       CHECK(stats.delegateCalls == 1);
       interp::Comparison c = valueOrFail(interp::compareTensors(out[0], want[0]));

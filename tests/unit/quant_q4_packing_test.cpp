@@ -40,8 +40,8 @@ TEST_CASE("packQ4Linear pads K to a multiple of 8 with q = 0 and round-trips") {
     v = static_cast<int8_t>(dist(rng));
   std::vector<uint8_t> packed = expectOk(packQ4Linear(q, 3, 5));
   REQUIRE(packed.size() == 3 * 4);
-  CHECK(packed[3] == 0x88);                   // bytes 3 of row 0: padding only
-  CHECK((packed[2] >> 4) == 0x8);             // element 5 (padding) in the high nibble
+  CHECK(packed[3] == 0x88);       // bytes 3 of row 0: padding only
+  CHECK((packed[2] >> 4) == 0x8); // element 5 (padding) in the high nibble
   CHECK(expectOk(unpackQ4Linear(packed, 3, 5)) == q);
   CHECK(failed(unpackQ4Linear(packed, 3, 9)));
   CHECK(failed(packQ4Linear(std::vector<int8_t>{8}, 1, 1)));
@@ -142,8 +142,11 @@ TEST_CASE("packing and weight sums agree with the element-wise definition") {
   // Every int4 value at every position of 8-value words, odd and even K, long groups (the
   // word-at-a-time loops batch 32 words) and int8 values beyond int4 for the sums.
   std::mt19937 rng(11);
-  for (auto [n, k, group] : {std::tuple<int64_t, int64_t, int64_t>{3, 16, 16}, {2, 21, 7}, {4, 520, 520},
-                             {70, 64, 32}, {1, 9, 3}}) {
+  for (auto [n, k, group] : {std::tuple<int64_t, int64_t, int64_t>{3, 16, 16},
+                             {2, 21, 7},
+                             {4, 520, 520},
+                             {70, 64, 32},
+                             {1, 9, 3}}) {
     std::uniform_int_distribution<int> int4(-8, 7), int8(-128, 127);
     std::vector<int8_t> q(n * k), wide(n * k);
     for (size_t i = 0; i < q.size(); ++i) {

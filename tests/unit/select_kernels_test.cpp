@@ -25,15 +25,19 @@ TEST_CASE("a planted binding-type mismatch is a compile error", "[select-kernels
   Value *goodScales = tensor(g, "scales", DType::Float32, {2, 8});
   Value *halfScales = tensor(g, "scales_f16", DType::Float16, {2, 8});
   Value *y = tensor(g, "y", DType::Float32, {2, 8});
-  auto node = makeNode(g, *lookupOpSchema("et_vk.linear_q4gsw.default"), "linear",
-                       {{"self", x}, {"weights", w}, {"weight_scales", goodScales}, {"group_size", int64_t(32)}});
+  auto node = makeNode(
+      g, *lookupOpSchema("et_vk.linear_q4gsw.default"), "linear",
+      {{"self", x}, {"weights", w}, {"weight_scales", goodScales}, {"group_size", int64_t(32)}});
   node->results.push_back(y);
 
-  const shaders::ShaderVariant *variant = shaders::findShader("linear_q4gsw_tiled_buffer_buffer_float");
+  const shaders::ShaderVariant *variant =
+      shaders::findShader("linear_q4gsw_tiled_buffer_buffer_float");
   REQUIRE(variant);
-  CHECK(errorText(checkKernelBindings(*node, *variant, {{0, y}, {1, x}, {2, w}, {3, goodScales}})) == "");
+  CHECK(errorText(
+            checkKernelBindings(*node, *variant, {{0, y}, {1, x}, {2, w}, {3, goodScales}})) == "");
 
-  std::string err = errorText(checkKernelBindings(*node, *variant, {{0, y}, {1, x}, {2, w}, {3, halfScales}}));
+  std::string err =
+      errorText(checkKernelBindings(*node, *variant, {{0, y}, {1, x}, {2, w}, {3, halfScales}}));
   CHECK_THAT(err, Catch::Contains("node 'linear'"));
   CHECK_THAT(err, Catch::Contains("%scales_f16 (f16)"));
   CHECK_THAT(err, Catch::Contains("binding 3"));
@@ -41,5 +45,6 @@ TEST_CASE("a planted binding-type mismatch is a compile error", "[select-kernels
   CHECK_THAT(err, Catch::Contains("float16"));
 
   Value *bf16 = tensor(g, "b", DType::BFloat16, {8});
-  CHECK_THAT(errorText(checkKernelBindings(*node, *variant, {{4, bf16}})), Catch::Contains("which no shader reads"));
+  CHECK_THAT(errorText(checkKernelBindings(*node, *variant, {{4, bf16}})),
+             Catch::Contains("which no shader reads"));
 }

@@ -114,10 +114,10 @@ TEST_CASE("a VH00 header whose lengths exceed the blob is reported", "[serialize
     INFO(message);
     CHECK(message.find(expected) != std::string::npos);
   };
-  expectError(14, blob.size(), 4, "VH00 header: flatbuffer [32, ");  // flatbuffer_size
-  expectError(10, UINT32_MAX, 4, "VH00 header: flatbuffer [");       // flatbuffer_offset
-  expectError(18, UINT32_MAX, 4, "VH00 header: bytes region");       // bytes_offset
-  expectError(22, UINT64_MAX, 8, "VH00 header: bytes region");       // bytes_size
+  expectError(14, blob.size(), 4, "VH00 header: flatbuffer [32, "); // flatbuffer_size
+  expectError(10, UINT32_MAX, 4, "VH00 header: flatbuffer [");      // flatbuffer_offset
+  expectError(18, UINT32_MAX, 4, "VH00 header: bytes region");      // bytes_offset
+  expectError(22, UINT64_MAX, 8, "VH00 header: bytes region");      // bytes_size
   expectError(14, 0, 4, "VH00 header: flatbuffer_size is 0");
   expectError(4, 0x31304856, 4, "VH00 header: magic is not VH00"); // "VH01"
 

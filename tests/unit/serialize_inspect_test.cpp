@@ -52,10 +52,10 @@ TEST_CASE("inspect text lists the same facts", "[serialize]") {
   std::string text = inspectText(/*json=*/false);
   CHECK(text == inspectText(/*json=*/false));
   for (const char *expected :
-       {"identifier: ET12", "segment_base_offset: ", "- index: 1, offset: ",
-        "name: forward", "kind: kernel, operator: aten::add.out, args: [1, 2, 3, 4, 4]",
-        "kind: delegate, delegate: 0, id: VulkanBackend, args: [0, 1]",
-        "aten.linear.default: 1", "shaders: []", "named_data_bytes: 80"}) {
+       {"identifier: ET12", "segment_base_offset: ", "- index: 1, offset: ", "name: forward",
+        "kind: kernel, operator: aten::add.out, args: [1, 2, 3, 4, 4]",
+        "kind: delegate, delegate: 0, id: VulkanBackend, args: [0, 1]", "aten.linear.default: 1",
+        "shaders: []", "named_data_bytes: 80"}) {
     INFO(text);
     CHECK(text.find(expected) != std::string::npos);
   }

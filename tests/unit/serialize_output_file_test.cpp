@@ -147,7 +147,9 @@ TEST_CASE("an old output is written over only when nothing else can see it", "[s
     CHECK((name == "big" || name == "other"));
 }
 
-TEST_CASE("a large output is prefilled, released range by range, then holds exactly what was written", "[serialize]") {
+TEST_CASE(
+    "a large output is prefilled, released range by range, then holds exactly what was written",
+    "[serialize]") {
   ScratchDirectory dir;
   std::vector<uint8_t> expected(kLarge);
   for (size_t i = 0; i < expected.size(); ++i)
@@ -211,7 +213,8 @@ TEST_CASE("a large program is written through a prefilled file: the same bytes a
       std::vector<uint8_t> expected = valueOrFail(serializePte(program));
       REQUIRE(expected.size() > kLarge);
       if (oldSize)
-        REQUIRE(errorText(writeFileAtomically(dir.at("model.pte"), std::string(oldSize, '\x5a'))) == "");
+        REQUIRE(errorText(writeFileAtomically(dir.at("model.pte"), std::string(oldSize, '\x5a'))) ==
+                "");
       OldOutput old = setAsideOldOutput(dir.at("model.pte"));
       REQUIRE(errorText(writePte(program, dir.at("model.pte"), nullptr, &old)) == "");
       CHECK(contents(dir.at("model.pte")) ==

@@ -49,7 +49,8 @@ inline serialize::VkGraphDescription sampleVkGraph(serialize::NamedDataStore &na
   auto weight = sampleWeightBytes();
   auto bias = floatBytes({0.5f, 0.5f, 0.5f, 0.5f});
   auto key = [&](const std::vector<uint8_t> &bytes) {
-    return keys == SampleKeys::Hashed ? namedData.add(bytes) : namedData.addPending(DataSource::fromBytes(bytes));
+    return keys == SampleKeys::Hashed ? namedData.add(bytes)
+                                      : namedData.addPending(DataSource::fromBytes(bytes));
   };
   std::string weightKey = key(weight), biasKey = key(bias);
   std::string weight2Key = keys == SampleKeys::PendingEach ? key(weight) : weightKey;
@@ -58,13 +59,18 @@ inline serialize::VkGraphDescription sampleVkGraph(serialize::NamedDataStore &na
   output.storageType = VkStorageType::BUFFER;
   output.memoryLayout = VkMemoryLayout::TENSOR_WIDTH_PACKED;
   output.stagingDatatype = VkDataType::FLOAT32;
-  graph.values = {vkTensor({1, 4}), vkTensor({4, 4}, /*constantId=*/0),
-                  vkTensor({4}, /*constantId=*/1), vkTensor({1, 4}, -1, /*memObjId=*/0),
-                  VkIntValue{1}, output, vkTensor({4, 4}, /*constantId=*/2)};
+  graph.values = {vkTensor({1, 4}),
+                  vkTensor({4, 4}, /*constantId=*/0),
+                  vkTensor({4}, /*constantId=*/1),
+                  vkTensor({1, 4}, -1, /*memObjId=*/0),
+                  VkIntValue{1},
+                  output,
+                  vkTensor({4, 4}, /*constantId=*/2)};
   graph.chain = {{0, "aten.linear.default", {0, 1, 2, 3}}, {1, "aten.add.Tensor", {3, 0, 4, 5}}};
   graph.inputIds = {0};
   graph.outputIds = {5};
-  graph.constants = {VkNamedConstant{weightKey, weight.size()}, VkNamedConstant{biasKey, bias.size()},
+  graph.constants = {VkNamedConstant{weightKey, weight.size()},
+                     VkNamedConstant{biasKey, bias.size()},
                      VkNamedConstant{weight2Key, weight.size()}};
   return graph;
 }
@@ -89,8 +95,7 @@ inline serialize::PteProgram sampleProgram(SampleKeys keys = SampleKeys::Hashed)
   constant.dimOrder = {0};
   constant.dataBufferIndex = program.addConstantBuffer(floatBytes({1, 2, 3, 4}));
 
-  plan.values = {planned({1, 4}, 0), planned({1, 4}, 16), constant, PteInt{1},
-                 planned({1, 4}, 32)};
+  plan.values = {planned({1, 4}, 0), planned({1, 4}, 16), constant, PteInt{1}, planned({1, 4}, 32)};
   plan.inputs = {0};
   plan.outputs = {4};
   plan.operators = {{"aten::add", "out"}};
@@ -98,7 +103,8 @@ inline serialize::PteProgram sampleProgram(SampleKeys keys = SampleKeys::Hashed)
   plan.nonConstBufferSizes = {0, 48};
 
   PteDelegate &delegate = plan.delegates.emplace_back();
-  delegate.processedData = valueOrFail(buildVulkanDelegateBlob(sampleVkGraph(program.namedData, keys)));
+  delegate.processedData =
+      valueOrFail(buildVulkanDelegateBlob(sampleVkGraph(program.namedData, keys)));
   delegate.compileSpecs = {{"storage_type_override", {1, 0, 0, 0}}};
   return program;
 }

@@ -19,7 +19,8 @@ TEST_CASE("sha256Pair equals SHA-256 of each string, at every padding shape", "[
   }
   // One block: empty, short, the last length whose length field fits (55), the first that
   // needs a second block (56), block edges; then many blocks, and many blocks plus a tail.
-  const size_t lengths[] = {0, 1, 3, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096 + 7, a.size()};
+  const size_t lengths[] = {0,   1,   3,   55,  56,  63,   64,       65,
+                            119, 120, 127, 128, 129, 1000, 4096 + 7, a.size()};
   for (size_t first : lengths)
     for (size_t second : lengths) {
       llvm::ArrayRef<uint8_t> x = llvm::ArrayRef<uint8_t>(a).take_front(first);

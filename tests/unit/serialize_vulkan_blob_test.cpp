@@ -15,7 +15,8 @@ namespace endian = llvm::support::endian;
 
 TEST_CASE("the blob starts with a VH00 header and a VK00 flatbuffer", "[serialize]") {
   NamedDataStore store;
-  std::vector<uint8_t> blob = valueOrFail(buildVulkanDelegateBlob(vkqc::test::sampleVkGraph(store)));
+  std::vector<uint8_t> blob =
+      valueOrFail(buildVulkanDelegateBlob(vkqc::test::sampleVkGraph(store)));
   REQUIRE(blob.size() > 40);
   CHECK(std::memcmp(blob.data(), "\0\0\0\0VH00", 8) == 0);
   CHECK(endian::read16le(blob.data() + 8) == 30);
@@ -34,10 +35,16 @@ TEST_CASE("inline constants and shaders go to the bytes region", "[serialize]") 
   VkGraphDescription graph;
   VkTensorValue int8Constant = vkqc::test::vkTensor({3}, /*constantId=*/0);
   int8Constant.datatype = VkDataType::INT8;
-  graph.values = {int8Constant, VkSymIntValue{7},
-                  VkValueListValue{{0, 1}}, VkBoolListValue{{true, false}},
-                  VkDoubleListValue{{0.5}}, VkStringValue{"hi"}, VkNullValue{},
-                  VkDoubleValue{2.5}, VkBoolValue{true}, VkIntListValue{{-1, 2}}};
+  graph.values = {int8Constant,
+                  VkSymIntValue{7},
+                  VkValueListValue{{0, 1}},
+                  VkBoolListValue{{true, false}},
+                  VkDoubleListValue{{0.5}},
+                  VkStringValue{"hi"},
+                  VkNullValue{},
+                  VkDoubleValue{2.5},
+                  VkBoolValue{true},
+                  VkIntListValue{{-1, 2}}};
   graph.constants = {VkInlineConstant{{1, 2, 3}}, VkInlineConstant{{}}};
   graph.shaders = {VkShader{"my_shader", {0x03, 0x02, 0x23, 0x07}}};
   graph.storageTypeOverride = VkStorageType::TEXTURE_3D;

@@ -24,8 +24,7 @@ TEST_CASE("writePte writes exactly the serialized bytes", "[serialize]") {
   auto written = llvm::MemoryBuffer::getFile(path);
   REQUIRE(written);
   std::vector<uint8_t> expected = valueOrFail(serializePte(program));
-  CHECK(std::vector<uint8_t>((*written)->getBufferStart(), (*written)->getBufferEnd()) ==
-        expected);
+  CHECK(std::vector<uint8_t>((*written)->getBufferStart(), (*written)->getBufferEnd()) == expected);
   PteView view = valueOrFail(readPteFile(path));
   CHECK(view.fileSize == expected.size());
 
@@ -46,8 +45,8 @@ TEST_CASE("writePte writes exactly the serialized bytes", "[serialize]") {
     CHECK(errorText(writePte(program, path)) != "");
     auto kept = llvm::MemoryBuffer::getFile(path);
     REQUIRE(kept);
-    CHECK((*kept)->getBuffer() == llvm::StringRef(reinterpret_cast<const char *>(expected.data()),
-                                                  expected.size()));
+    CHECK((*kept)->getBuffer() ==
+          llvm::StringRef(reinterpret_cast<const char *>(expected.data()), expected.size()));
   }
   llvm::sys::fs::remove_directories(directory);
 }
@@ -114,7 +113,8 @@ TEST_CASE("pending keys are put in as the file is written: the same bytes as key
 
   SECTION("a pending key the writer cannot resolve is an error, not a file") {
     PteProgram broken = sampleProgram(SampleKeys::PendingShared);
-    std::string bogus = std::string(NamedDataStore::kPendingKeyPrefix) + std::string(39 - 2, '0') + "77";
+    std::string bogus =
+        std::string(NamedDataStore::kPendingKeyPrefix) + std::string(39 - 2, '0') + "77";
     broken.namedData.addStreamed(bogus, DataSource::fromBytes({1, 2, 3}));
     CHECK(errorOf(serializePte(broken)).find("no key for the pending key") != std::string::npos);
   }

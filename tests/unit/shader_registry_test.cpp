@@ -86,8 +86,8 @@ TEST_CASE("kernel selection names existing variants", "[shaders]") {
   std::string err = vkqc::test::errorOf(
       linearDq8caQ4gswVariant(1, DType::Float32, DType::Int32, LinearTiles::Default));
   CHECK(llvm::StringRef(err).contains("zero point"));
-  CHECK(llvm::StringRef(vkqc::test::errorOf(linearQ4gswVariant(1, DType::BFloat16,
-                                                               LinearTiles::Default)))
+  CHECK(llvm::StringRef(
+            vkqc::test::errorOf(linearQ4gswVariant(1, DType::BFloat16, LinearTiles::Default)))
             .contains("bf16"));
 }
 

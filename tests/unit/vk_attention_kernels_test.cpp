@@ -5,8 +5,8 @@
 #include "runtime/TensorCompare.h"
 
 #include "TestSupport.h"
-#include "VulkanTestContext.h"
 #include "TestTensors.h"
+#include "VulkanTestContext.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -103,10 +103,8 @@ std::vector<AttentionCase> attentionCases() {
   std::vector<AttentionCase> cases;
   cases.push_back({"no mask", 2, 3, 3, 4, 6, 8, 8, false, false, std::nullopt, none});
   cases.push_back({"is_causal L = S", 1, 2, 2, 5, 5, 8, 8, true, false, std::nullopt, none});
-  cases.push_back({"is_causal L = 3, S = 7", 2, 2, 2, 3, 7, 8, 8, true, false, std::nullopt,
-                   none});
-  cases.push_back({"L = 3, S = 7, Ev = 3", 1, 2, 2, 3, 7, 16, 3, false, false, std::nullopt,
-                   none});
+  cases.push_back({"is_causal L = 3, S = 7", 2, 2, 2, 3, 7, 8, 8, true, false, std::nullopt, none});
+  cases.push_back({"L = 3, S = 7, Ev = 3", 1, 2, 2, 3, 7, 16, 3, false, false, std::nullopt, none});
   cases.push_back({"E = 32", 1, 2, 2, 4, 9, 32, 32, false, false, std::nullopt, none});
   cases.push_back({"odd E = 5, custom scale", 2, 1, 1, 3, 4, 5, 5, false, false, 0.37, none});
   // A causal-like tril [L, S] mask broadcast over batches and heads.
@@ -115,9 +113,8 @@ std::vector<AttentionCase> attentionCases() {
                      return boolTensor({4, 4}, [](int64_t i) { return i % 4 <= i / 4; });
                    }});
   // [B, 1, L, S]: rows partly masked, row 1 of batch 1 fully masked (NaN, as in PyTorch).
-  cases.push_back({"bool mask [B, 1, L, S] with a fully masked row", 2, 3, 3, 3, 7, 8, 8,
-                   false, false, std::nullopt,
-                   [](DType, std::mt19937 &rng) -> std::optional<Tensor> {
+  cases.push_back({"bool mask [B, 1, L, S] with a fully masked row", 2, 3, 3, 3, 7, 8, 8, false,
+                   false, std::nullopt, [](DType, std::mt19937 &rng) -> std::optional<Tensor> {
                      std::bernoulli_distribution keep(0.6);
                      return boolTensor({2, 1, 3, 7}, [&](int64_t i) {
                        if (i / 7 == 4) // batch 1, row 1
@@ -128,8 +125,7 @@ std::vector<AttentionCase> attentionCases() {
   cases.back().hasMaskedRow = true;
   // An additive mask over every score, with some -inf entries and one all -inf row.
   cases.push_back({"float mask [B, H, L, S] with -inf", 2, 2, 2, 3, 5, 8, 4, false, false,
-                   std::nullopt,
-                   [](DType dtype, std::mt19937 &rng) -> std::optional<Tensor> {
+                   std::nullopt, [](DType dtype, std::mt19937 &rng) -> std::optional<Tensor> {
                      Tensor mask = randomTensor(dtype, {2, 2, 3, 5}, rng, -2.0, 2.0);
                      for (int64_t i = 0; i < mask.numel(); ++i)
                        if (i % 7 == 3 || i / 5 == 7) // scattered, and row 7 whole
@@ -141,10 +137,8 @@ std::vector<AttentionCase> attentionCases() {
                    [](DType dtype, std::mt19937 &rng) -> std::optional<Tensor> {
                      return randomTensor(dtype, {4, 6}, rng, -3.0, 1.0);
                    }});
-  cases.push_back({"GQA Hq = 4, Hkv = 2", 2, 4, 2, 3, 6, 8, 8, false, true, std::nullopt,
-                   none});
-  cases.push_back({"GQA with is_causal", 1, 4, 2, 5, 5, 16, 16, true, true, std::nullopt,
-                   none});
+  cases.push_back({"GQA Hq = 4, Hkv = 2", 2, 4, 2, 3, 6, 8, 8, false, true, std::nullopt, none});
+  cases.push_back({"GQA with is_causal", 1, 4, 2, 5, 5, 16, 16, true, true, std::nullopt, none});
   cases.push_back({"GQA with a bool mask [1, Hq, 1, S]", 1, 4, 1, 3, 5, 8, 8, false, true,
                    std::nullopt, [](DType, std::mt19937 &) -> std::optional<Tensor> {
                      return boolTensor({1, 4, 1, 5}, [](int64_t i) { return i % 3 != 1; });
@@ -213,8 +207,7 @@ TEST_CASE("scaled_dot_product_attention matches the CPU reference", "[vulkan][at
       Tensor expected = valueOrFail(interp::scaledDotProductAttention(
           t.q, t.k, t.v, mask, 0.0, c.isCausal, c.scale, c.enableGqa));
       Tensor actual = valueOrFail(runScaledDotProductAttention(context(), t.q, t.k, t.v, mask,
-                                                               c.scale, c.isCausal,
-                                                               c.enableGqa));
+                                                               c.scale, c.isCausal, c.enableGqa));
       checkClose(actual, expected, "sdpa " + c.name + " " + dtypeText(dtype));
       bool anyNaN = false;
       for (int64_t i = 0; i < expected.numel(); ++i)
@@ -229,17 +222,16 @@ TEST_CASE("scaled_dot_product_attention of rank 3 and of empty tensors", "[vulka
   Tensor k = randomTensor(DType::Float32, {2, 5, 8}, rng);
   Tensor v = randomTensor(DType::Float32, {2, 5, 4}, rng);
   Tensor mask = randomTensor(DType::Float32, {3, 5}, rng);
-  checkClose(valueOrFail(runScaledDotProductAttention(context(), q, k, v, mask, std::nullopt,
-                                                      false, false)),
-             valueOrFail(interp::scaledDotProductAttention(q, k, v, mask, 0.0, false,
-                                                           std::nullopt, false)),
+  checkClose(valueOrFail(runScaledDotProductAttention(context(), q, k, v, mask, std::nullopt, false,
+                                                      false)),
+             valueOrFail(
+                 interp::scaledDotProductAttention(q, k, v, mask, 0.0, false, std::nullopt, false)),
              "sdpa rank 3");
 
   Tensor emptyQ(DType::Float16, {1, 2, 0, 8});
   Tensor k16 = randomTensor(DType::Float16, {1, 2, 5, 8}, rng);
-  Tensor result = valueOrFail(runScaledDotProductAttention(context(), emptyQ, k16, k16,
-                                                           std::nullopt, std::nullopt, true,
-                                                           false));
+  Tensor result = valueOrFail(runScaledDotProductAttention(
+      context(), emptyQ, k16, k16, std::nullopt, std::nullopt, true, false));
   CHECK(result.shape() == Shape{1, 2, 0, 8});
 }
 
@@ -261,16 +253,16 @@ TEST_CASE("scaled_dot_product_attention rejects bad operands", "[vulkan][attenti
              Catch::Contains("one dtype"));
   Tensor q16 = random(DType::Float16, {1, 4, 4, 8});
   Tensor mask32 = random(DType::Float32, {4, 5});
-  CHECK_THAT(errorOf(runScaledDotProductAttention(context(), q16, k16, k16, mask32,
-                                                  std::nullopt, false, false)),
+  CHECK_THAT(errorOf(runScaledDotProductAttention(context(), q16, k16, k16, mask32, std::nullopt,
+                                                  false, false)),
              Catch::Contains("attn_mask must be bool or f16"));
   Tensor kv4 = random(DType::Float32, {1, 4, 5, 8});
-  CHECK_THAT(errorOf(runScaledDotProductAttention(context(), q4, kv4, kv4,
-                                                  random(DType::Float32, {3, 5}),
-                                                  std::nullopt, false, false)),
-             Catch::Contains("does not broadcast"));
-  CHECK_THAT(errorOf(runScaledDotProductAttention(context(), q4, kv4, kv4,
-                                                  random(DType::Float32, {4, 5}),
-                                                  std::nullopt, true, false)),
-             Catch::Contains("is_causal"));
+  CHECK_THAT(
+      errorOf(runScaledDotProductAttention(context(), q4, kv4, kv4, random(DType::Float32, {3, 5}),
+                                           std::nullopt, false, false)),
+      Catch::Contains("does not broadcast"));
+  CHECK_THAT(
+      errorOf(runScaledDotProductAttention(context(), q4, kv4, kv4, random(DType::Float32, {4, 5}),
+                                           std::nullopt, true, false)),
+      Catch::Contains("is_causal"));
 }

@@ -10,8 +10,8 @@
 #include "compiler/interp/Kernels.h"
 
 #include "TestSupport.h"
-#include "VulkanTestContext.h"
 #include "TestTensors.h"
+#include "VulkanTestContext.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -56,8 +56,8 @@ double ulpOf(double v, DType dtype) {
 /// functions such as sin, and sums that cancel). NaN must match NaN and infinities must
 /// match exactly. `ulps` is for f32 results; f16 results get min(ulps, 1) ulp of half: a
 /// float result a few float ulps off rounds at most one half ulp away.
-void checkWithin(const Tensor &actual, const Tensor &expected, const std::string &what,
-                 double ulps, double absolute = 0) {
+void checkWithin(const Tensor &actual, const Tensor &expected, const std::string &what, double ulps,
+                 double absolute = 0) {
   INFO(what);
   if (expected.dtype() == DType::Float16)
     ulps = std::min(ulps, 1.0);
@@ -87,8 +87,7 @@ void checkWithin(const Tensor &actual, const Tensor &expected, const std::string
   if (std::getenv("VKQC_PRINT_ERRORS"))
     std::cout << what << ": " << stats.describe() << ", worst " << worstUlps << " ulp\n";
   INFO("first bad element " << firstBad << ": "
-                            << (firstBad >= 0 ? actual.getDouble(firstBad) : 0.0)
-                            << " expected "
+                            << (firstBad >= 0 ? actual.getDouble(firstBad) : 0.0) << " expected "
                             << (firstBad >= 0 ? expected.getDouble(firstBad) : 0.0));
   CHECK(bad == 0);
 }
@@ -112,8 +111,8 @@ Tensor powReference(const Tensor &a, const Tensor &b, const Shape &shape) {
   Tensor y = valueOrFail(interp::expand(b, shape));
   Tensor result(a.dtype(), shape);
   for (int64_t i = 0; i < result.numel(); ++i)
-    result.setDouble(i, std::pow(static_cast<float>(x.getDouble(i)),
-                                 static_cast<float>(y.getDouble(i))));
+    result.setDouble(
+        i, std::pow(static_cast<float>(x.getDouble(i)), static_cast<float>(y.getDouble(i))));
   return result;
 }
 
@@ -132,9 +131,14 @@ struct BroadcastCase {
 // Broadcasting both ways, a scalar-like [1] and a 0-d operand, same shapes, odd sizes,
 // 5-D and 6-D (the kernels' maximum rank).
 const BroadcastCase BroadcastCases[] = {
-    {{2, 1, 5, 3}, {4, 1, 3}}, {{7}, {1}},         {{1}, {3, 7}},
-    {{13, 33}, {13, 33}},      {{33}, {}},         {{13, 1}, {1, 33}},
-    {{2, 3, 1, 4, 5}, {3, 7, 1, 1}}, {{2, 1, 3, 1, 2, 3}, {1, 4, 1, 5, 1, 1}},
+    {{2, 1, 5, 3}, {4, 1, 3}},
+    {{7}, {1}},
+    {{1}, {3, 7}},
+    {{13, 33}, {13, 33}},
+    {{33}, {}},
+    {{13, 1}, {1, 33}},
+    {{2, 3, 1, 4, 5}, {3, 7, 1, 1}},
+    {{2, 1, 3, 1, 2, 3}, {1, 4, 1, 5, 1, 1}},
 };
 
 } // namespace
@@ -151,16 +155,15 @@ TEST_CASE("float op variant names exist and carry their dtypes", "[shaders][floa
   CHECK(name(shaders::softmaxVariant(DType::Float32)) == "softmax_buffer_float");
   for (DType dtype : FloatDtypes) {
     for (int op = 0; op <= static_cast<int>(ElementwiseOp::GeluTanh); ++op)
-      CHECK(shaders::findShader(name(shaders::elementwiseVariant(
-                static_cast<ElementwiseOp>(op), dtype))) != nullptr);
+      CHECK(shaders::findShader(name(
+                shaders::elementwiseVariant(static_cast<ElementwiseOp>(op), dtype))) != nullptr);
     for (DType out : FloatDtypes) {
       const shaders::ShaderVariant *copy =
           shaders::findShader(name(shaders::stridedCopyVariant(dtype, out)));
       REQUIRE(copy);
       // IN_DTYPE: binding 1 holds the input dtype, binding 0 the output dtype.
       auto elementType = [](DType t) {
-        return t == DType::Float16 ? shaders::ElementType::Float16
-                                   : shaders::ElementType::Float32;
+        return t == DType::Float16 ? shaders::ElementType::Float16 : shaders::ElementType::Float32;
       };
       CHECK(test::errorText(shaders::checkBinding(*copy, 1, elementType(dtype))) == "");
       CHECK(test::errorText(shaders::checkBinding(*copy, 0, elementType(out))) == "");
@@ -184,11 +187,10 @@ TEST_CASE("binary kernels broadcast like the CPU reference", "[vulkan][float]") 
       checkWithin(valueOrFail(runBinary(context(), ElementwiseOp::Add, a, b)),
                   valueOrFail(interp::add(a, b)), "add " + shapes, 0.5);
       checkWithin(valueOrFail(runBinary(context(), ElementwiseOp::Add, a, b, 0.5)),
-                  valueOrFail(interp::add(a, b, Scalar::ofFloat(0.5))),
-                  "add alpha=0.5 " + shapes, 0.5);
-      checkWithin(valueOrFail(runBinary(context(), ElementwiseOp::Sub, a, b, 2)),
-                  valueOrFail(interp::sub(a, b, Scalar::ofInt(2))), "sub alpha=2 " + shapes,
+                  valueOrFail(interp::add(a, b, Scalar::ofFloat(0.5))), "add alpha=0.5 " + shapes,
                   0.5);
+      checkWithin(valueOrFail(runBinary(context(), ElementwiseOp::Sub, a, b, 2)),
+                  valueOrFail(interp::sub(a, b, Scalar::ofInt(2))), "sub alpha=2 " + shapes, 0.5);
       checkWithin(valueOrFail(runBinary(context(), ElementwiseOp::Mul, a, b)),
                   valueOrFail(interp::mul(a, b)), "mul " + shapes, 0.5);
       checkWithin(valueOrFail(runBinary(context(), ElementwiseOp::Div, a, divisor)),
@@ -211,15 +213,14 @@ TEST_CASE("pow handles negative bases, zero and its exact exponents", "[vulkan][
       DType::Float32, {16},
       {-2, -2, -1.5, -3, -0.5, -2, 0, 0, -0.0, -0.0, 0, 1, -1.01, -1.01, -0.0, 0});
   Tensor exponent = interp::testing::makeTensor(
-      DType::Float32, {16},
-      {3, 4, 5, -3, -1, 0.5, 2.5, -1.5, -1, 3, 0, NAN, 65, 66, -65, 70.5});
+      DType::Float32, {16}, {3, 4, 5, -3, -1, 0.5, 2.5, -1.5, -1, 3, 0, NAN, 65, 66, -65, 70.5});
   for (DType dtype : FloatDtypes) {
     Tensor x = valueOrFail(interp::toDType(base, dtype));
     Tensor e = valueOrFail(interp::toDType(exponent, dtype));
     Tensor actual = valueOrFail(runBinary(context(), ElementwiseOp::Pow, x, e));
     checkWithin(actual, powReference(x, e, x.shape()),
                 "pow special values " + describe({16}, dtype), 16);
-    CHECK(std::signbit(actual.getDouble(9)));  // (-0)^3 = -0
+    CHECK(std::signbit(actual.getDouble(9))); // (-0)^3 = -0
     CHECK(actual.getDouble(14) == -INFINITY); // (-0)^-65 = -inf
   }
 
@@ -293,8 +294,8 @@ TEST_CASE("unary kernels match the CPU reference", "[vulkan][float]") {
       {ElementwiseOp::Cos, -10, 10, interpOp(interp::cos), 4, 1e-7},
       {ElementwiseOp::Sin, -10, 10, interpOp(interp::sin), 4, 1e-7},
       {ElementwiseOp::Tanh, -12, 12, inFloat([](float v) { return std::tanh(v); }), 4, 1e-7},
-      {ElementwiseOp::GeluTanh, -8, 8, [](const Tensor &x) { return valueOrFail(interp::gelu(x, "tanh")); }, 4,
-       1e-7},
+      {ElementwiseOp::GeluTanh, -8, 8,
+       [](const Tensor &x) { return valueOrFail(interp::gelu(x, "tanh")); }, 4, 1e-7},
   };
   std::mt19937 rng(14);
   for (const UnaryCase &c : cases)
@@ -307,8 +308,8 @@ TEST_CASE("unary kernels match the CPU reference", "[vulkan][float]") {
       }
 
   // tanh saturates instead of dividing infinities; small arguments keep their precision.
-  Tensor extremes = interp::testing::makeTensor(
-      DType::Float32, {8}, {-100, -45, 45, 100, 1e-3, -1e-4, 0.3, -0.45});
+  Tensor extremes = interp::testing::makeTensor(DType::Float32, {8},
+                                                {-100, -45, 45, 100, 1e-3, -1e-4, 0.3, -0.45});
   checkWithin(valueOrFail(runUnary(context(), ElementwiseOp::Tanh, extremes)),
               mapInFloat(extremes, [](float v) { return std::tanh(v); }), "tanh extremes", 4);
 }
@@ -323,8 +324,7 @@ TEST_CASE("elementwise kernels cover grids beyond 65535 workgroups", "[vulkan][f
              valueOrFail(interp::mul(x, row)), "mul f16[3,1500,1000] f16[1000]");
 }
 
-TEST_CASE("copy kernels match transpose, permute, expand, slice and casts",
-          "[vulkan][float]") {
+TEST_CASE("copy kernels match transpose, permute, expand, slice and casts", "[vulkan][float]") {
   std::mt19937 rng(16);
   for (DType dtype : FloatDtypes) {
     Tensor m = randomTensor(dtype, {13, 33}, rng);
@@ -355,15 +355,14 @@ TEST_CASE("copy kernels match transpose, permute, expand, slice and casts",
       int64_t step;
     };
     const SliceCase slices[] = {
-        {0, 2, 9, 1},          {1, 1, std::nullopt, 3},  {-1, -5, INT64_MAX, 1},
-        {1, -100, 100, 2},     {0, 9, 2, 1},             {1, std::nullopt, -3, 4},
-        {0, 20, std::nullopt, 1},
+        {0, 2, 9, 1}, {1, 1, std::nullopt, 3},  {-1, -5, INT64_MAX, 1},   {1, -100, 100, 2},
+        {0, 9, 2, 1}, {1, std::nullopt, -3, 4}, {0, 20, std::nullopt, 1},
     };
     for (const SliceCase &s : slices) {
       std::string what = "slice dim " + std::to_string(s.dim) + " [" +
                          (s.start ? std::to_string(*s.start) : "None") + ":" +
-                         (s.end ? std::to_string(*s.end) : "None") + ":" +
-                         std::to_string(s.step) + "] " + describe({13, 33}, dtype);
+                         (s.end ? std::to_string(*s.end) : "None") + ":" + std::to_string(s.step) +
+                         "] " + describe({13, 33}, dtype);
       checkExact(valueOrFail(runSlice(context(), m, s.dim, s.start, s.end, s.step)),
                  valueOrFail(interp::slice(m, s.dim, s.start, s.end, s.step)), what);
     }
@@ -371,8 +370,7 @@ TEST_CASE("copy kernels match transpose, permute, expand, slice and casts",
                valueOrFail(interp::slice(t5, 3, 1, 4, 2)), "slice " + m5);
 
     for (DType to : FloatDtypes)
-      checkExact(valueOrFail(runToDType(context(), t5, to)),
-                 valueOrFail(interp::toDType(t5, to)),
+      checkExact(valueOrFail(runToDType(context(), t5, to)), valueOrFail(interp::toDType(t5, to)),
                  "to " + std::string(dtypeName(to)) + " " + m5);
   }
 
@@ -393,19 +391,19 @@ TEST_CASE("strided_copy reads arbitrary in-bounds views", "[vulkan][float]") {
   for (int64_t i = 0; i < 4; ++i)
     for (int64_t j = 0; j < 2; ++j)
       for (int64_t k = 0; k < 5; ++k) {
-        double expected = interp::roundToDType(
-            static_cast<float>(src.getDouble(7 + 3 * j + k)), DType::Float16);
+        double expected =
+            interp::roundToDType(static_cast<float>(src.getDouble(7 + 3 * j + k)), DType::Float16);
         CHECK(actual.getDouble((i * 2 + j) * 5 + k) == expected);
       }
 
   // The last element read is src[99]: in bounds; one more is not.
-  CHECK(valueOrFail(runStridedCopy(context(), src, {{10, 10}, {10, 1}, 0}, DType::Float32))
-            .numel() == 100);
-  CHECK(llvm::StringRef(errorOf(runStridedCopy(context(), src, {{10, 10}, {10, 1}, 1},
-                                               DType::Float32)))
+  CHECK(
+      valueOrFail(runStridedCopy(context(), src, {{10, 10}, {10, 1}, 0}, DType::Float32)).numel() ==
+      100);
+  CHECK(llvm::StringRef(
+            errorOf(runStridedCopy(context(), src, {{10, 10}, {10, 1}, 1}, DType::Float32)))
             .contains("reads outside"));
-  CHECK(llvm::StringRef(errorOf(runStridedCopy(context(), src, {{2}, {1, 1}, 0},
-                                               DType::Float32)))
+  CHECK(llvm::StringRef(errorOf(runStridedCopy(context(), src, {{2}, {1, 1}, 0}, DType::Float32)))
             .contains("strides"));
 }
 
@@ -417,7 +415,8 @@ TEST_CASE("cat writes every input into its slice of one output", "[vulkan][float
     Tensor c = randomTensor(dtype, {2, 1, 5}, rng);
     Tensor empty = Tensor(dtype, {2, 0, 5});
     checkExact(valueOrFail(runCat(context(), {a, b, empty, c}, 1)),
-               valueOrFail(interp::cat({a, b, empty, c}, 1)), "cat dim 1 " + describe({2, 11, 5}, dtype));
+               valueOrFail(interp::cat({a, b, empty, c}, 1)),
+               "cat dim 1 " + describe({2, 11, 5}, dtype));
     Tensor d = randomTensor(dtype, {2, 3, 13}, rng);
     Tensor legacyEmpty = Tensor(dtype, {0});
     checkExact(valueOrFail(runCat(context(), {a, legacyEmpty, d}, -1)),
@@ -427,8 +426,8 @@ TEST_CASE("cat writes every input into its slice of one output", "[vulkan][float
                "cat dim 0");
     Tensor p = randomTensor(dtype, {1, 2, 1, 3, 2, 4}, rng);
     Tensor q = randomTensor(dtype, {1, 2, 1, 3, 5, 4}, rng);
-    checkExact(valueOrFail(runCat(context(), {p, q, p}, 4)),
-               valueOrFail(interp::cat({p, q, p}, 4)), "cat 6-D");
+    checkExact(valueOrFail(runCat(context(), {p, q, p}, 4)), valueOrFail(interp::cat({p, q, p}, 4)),
+               "cat 6-D");
   }
 }
 
@@ -438,7 +437,7 @@ TEST_CASE("mean over one dim matches the CPU reference", "[vulkan][float]") {
     Shape shape;
     int64_t dim;
   };
-  const MeanCase cases[] = {{{7}, 0},       {{13, 33}, -1},        {{13, 33}, 0},
+  const MeanCase cases[] = {{{7}, 0},       {{13, 33}, -1},       {{13, 33}, 0},
                             {{3, 1000}, 1}, {{2, 3, 4, 5, 6}, 2}, {{}, 0}};
   for (DType dtype : FloatDtypes)
     for (const MeanCase &c : cases)
@@ -461,8 +460,8 @@ TEST_CASE("softmax matches the CPU reference and is numerically stable", "[vulka
     Shape shape;
     int64_t dim;
   };
-  const SoftmaxCase cases[] = {{{7}, 0},          {{13, 33}, -1}, {{13, 33}, 0},
-                               {{2, 3000}, 1},    {{2, 3, 4, 5, 6}, 1}, {{}, 0}};
+  const SoftmaxCase cases[] = {{{7}, 0},       {{13, 33}, -1},       {{13, 33}, 0},
+                               {{2, 3000}, 1}, {{2, 3, 4, 5, 6}, 1}, {{}, 0}};
   for (DType dtype : FloatDtypes)
     for (const SoftmaxCase &c : cases) {
       // Scores up to +-60: exp would overflow f16 and lose f32 without the max shift.
@@ -489,8 +488,7 @@ TEST_CASE("float kernels return empty tensors without dispatching", "[vulkan][fl
   for (DType dtype : FloatDtypes) {
     Tensor empty(dtype, {0, 3});
     Tensor row(dtype, {3});
-    CHECK(valueOrFail(runBinary(context(), ElementwiseOp::Add, empty, row)).shape() ==
-          Shape{0, 3});
+    CHECK(valueOrFail(runBinary(context(), ElementwiseOp::Add, empty, row)).shape() == Shape{0, 3});
     CHECK(valueOrFail(runBinaryScalar(context(), ElementwiseOp::Pow, empty, 2)).shape() ==
           Shape{0, 3});
     CHECK(valueOrFail(runUnary(context(), ElementwiseOp::Exp, empty)).shape() == Shape{0, 3});

@@ -7,8 +7,8 @@
 #include "compiler/interp/LayoutKernels.h"
 
 #include "TestSupport.h"
-#include "VulkanTestContext.h"
 #include "TestTensors.h"
+#include "VulkanTestContext.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -64,8 +64,7 @@ struct Q4Linear {
   Tensor bias;    // [N]
 };
 
-Q4Linear makeLinear(int64_t n, int64_t k, int64_t groupSize, DType scalesDtype,
-                    std::mt19937 &rng) {
+Q4Linear makeLinear(int64_t n, int64_t k, int64_t groupSize, DType scalesDtype, std::mt19937 &rng) {
   Tensor q = randomInt4({n, k}, rng);
   Tensor rowScales = randomTensor(scalesDtype, {n, k / groupSize}, rng, 0.005, 0.05);
   return {n,
@@ -84,9 +83,9 @@ struct LinearShape {
 // M = 1 (GEMV), odd M, M far larger than K/2, N and K at their minimum multiples, every
 // group size, and N not a multiple of the tile width.
 const LinearShape LinearShapes[] = {
-    {1, 4, 32, 16},   {1, 8, 32, 32},  {1, 36, 128, 128}, {1, 64, 256, 64},
-    {7, 4, 32, 16},   {7, 12, 64, 32}, {7, 8, 128, 128},  {300, 8, 64, 32},
-    {300, 20, 64, 16}, {2, 40, 256, 64}, {33, 4, 32, 32}, {5, 100, 128, 128},
+    {1, 4, 32, 16},    {1, 8, 32, 32},   {1, 36, 128, 128}, {1, 64, 256, 64},
+    {7, 4, 32, 16},    {7, 12, 64, 32},  {7, 8, 128, 128},  {300, 8, 64, 32},
+    {300, 20, 64, 16}, {2, 40, 256, 64}, {33, 4, 32, 32},   {5, 100, 128, 128},
 };
 
 std::string shapeName(const LinearShape &s, DType dtype) {
@@ -117,7 +116,8 @@ TEST_CASE("linear_q4gsw matches the CPU reference", "[vulkan]") {
   std::mt19937 rng(1);
   for (DType dtype : {DType::Float32, DType::Float16})
     for (const LinearShape &s : LinearShapes)
-      for (shaders::LinearTiles tiles : {shaders::LinearTiles::Default, shaders::LinearTiles::M2N4}) {
+      for (shaders::LinearTiles tiles :
+           {shaders::LinearTiles::Default, shaders::LinearTiles::M2N4}) {
         if (s.m == 1 && tiles != shaders::LinearTiles::Default)
           continue; // GEMV has no tile choice
         Q4Linear layer = makeLinear(s.n, s.k, s.groupSize, dtype, rng);
@@ -126,8 +126,8 @@ TEST_CASE("linear_q4gsw matches the CPU reference", "[vulkan]") {
         std::optional<Tensor> bias = withBias ? std::optional<Tensor>(layer.bias) : std::nullopt;
         Tensor expected =
             valueOrFail(interp::linearQ4gsw(x, layer.weights, layer.scales, s.groupSize, bias));
-        Tensor actual = valueOrFail(runLinearQ4gsw(context(), x, layer.weights, layer.scales,
-                                                   s.groupSize, bias, {tiles}));
+        Tensor actual = valueOrFail(
+            runLinearQ4gsw(context(), x, layer.weights, layer.scales, s.groupSize, bias, {tiles}));
         checkClose(actual, expected,
                    "linear_q4gsw " + shapeName(s, dtype) +
                        (tiles == shaders::LinearTiles::M2N4 ? " m2n4" : ""));
@@ -150,8 +150,7 @@ TEST_CASE("linear_q4gsw keeps leading dims and converts f32 scales for f16 input
   CHECK(llvm::StringRef(message).contains("group size 12"));
 }
 
-TEST_CASE("linear_dq8ca_q4gsw matches the CPU reference with integer accumulation",
-          "[vulkan]") {
+TEST_CASE("linear_dq8ca_q4gsw matches the CPU reference with integer accumulation", "[vulkan]") {
   std::mt19937 rng(3);
   for (DType dtype : {DType::Float32, DType::Float16})
     for (DType zpDtype : {DType::Int8, dtype})
@@ -162,16 +161,16 @@ TEST_CASE("linear_dq8ca_q4gsw matches the CPU reference with integer accumulatio
             continue;
           Q4Linear layer = makeLinear(s.n, s.k, s.groupSize, dtype, rng);
           Tensor x = makeActivations(dtype, {s.m, s.k}, rng);
-          interp::QParams qparams = valueOrFail(interp::chooseQParamsAffine(
-              x, interp::MappingType::Asymmetric, {1, s.k}, DType::Int8, -128, 127,
-              std::nullopt, dtype, zpDtype, false));
+          interp::QParams qparams = valueOrFail(
+              interp::chooseQParamsAffine(x, interp::MappingType::Asymmetric, {1, s.k}, DType::Int8,
+                                          -128, 127, std::nullopt, dtype, zpDtype, false));
           std::optional<Tensor> bias = s.m % 2 ? std::optional<Tensor>(layer.bias) : std::nullopt;
-          Tensor expected = valueOrFail(interp::linearDq8caQ4gsw(
-              x, qparams.scale, qparams.zeroPoint, layer.weights, layer.sums, layer.scales,
-              s.groupSize, bias));
-          Tensor actual = valueOrFail(runLinearDq8caQ4gsw(
-              context(), x, qparams.scale, qparams.zeroPoint, layer.weights, layer.sums,
-              layer.scales, s.groupSize, bias, {tiles, false}));
+          Tensor expected = valueOrFail(
+              interp::linearDq8caQ4gsw(x, qparams.scale, qparams.zeroPoint, layer.weights,
+                                       layer.sums, layer.scales, s.groupSize, bias));
+          Tensor actual = valueOrFail(
+              runLinearDq8caQ4gsw(context(), x, qparams.scale, qparams.zeroPoint, layer.weights,
+                                  layer.sums, layer.scales, s.groupSize, bias, {tiles, false}));
           checkClose(actual, expected,
                      "linear_dq8ca_q4gsw " + shapeName(s, dtype) + " zp " +
                          std::string(dtypeName(zpDtype)) +
@@ -184,15 +183,16 @@ TEST_CASE("linear_dq8ca_q4gsw's weight-only fallback is linear_q4gsw on the floa
   std::mt19937 rng(4);
   Q4Linear layer = makeLinear(16, 64, 32, DType::Float32, rng);
   Tensor x = makeActivations(DType::Float32, {7, 64}, rng);
-  interp::QParams qparams = valueOrFail(interp::chooseQParamsAffine(
-      x, interp::MappingType::Asymmetric, {1, 64}, DType::Int8, -128, 127, std::nullopt,
-      DType::Float32, DType::Int8, false));
-  Tensor expected = valueOrFail(interp::linearQ4gsw(x, layer.weights, layer.scales, 32, layer.bias));
+  interp::QParams qparams = valueOrFail(
+      interp::chooseQParamsAffine(x, interp::MappingType::Asymmetric, {1, 64}, DType::Int8, -128,
+                                  127, std::nullopt, DType::Float32, DType::Int8, false));
+  Tensor expected =
+      valueOrFail(interp::linearQ4gsw(x, layer.weights, layer.scales, 32, layer.bias));
   LinearOptions fallback;
   fallback.weightOnlyFallback = true;
-  Tensor actual = valueOrFail(runLinearDq8caQ4gsw(context(), x, qparams.scale, qparams.zeroPoint,
-                                                  layer.weights, layer.sums, layer.scales, 32,
-                                                  layer.bias, fallback));
+  Tensor actual =
+      valueOrFail(runLinearDq8caQ4gsw(context(), x, qparams.scale, qparams.zeroPoint, layer.weights,
+                                      layer.sums, layer.scales, 32, layer.bias, fallback));
   checkClose(actual, expected, "linear_dq8ca_q4gsw weight-only fallback");
 }
 
@@ -202,7 +202,8 @@ TEST_CASE("choose_qparams_per_row is bit-exact with torchao", "[vulkan]") {
   for (DType dtype : {DType::Float32, DType::Float16})
     for (DType zpDtype : {DType::Int8, dtype})
       for (int64_t k : {32, 64, 100, 4096})
-        for (std::optional<double> eps : {std::optional<double>(), std::optional<double>(0x1p-23)}) {
+        for (std::optional<double> eps :
+             {std::optional<double>(), std::optional<double>(0x1p-23)}) {
           int64_t rows = k == 4096 ? 9 : 257;
           // Rows spanning many magnitudes and signs, plus all-zero / one-sided rows.
           Tensor wide(DType::Float32, {rows, k});
@@ -214,9 +215,9 @@ TEST_CASE("choose_qparams_per_row is bit-exact with torchao", "[vulkan]") {
               wide.setDouble(r * k + c, r % 17 == 5 ? 0.0 : value(rng) * scale);
           }
           Tensor x = valueOrFail(interp::toDType(wide, dtype));
-          interp::QParams expected = valueOrFail(interp::chooseQParamsAffine(
-              x, interp::MappingType::Asymmetric, {1, k}, DType::Int8, -128, 127, eps, dtype,
-              zpDtype, false));
+          interp::QParams expected = valueOrFail(
+              interp::chooseQParamsAffine(x, interp::MappingType::Asymmetric, {1, k}, DType::Int8,
+                                          -128, 127, eps, dtype, zpDtype, false));
           interp::QParams actual =
               valueOrFail(runChooseQParamsPerRow(context(), x, zpDtype, -128, 127, eps));
           std::string what = "choose_qparams " + std::string(dtypeName(dtype)) + " zp " +
@@ -233,9 +234,9 @@ TEST_CASE("quantize_and_pack is bit-exact with torchao's quantize_affine", "[vul
       for (int64_t groupSize : {16, 32, 64, 128}) {
         int64_t rows = 45, k = 256;
         Tensor x = makeActivations(dtype, {rows, k}, rng);
-        interp::QParams qparams = valueOrFail(interp::chooseQParamsAffine(
-            x, interp::MappingType::Asymmetric, {1, k}, DType::Int8, -128, 127, std::nullopt,
-            dtype, zpDtype, false));
+        interp::QParams qparams = valueOrFail(
+            interp::chooseQParamsAffine(x, interp::MappingType::Asymmetric, {1, k}, DType::Int8,
+                                        -128, 127, std::nullopt, dtype, zpDtype, false));
         Tensor expected = valueOrFail(interp::quantizeAffine(
             x, {1, k}, qparams.scale, qparams.zeroPoint, DType::Int8, -128, 127));
         QuantizedActivations actual = valueOrFail(
@@ -252,8 +253,8 @@ TEST_CASE("quantize_and_pack is bit-exact with torchao's quantize_affine", "[vul
 
 TEST_CASE("quantize_and_pack rounds half to even and clamps", "[vulkan]") {
   for (DType dtype : {DType::Float32, DType::Float16}) {
-    Tensor x = interp::testing::makeTensor(
-        dtype, {1, 8}, {0.5, 1.5, 2.5, -0.5, -1.5, 1000.0, -1000.0, 3.25});
+    Tensor x = interp::testing::makeTensor(dtype, {1, 8},
+                                           {0.5, 1.5, 2.5, -0.5, -1.5, 1000.0, -1000.0, 3.25});
     Tensor scale = interp::testing::makeTensor(dtype, {1}, {1.0});
     Tensor zp = interp::testing::makeTensor(DType::Int8, {1}, {-3});
     Tensor expected =
@@ -277,8 +278,7 @@ TEST_CASE("embedding_q4gsw matches the CPU reference", "[vulkan]") {
       Tensor weight(DType::UInt8, {rows, dim / 2});
       for (int64_t i = 0; i < weight.numel(); ++i)
         weight.setInt(i, byte(rng));
-      Tensor indices =
-          interp::testing::makeTensor(DType::Int64, {2, 3}, {0, 10, 3, 3, 7, 1});
+      Tensor indices = interp::testing::makeTensor(DType::Int64, {2, 3}, {0, 10, 3, 3, 7, 1});
       for (DType scalesDtype : {DType::Float32, DType::Float16, DType::BFloat16})
         for (bool isLinearWeight : {true, false})
           for (DType outDtype : {DType::Float32, DType::Float16}) {
@@ -291,9 +291,8 @@ TEST_CASE("embedding_q4gsw matches the CPU reference", "[vulkan]") {
             CHECK(actual.shape() == interp::Shape{2, 3, dim});
             // One multiply of exact operands: the GPU result is the reference's, bit for bit.
             checkExact(actual, expected,
-                       "embedding D=" + std::to_string(dim) + " gs=" +
-                           std::to_string(groupSize) + " scales " +
-                           std::string(dtypeName(scalesDtype)) + " out " +
+                       "embedding D=" + std::to_string(dim) + " gs=" + std::to_string(groupSize) +
+                           " scales " + std::string(dtypeName(scalesDtype)) + " out " +
                            std::string(dtypeName(outDtype)));
           }
     }
@@ -303,8 +302,8 @@ TEST_CASE("embedding_q4gsw rejects out-of-range indices", "[vulkan]") {
   Tensor weight(DType::UInt8, {4, 16});
   Tensor scales(DType::Float32, {4, 1});
   Tensor indices = interp::testing::makeTensor(DType::Int64, {1}, {4});
-  std::string message = vkqc::test::errorOf(
-      runEmbeddingQ4gsw(context(), weight, scales, 32, indices, true));
+  std::string message =
+      vkqc::test::errorOf(runEmbeddingQ4gsw(context(), weight, scales, 32, indices, true));
   CHECK(llvm::StringRef(message).contains("index 4 is out of range"));
 }
 
@@ -320,11 +319,11 @@ TEST_CASE("kernels give the same results through staging buffers", "[vulkan]") {
       valueOrFail(runChooseQParamsPerRow(context(), x, DType::Int8, -128, 127, std::nullopt));
   checkExact(qparams.scale, mapped.scale, "staged scale");
   checkExact(qparams.zeroPoint, mapped.zeroPoint, "staged zero point");
-  Tensor viaStaging = valueOrFail(runLinearDq8caQ4gsw(*staged, x, qparams.scale, qparams.zeroPoint,
-                                                      layer.weights, layer.sums, layer.scales, 32,
-                                                      layer.bias));
-  Tensor direct = valueOrFail(runLinearDq8caQ4gsw(context(), x, qparams.scale, qparams.zeroPoint,
-                                                  layer.weights, layer.sums, layer.scales, 32,
-                                                  layer.bias));
+  Tensor viaStaging =
+      valueOrFail(runLinearDq8caQ4gsw(*staged, x, qparams.scale, qparams.zeroPoint, layer.weights,
+                                      layer.sums, layer.scales, 32, layer.bias));
+  Tensor direct =
+      valueOrFail(runLinearDq8caQ4gsw(context(), x, qparams.scale, qparams.zeroPoint, layer.weights,
+                                      layer.sums, layer.scales, 32, layer.bias));
   checkExact(viaStaging, direct, "staged linear_dq8ca_q4gsw");
 }

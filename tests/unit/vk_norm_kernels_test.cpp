@@ -8,8 +8,8 @@
 #include "compiler/interp/Kernels.h"
 
 #include "TestSupport.h"
-#include "VulkanTestContext.h"
 #include "TestTensors.h"
+#include "VulkanTestContext.h"
 
 #include <cmath>
 #include <cstdlib>

@@ -51,7 +51,8 @@ TEST_CASE("buffers round-trip mapped and through staging", "[vulkan]") {
 
 TEST_CASE("pipelines come from reflection and dispatch checks its arguments", "[vulkan]") {
   auto context = valueOrFail(VulkanContext::create());
-  const shaders::ShaderVariant *variant = shaders::findShader("linear_q4gsw_coop_buffer_buffer_float");
+  const shaders::ShaderVariant *variant =
+      shaders::findShader("linear_q4gsw_coop_buffer_buffer_float");
   REQUIRE(variant);
   const ComputePipeline *pipeline = valueOrFail(context->pipeline(*variant));
   CHECK(valueOrFail(context->pipeline(*variant)) == pipeline); // cached
