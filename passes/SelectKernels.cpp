@@ -75,14 +75,17 @@ std::pair<bool, bool> rowCases(const Graph &g, const Value &x) {
   return {rows(low) <= 1, rows(high) > 1};
 }
 
-llvm::Expected<Selection> selectLinear(const Graph &g, const Node &n, const Target &t, bool dynamicQuant) {
+llvm::Expected<Selection> selectLinear(const Graph &g, const Node &n, const Target &t,
+                                       bool dynamicQuant) {
   const Value *x = n.tensorArg(dynamicQuant ? "input" : "self");
   const Value *out = n.results[0];
-  shaders::LinearTiles tiles = t.name == "generic" ? shaders::LinearTiles::M2N4 : shaders::LinearTiles::Default;
+  shaders::LinearTiles tiles =
+      t.name == "generic" ? shaders::LinearTiles::M2N4 : shaders::LinearTiles::Default;
   auto [single, many] = rowCases(g, *x);
   Selection s;
   std::vector<Binding> common = {{0, out}};
-  auto addVariant = [&](llvm::Expected<std::string> name, std::vector<Binding> bindings) -> llvm::Error {
+  auto addVariant = [&](llvm::Expected<std::string> name,
+                        std::vector<Binding> bindings) -> llvm::Error {
     if (!name)
       return name.takeError();
     s.variants.push_back(*name);
@@ -94,7 +97,8 @@ llvm::Expected<Selection> selectLinear(const Graph &g, const Node &n, const Targ
     if ((rows == 1 && !single) || (rows == 2 && !many))
       continue;
     if (!dynamicQuant) {
-      std::vector<Binding> b = {{0, out}, {1, x}, {2, n.tensorArg("weights")}, {3, n.tensorArg("weight_scales")}};
+      std::vector<Binding> b = {
+          {0, out}, {1, x}, {2, n.tensorArg("weights")}, {3, n.tensorArg("weight_scales")}};
       if (bias)
         b.push_back({4, bias});
       if (auto err = addVariant(shaders::linearQ4gswVariant(rows, out->dtype, tiles), b))
@@ -102,12 +106,16 @@ llvm::Expected<Selection> selectLinear(const Graph &g, const Node &n, const Targ
       continue;
     }
     const Value *zp = n.tensorArg("input_zp");
-    std::vector<Binding> b = {{0, out}, {3, n.tensorArg("input_scales")}, {4, zp},
-                              {5, n.tensorArg("weights")}, {6, n.tensorArg("weight_sums")},
+    std::vector<Binding> b = {{0, out},
+                              {3, n.tensorArg("input_scales")},
+                              {4, zp},
+                              {5, n.tensorArg("weights")},
+                              {6, n.tensorArg("weight_sums")},
                               {7, n.tensorArg("weight_scales")}};
     if (bias)
       b.push_back({8, bias});
-    if (auto err = addVariant(shaders::linearDq8caQ4gswVariant(rows, out->dtype, zp->dtype, tiles), b))
+    if (auto err =
+            addVariant(shaders::linearDq8caQ4gswVariant(rows, out->dtype, zp->dtype, tiles), b))
       return err;
   }
   if (dynamicQuant) {
@@ -144,8 +152,9 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
       return err;
     return s;
   }
-  if (op == "aten.slice_copy.Tensor" || op == "aten.permute_copy.default" || op == "aten.expand_copy.default" ||
-      op == "aten._to_copy.default" || op == "aten.select_copy.int") {
+  if (op == "aten.slice_copy.Tensor" || op == "aten.permute_copy.default" ||
+      op == "aten.expand_copy.default" || op == "aten._to_copy.default" ||
+      op == "aten.select_copy.int") {
     const Value *self = n.tensorArg("self");
     if (auto err = add(shaders::stridedCopyVariant(self->dtype, out->dtype), {{0, out}, {1, self}}))
       return err;
@@ -159,50 +168,58 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
   }
   if (op == "aten.mean.dim" || op == "aten._softmax.default") {
     const Value *self = n.tensorArg("self");
-    auto name = op == "aten.mean.dim" ? shaders::meanDimVariant(out->dtype) : shaders::softmaxVariant(out->dtype);
+    auto name = op == "aten.mean.dim" ? shaders::meanDimVariant(out->dtype)
+                                      : shaders::softmaxVariant(out->dtype);
     if (auto err = add(std::move(name), {{0, out}, {1, self}}))
       return err;
     return s;
   }
   if (op == "et_vk.rms_norm.default") {
-    if (auto err = add(shaders::rmsNormVariant(out->dtype), {{0, out}, {1, n.tensorArg("x")}, {2, n.tensorArg("weight")}}))
+    if (auto err = add(shaders::rmsNormVariant(out->dtype),
+                       {{0, out}, {1, n.tensorArg("x")}, {2, n.tensorArg("weight")}}))
       return err;
     return s;
   }
   if (op == "aten.linear.default") {
     const Value *x = n.tensorArg("input"), *w = n.tensorArg("weight"), *b = n.tensorArg("bias");
     if (auto err = add(shaders::stridedCopyVariant(w->dtype, w->dtype), {{1, w}}))
-      return std::move(err);
+      return err;
     if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, x}}))
-      return std::move(err);
+      return err;
     if (b)
-      if (auto err = add(shaders::elementwiseVariant(shaders::ElementwiseOp::Add, out->dtype), {{0, out}, {2, b}}))
-        return std::move(err);
+      if (auto err = add(shaders::elementwiseVariant(shaders::ElementwiseOp::Add, out->dtype),
+                         {{0, out}, {2, b}}))
+        return err;
     return s;
   }
   if (op == "aten.bmm.default" || op == "aten.mm.default") {
-    if (auto err = add(shaders::matmulVariant(out->dtype), {{0, out}, {1, n.tensorArg("self")}, {2, n.tensorArg("mat2")}}))
+    if (auto err = add(shaders::matmulVariant(out->dtype),
+                       {{0, out}, {1, n.tensorArg("self")}, {2, n.tensorArg("mat2")}}))
       return err;
     return s;
   }
   if (op == "et_vk.sdpa.default") {
     const Value *mask = n.tensorArg("attn_mask");
-    std::vector<Binding> b = {{0, out}, {1, n.tensorArg("q")}, {2, n.tensorArg("k")}, {3, n.tensorArg("v")}};
+    std::vector<Binding> b = {
+        {0, out}, {1, n.tensorArg("q")}, {2, n.tensorArg("k")}, {3, n.tensorArg("v")}};
     if (mask)
       b.push_back({4, mask});
-    if (auto err = add(shaders::sdpaVariant(out->dtype, mask ? std::optional<DType>(mask->dtype) : std::nullopt), b))
+    if (auto err = add(shaders::sdpaVariant(out->dtype, mask ? std::optional<DType>(mask->dtype)
+                                                             : std::nullopt),
+                       b))
       return err;
     return s;
   }
-  if (op == "aten.view_copy.default" || op == "aten.unsqueeze_copy.default" || op == "aten.clone.default" ||
-      op == "et_vk.prepack.default")
+  if (op == "aten.view_copy.default" || op == "aten.unsqueeze_copy.default" ||
+      op == "aten.clone.default" || op == "et_vk.prepack.default")
     return s;
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "no kernel family for " + n.target);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "no kernel family for " + n.target);
 }
 
 llvm::Expected<Selection> selectKernels(const Graph &g, const Node &n, const Target &t) {
-  if (n.target.rfind("aten.", 0) == 0 || n.target == "et_vk.rms_norm.default" || n.target == "et_vk.sdpa.default" ||
-      n.target == "et_vk.prepack.default")
+  if (n.target.rfind("aten.", 0) == 0 || n.target == "et_vk.rms_norm.default" ||
+      n.target == "et_vk.sdpa.default" || n.target == "et_vk.prepack.default")
     return selectFloatOp(n);
   if (n.target == "et_vk.linear_q4gsw.default")
     return selectLinear(g, n, t, false);
@@ -211,23 +228,27 @@ llvm::Expected<Selection> selectKernels(const Graph &g, const Node &n, const Tar
   Selection s;
   if (n.target == "et_vk.embedding_q4gsw.default") {
     const Value *scales = n.tensorArg("weight_scales");
-    llvm::Expected<std::string> v = shaders::embeddingQ4gswVariant(scales->dtype, n.results[0]->dtype);
+    llvm::Expected<std::string> v =
+        shaders::embeddingQ4gswVariant(scales->dtype, n.results[0]->dtype);
     if (!v)
       return v.takeError();
     s.variants.push_back(*v);
-    s.bindings[*v] = {{0, n.results[0]}, {1, n.tensorArg("indices")}, {2, n.tensorArg("weight")}, {3, scales}};
+    s.bindings[*v] = {
+        {0, n.results[0]}, {1, n.tensorArg("indices")}, {2, n.tensorArg("weight")}, {3, scales}};
     return s;
   }
   if (n.target == "torchao.choose_qparams_affine.default") {
     const Value *input = n.tensorArg("input");
-    llvm::Expected<std::string> v = shaders::chooseQParamsPerRowVariant(input->dtype, n.results[1]->dtype);
+    llvm::Expected<std::string> v =
+        shaders::chooseQParamsPerRowVariant(input->dtype, n.results[1]->dtype);
     if (!v)
       return v.takeError();
     s.variants.push_back(*v);
     s.bindings[*v] = {{0, n.results[0]}, {1, n.results[1]}, {2, input}};
     return s;
   }
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "no kernel family for " + n.target);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "no kernel family for " + n.target);
 }
 } // namespace
 
@@ -237,14 +258,15 @@ llvm::Error checkKernelBindings(const Node &n, const shaders::ShaderVariant &var
     std::optional<ElementType> type = shaderElementType(tensor->dtype);
     if (!type)
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "node '" + n.name + "': binding " + std::to_string(binding) + " of " +
-                                         variant.name + " gets %" + tensor->name + " of dtype " +
-                                         std::string(dtypeName(tensor->dtype)) + ", which no shader reads");
+                                     "node '" + n.name + "': binding " + std::to_string(binding) +
+                                         " of " + variant.name + " gets %" + tensor->name +
+                                         " of dtype " + std::string(dtypeName(tensor->dtype)) +
+                                         ", which no shader reads");
     if (auto err = shaders::checkBinding(variant, binding, *type))
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      "node '" + n.name + "': %" + tensor->name + " (" +
-                                         std::string(dtypeName(tensor->dtype)) + ") is bound where " +
-                                         llvm::toString(std::move(err)));
+                                         std::string(dtypeName(tensor->dtype)) +
+                                         ") is bound where " + llvm::toString(std::move(err)));
   }
   return llvm::Error::success();
 }

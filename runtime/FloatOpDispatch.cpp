@@ -10,7 +10,22 @@ namespace vkqc::vk::exec {
 
 namespace {
 
-enum class Kind { Elementwise, Copy, Select, Linear, Cat, Mean, Softmax, RmsNorm, Matmul, Attention, Reshape, Unsqueeze, Alias, None };
+enum class Kind {
+  Elementwise,
+  Copy,
+  Select,
+  Linear,
+  Cat,
+  Mean,
+  Softmax,
+  RmsNorm,
+  Matmul,
+  Attention,
+  Reshape,
+  Unsqueeze,
+  Alias,
+  None
+};
 
 Kind kindOf(llvm::StringRef name) {
   if (shaders::elementwiseOpOf(name))
@@ -32,8 +47,8 @@ Kind kindOf(llvm::StringRef name) {
       .Default(Kind::None);
 }
 
-llvm::Expected<Tensor> runElementwise(VulkanContext &context, const VkOpArguments &a, DType outDtype,
-                                      const RequireVariant &require) {
+llvm::Expected<Tensor> runElementwise(VulkanContext &context, const VkOpArguments &a,
+                                      DType outDtype, const RequireVariant &require) {
   ElementwiseOp op = *shaders::elementwiseOpOf(a.call.name);
   if (llvm::Error err = require(shaders::elementwiseVariant(op, outDtype)))
     return err;
@@ -77,8 +92,8 @@ llvm::Expected<Tensor> runCopy(VulkanContext &context, const VkOpArguments &a, D
   return runSlice(context, *self, *dim, *start, *end, *step);
 }
 
-llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kind kind, DType outDtype,
-                             const RequireVariant &require) {
+llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kind kind,
+                             DType outDtype, const RequireVariant &require) {
   switch (kind) {
   case Kind::Elementwise:
     return runElementwise(context, a, outDtype, require);
@@ -89,10 +104,11 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     VKQC_TRY(dim, a.integer(1));
     VKQC_TRY(index, a.integer(2));
     if (llvm::Error err = require(shaders::stridedCopyVariant(self->dtype(), outDtype)))
-      return std::move(err);
+      return err;
     int64_t rank = self->rank(), d = *dim < 0 ? *dim + rank : *dim;
     if (d < 0 || d >= rank)
-      return execError(a.where, "select dim " + llvm::Twine(*dim) + " out of range for rank " + llvm::Twine(rank));
+      return execError(a.where, "select dim " + llvm::Twine(*dim) + " out of range for rank " +
+                                    llvm::Twine(rank));
     int64_t i = *index < 0 ? *index + self->dim(d) : *index;
     VKQC_TRY(part, runSlice(context, *self, d, i, i + 1, 1));
     interp::Shape shape = self->shape();
@@ -104,15 +120,15 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     VKQC_TRY(weight, a.tensor(1));
     VKQC_TRY(bias, a.optionalTensor(2));
     if (llvm::Error err = require(shaders::stridedCopyVariant(weight->dtype(), weight->dtype())))
-      return std::move(err);
+      return err;
     if (llvm::Error err = require(shaders::matmulVariant(outDtype)))
-      return std::move(err);
+      return err;
     VKQC_TRY(transposed, runTranspose(context, *weight, 0, 1));
     VKQC_TRY(product, runMatmul(context, *x, *transposed));
     if (!*bias)
       return std::move(*product);
     if (llvm::Error err = require(shaders::elementwiseVariant(ElementwiseOp::Add, outDtype)))
-      return std::move(err);
+      return err;
     return runBinary(context, ElementwiseOp::Add, *product, **bias, 1.0);
   }
   case Kind::Cat: {
@@ -166,7 +182,8 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
     if (*mask)
       maskDtype = (*mask)->dtype();
     if (maskDtype && !isFloatingPoint(*maskDtype))
-      return execError(a.where, "the attention mask is " + dtypeText(*maskDtype) + "; et_vk.sdpa adds a float mask");
+      return execError(a.where, "the attention mask is " + dtypeText(*maskDtype) +
+                                    "; et_vk.sdpa adds a float mask");
     if (llvm::Error err = require(shaders::sdpaVariant(outDtype, maskDtype)))
       return err;
     return runScaledDotProductAttention(context, *q, *k, *v, *mask, *scale, false, false);

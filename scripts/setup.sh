@@ -14,6 +14,8 @@ PACKAGES=(
   # tests and tooling: lit/FileCheck come with llvm-14-tools; numpy for .npy fixtures;
   # clang's runtimes for the sanitizer and fuzzer builds
   python3 python3-numpy clang-14 libclang-rt-14-dev
+  # layout check (tests/style/check_format.sh)
+  clang-format-14
 )
 
 missing=()

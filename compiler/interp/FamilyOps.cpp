@@ -12,7 +12,7 @@ namespace {
 /// the tensor's dtype, as PyTorch's opmath does.
 template <typename Fn> llvm::Expected<Tensor> mapFloat(const Tensor &x, llvm::StringRef op, Fn fn) {
   if (auto err = requireFloat(x, op, "input"))
-    return std::move(err);
+    return err;
   Tensor result(x.dtype(), x.shape());
   for (int64_t i = 0; i < x.numel(); ++i) {
     double v = x.getDouble(i);
@@ -51,12 +51,14 @@ llvm::Expected<Tensor> gelu(const Tensor &x, llvm::StringRef approximate) {
   if (approximate == "none") // 0.5 x (1 + erf(x / sqrt 2))
     return mapFloat(x, "gelu", [](auto v) {
       using T = decltype(v);
-      return v * static_cast<T>(0.5) * (static_cast<T>(1) + std::erf(v * static_cast<T>(M_SQRT1_2)));
+      return v * static_cast<T>(0.5) *
+             (static_cast<T>(1) + std::erf(v * static_cast<T>(M_SQRT1_2)));
     });
   return kernelError("gelu: approximate must be 'none' or 'tanh', got '" + approximate + "'");
 }
 
-llvm::Expected<Tensor> clamp(const Tensor &x, const std::optional<Scalar> &min, const std::optional<Scalar> &max) {
+llvm::Expected<Tensor> clamp(const Tensor &x, const std::optional<Scalar> &min,
+                             const std::optional<Scalar> &max) {
   if (!min && !max)
     return kernelError("clamp: at least one of min and max must be given");
   Tensor result(x.dtype(), x.shape());
@@ -92,8 +94,11 @@ llvm::Expected<Tensor> logical(LogicalOp op, const Tensor &a, const Tensor &b) {
   if (!shape)
     return shape.takeError();
   Tensor result(DType::Bool, *shape);
-  std::vector<int64_t> ia = broadcastSourceIndex(a.shape(), *shape), ib = broadcastSourceIndex(b.shape(), *shape);
-  auto truth = [](const Tensor &t, int64_t j) { return isFloatingPoint(t.dtype()) ? t.getDouble(j) != 0.0 : t.getInt(j) != 0; };
+  std::vector<int64_t> ia = broadcastSourceIndex(a.shape(), *shape),
+                       ib = broadcastSourceIndex(b.shape(), *shape);
+  auto truth = [](const Tensor &t, int64_t j) {
+    return isFloatingPoint(t.dtype()) ? t.getDouble(j) != 0.0 : t.getInt(j) != 0;
+  };
   for (int64_t i = 0; i < result.numel(); ++i) {
     bool x = truth(a, ia[i]), y = truth(b, ib[i]);
     result.setInt(i, op == LogicalOp::And ? (x && y) : op == LogicalOp::Or ? (x || y) : (x != y));
@@ -108,7 +113,8 @@ llvm::Expected<Tensor> bitwiseOr(const Tensor &a, const Tensor &b) {
   if (!shape)
     return shape.takeError();
   Tensor result(resultType({Operand(a), Operand(b)}), *shape);
-  std::vector<int64_t> ia = broadcastSourceIndex(a.shape(), *shape), ib = broadcastSourceIndex(b.shape(), *shape);
+  std::vector<int64_t> ia = broadcastSourceIndex(a.shape(), *shape),
+                       ib = broadcastSourceIndex(b.shape(), *shape);
   for (int64_t i = 0; i < result.numel(); ++i)
     result.setInt(i, a.getInt(ia[i]) | b.getInt(ib[i]));
   return result;
@@ -124,8 +130,8 @@ llvm::Expected<Tensor> maskedFill(const Tensor &self, const Tensor &mask, const 
   if (!shape)
     return shape.takeError();
   if (*shape != self.shape())
-    return kernelError("masked_fill: the mask " + shapeString(mask.shape()) + " does not broadcast to " +
-                       shapeString(self.shape()));
+    return kernelError("masked_fill: the mask " + shapeString(mask.shape()) +
+                       " does not broadcast to " + shapeString(self.shape()));
   if (filled->dtype() == self.dtype())
     return filled;
   return toDType(*filled, self.dtype());
@@ -152,10 +158,12 @@ llvm::Expected<Tensor> select(const Tensor &x, int64_t dim, int64_t index) {
     return kernelError("select: the input has no dims");
   int64_t d = dim < 0 ? dim + x.rank() : dim;
   if (d < 0 || d >= x.rank())
-    return kernelError("select: dim " + llvm::Twine(dim) + " out of range for rank " + llvm::Twine(x.rank()));
+    return kernelError("select: dim " + llvm::Twine(dim) + " out of range for rank " +
+                       llvm::Twine(x.rank()));
   int64_t size = x.dim(d), i = index < 0 ? index + size : index;
   if (i < 0 || i >= size)
-    return kernelError("select: index " + llvm::Twine(index) + " out of range for a dim of " + llvm::Twine(size));
+    return kernelError("select: index " + llvm::Twine(index) + " out of range for a dim of " +
+                       llvm::Twine(size));
   auto one = slice(x, d, i, i + 1, 1);
   if (!one)
     return one.takeError();
@@ -164,12 +172,14 @@ llvm::Expected<Tensor> select(const Tensor &x, int64_t dim, int64_t index) {
   return one->reshaped(shape);
 }
 
-llvm::Expected<std::vector<Tensor>> splitBySizes(const Tensor &x, llvm::ArrayRef<int64_t> sizes, int64_t dim) {
+llvm::Expected<std::vector<Tensor>> splitBySizes(const Tensor &x, llvm::ArrayRef<int64_t> sizes,
+                                                 int64_t dim) {
   if (x.rank() < 1)
     return kernelError("split: the input has no dims");
   int64_t d = dim < 0 ? dim + x.rank() : dim;
   if (d < 0 || d >= x.rank())
-    return kernelError("split: dim " + llvm::Twine(dim) + " out of range for rank " + llvm::Twine(x.rank()));
+    return kernelError("split: dim " + llvm::Twine(dim) + " out of range for rank " +
+                       llvm::Twine(x.rank()));
   int64_t total = 0;
   for (int64_t s : sizes) {
     if (s < 0)
@@ -177,7 +187,8 @@ llvm::Expected<std::vector<Tensor>> splitBySizes(const Tensor &x, llvm::ArrayRef
     total += s;
   }
   if (total != x.dim(d))
-    return kernelError("split: sizes sum to " + llvm::Twine(total) + ", the dim is " + llvm::Twine(x.dim(d)));
+    return kernelError("split: sizes sum to " + llvm::Twine(total) + ", the dim is " +
+                       llvm::Twine(x.dim(d)));
   std::vector<Tensor> parts;
   int64_t start = 0;
   for (int64_t s : sizes) {
