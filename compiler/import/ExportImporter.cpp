@@ -450,6 +450,13 @@ private:
     return out;
   }
 
+  /// `v` as an argument value, or its error.
+  template <typename T> static llvm::Expected<ArgValue> toArg(llvm::Expected<T> v) {
+    if (!v)
+      return v.takeError();
+    return ArgValue(std::move(*v));
+  }
+
   // Converts one serialized Argument to the kind its schema argument takes.
   llvm::Expected<ArgValue> readArgument(const JsonRef &j, const SchemaArg &sa,
                                         llvm::StringRef target) {
@@ -474,10 +481,7 @@ private:
         llvm::Expected<JsonRef> name = body.field("name");
         if (!name)
           return name.takeError();
-        llvm::Expected<Value *> v = useValue(*name, true);
-        if (!v)
-          return v.takeError();
-        return ArgValue(*v);
+        return toArg(useValue(*name, true));
       }
       if (kind == "as_int" || kind == "as_float" || kind == "as_bool")
         break; // a Python number where a Tensor goes: a wrapped scalar
@@ -516,16 +520,10 @@ private:
     }
     case ArgType::Int:
       if (kind == "as_int") {
-        llvm::Expected<int64_t> i = body.getInt();
-        if (!i)
-          return i.takeError();
-        return ArgValue(*i);
+        return toArg(body.getInt());
       }
       if (kind == "as_sym_int") {
-        llvm::Expected<SymIntArg> s = readSymIntArg(body);
-        if (!s)
-          return s.takeError();
-        return ArgValue(*s);
+        return toArg(readSymIntArg(body));
       }
       return mismatch();
     case ArgType::IntList:
@@ -542,11 +540,8 @@ private:
         return ArgValue(std::move(*list));
       }
       if (kind == "as_sym_ints") {
-        llvm::Expected<std::vector<SymIntArg>> list =
-            readList<SymIntArg>(body, [&](const JsonRef &item) { return readSymIntArg(item); });
-        if (!list)
-          return list.takeError();
-        return ArgValue(std::move(*list));
+        return toArg(
+            readList<SymIntArg>(body, [&](const JsonRef &item) { return readSymIntArg(item); }));
       }
       return mismatch();
     case ArgType::Float:
@@ -556,11 +551,7 @@ private:
     case ArgType::FloatList: {
       if (kind != "as_floats")
         return mismatch();
-      llvm::Expected<std::vector<double>> list =
-          readList<double>(body, [](const JsonRef &item) { return item.getDouble(); });
-      if (!list)
-        return list.takeError();
-      return ArgValue(std::move(*list));
+      return toArg(readList<double>(body, [](const JsonRef &item) { return item.getDouble(); }));
     }
     case ArgType::Bool:
       if (kind == "as_bool")
@@ -569,37 +560,24 @@ private:
     case ArgType::BoolList: {
       if (kind != "as_bools")
         return mismatch();
-      llvm::Expected<std::vector<bool>> list =
-          readList<bool>(body, [](const JsonRef &item) { return item.getBool(); });
-      if (!list)
-        return list.takeError();
-      return ArgValue(std::move(*list));
+      return toArg(readList<bool>(body, [](const JsonRef &item) { return item.getBool(); }));
     }
     case ArgType::String: {
       if (kind != "as_string")
         return mismatch();
-      llvm::Expected<std::string> s = body.getString();
-      if (!s)
-        return s.takeError();
-      return ArgValue(*s);
+      return toArg(body.getString());
     }
     case ArgType::Scalar:
       if (kind == "as_int" || kind == "as_float" || kind == "as_bool")
         break;
       if (kind == "as_sym_int") {
-        llvm::Expected<SymIntArg> s = readSymIntArg(body);
-        if (!s)
-          return s.takeError();
-        return ArgValue(*s);
+        return toArg(readSymIntArg(body));
       }
       return mismatch();
     case ArgType::ScalarType: {
       if (kind != "as_scalar_type")
         return mismatch();
-      llvm::Expected<DType> d = readDType(body);
-      if (!d)
-        return d.takeError();
-      return ArgValue(*d);
+      return toArg(readDType(body));
     }
     case ArgType::Device: {
       if (kind != "as_device")
@@ -642,15 +620,9 @@ private:
       return ArgValue(*i);
     }
     if (kind == "as_float") {
-      llvm::Expected<double> d = body.getDouble();
-      if (!d)
-        return d.takeError();
-      return ArgValue(*d);
+      return toArg(body.getDouble());
     }
-    llvm::Expected<bool> b = body.getBool();
-    if (!b)
-      return b.takeError();
-    return ArgValue(*b);
+    return toArg(body.getBool());
   }
 
   llvm::Error readNode(const JsonRef &nj) {
