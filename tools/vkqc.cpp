@@ -128,7 +128,8 @@ cl::opt<ComputeDType>
               VKQC_PIPELINE_COMMANDS, cl::cat(LoweringCategory));
 cl::opt<std::string> TargetFlag("target",
                                 cl::desc("GPU target: generic (default), mali-valhall, adreno-7xx, "
-                                         "lavapipe, or an alias (vkqc targets)"),
+                                         "lavapipe, nvidia, amd-rdna3, intel-xe, or an alias "
+                                         "(vkqc targets)"),
                                 cl::init("generic"), cl::value_desc("name"), VKQC_PIPELINE_COMMANDS,
                                 cl::cat(LoweringCategory));
 enum class RuntimeKind { Executorch, Vkqc };
