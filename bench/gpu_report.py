@@ -66,7 +66,8 @@ def main():
         et = et_median(read(os.path.join(args.work, f"et_{t}.txt")))
         et_cell = f"{ms(et[0])} ({ms(et[2])}–{ms(et[3])})" if et else "failed"
         vk = (read(os.path.join(args.work, f"vkqc_{t}.txt")) or "").split("\n")
-        vk_cell = f"{ms(float(vk[0]))} (argmax {vk[1]})" if vk[0] else "not run"
+        compared = f" (argmax {vk[1]})" if len(vk) > 1 and vk[1] else ""
+        vk_cell = f"{ms(float(vk[0]))}{compared}" if vk[0] else "not run"
         cols = [ms(torch["variants"][v][str(t)]["median_ms"]) if str(t) in torch["variants"][v]
                 else "" for v in variants]
         target = TARGETS_MS.get(t)

@@ -8,7 +8,7 @@ set -euo pipefail
 repo=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$repo"
 command -v clang-format-14 >/dev/null || { echo "clang-format-14 not found: run scripts/setup.sh"; exit 1; }
-if [ -d .git ] && command -v git >/dev/null; then
+if command -v git >/dev/null && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   mapfile -t files < <(git ls-files '*.cpp' '*.h')
 else # a source tree without its git metadata
   mapfile -t files < <(find compiler passes patterns runtime serialize shaders tests tools \
