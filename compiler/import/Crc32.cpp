@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstring>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -13,21 +14,23 @@ namespace vkqc {
 
 namespace {
 #if defined(__x86_64__)
-/// The widest carry-less multiply the CPU and the OS (saved ZMM state) allow.
+/// The widest carry-less multiply the CPU and the OS (saved YMM/ZMM state) allow.
 Crc32Kernel cpuKernel() {
   unsigned eax, ebx, ecx, edx;
   if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_PCLMUL) || !(ecx & bit_SSE4_1))
     return Crc32Kernel::Zlib;
-  bool osSavesZmm = false;
+  unsigned savedState = 0; // XCR0: which register files the OS saves
   if (ecx & bit_OSXSAVE) {
-    unsigned lo, hi;
-    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    osSavesZmm = (lo & 0xe6) == 0xe6; // SSE, AVX, opmask and both ZMM halves
+    unsigned hi;
+    __asm__("xgetbv" : "=a"(savedState), "=d"(hi) : "c"(0));
   }
-  if (osSavesZmm && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & bit_AVX512F) &&
-      (ecx & bit_VPCLMULQDQ))
+  bool osSavesYmm = (savedState & 0x6) == 0x6;   // SSE, AVX
+  bool osSavesZmm = (savedState & 0xe6) == 0xe6; // and opmask and both ZMM halves
+  if (!osSavesYmm || !__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ecx & bit_VPCLMULQDQ))
+    return Crc32Kernel::Pclmul;
+  if (osSavesZmm && (ebx & bit_AVX512F))
     return Crc32Kernel::Avx512;
-  return Crc32Kernel::Pclmul;
+  return (ebx & bit_AVX2) ? Crc32Kernel::Vpclmul256 : Crc32Kernel::Pclmul;
 }
 
 // Constants of the bit-reflected CRC-32 polynomial 0x04C11DB7 (Intel's paper): to carry a
@@ -38,6 +41,7 @@ alignas(16) constexpr uint64_t kFold64[2] = {0x0154442bd4, 0x01c6e41596};  // D 
 alignas(16) constexpr uint64_t kFold16[2] = {0x01751997d0, 0x00ccaa009e};  // D = 128 bits
 alignas(16) constexpr uint64_t kFold4[2] = {0x0163cd6124, 0};              // 64 -> 32 bits
 alignas(16) constexpr uint64_t kBarrett[2] = {0x01db710641, 0x01f7011641}; // P(x), mu
+constexpr uint64_t kFold128[2] = {0x01e88ef372, 0x014a7fe880};             // D = 4 x 256 bits
 constexpr uint64_t kFold256[2] = {0x011542778a, 0x01322d1430};             // D = 4 x 512 bits
 
 /// One fold step: `x` carried 128 bits further (both halves multiplied by the fold
@@ -88,6 +92,47 @@ constexpr uint64_t kFold256[2] = {0x011542778a, 0x01322d1430};             // D 
     x3 = fold(x3, k64, load16(p + 48));
   }
   return finish(x0, x1, x2, x3, p, size);
+}
+
+[[gnu::target("avx2,vpclmulqdq")]] inline __m256i fold256(__m256i x, __m256i k, __m256i next) {
+  __m256i low = _mm256_clmulepi64_epi128(x, k, 0x00);
+  __m256i high = _mm256_clmulepi64_epi128(x, k, 0x11);
+  return _mm256_xor_si256(_mm256_xor_si256(low, high), next);
+}
+
+[[gnu::target("avx2")]] inline __m256i load32(const uint8_t *at) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(at));
+}
+
+/// Same, `size` at least 128: eight lanes in four 256-bit registers, 128 bytes a step (for
+/// CPUs with VPCLMULQDQ but no AVX-512, such as AMD's Zen 3: about twice foldSse's throughput).
+[[gnu::target("avx2,vpclmulqdq,pclmul,sse4.1")]] uint32_t
+foldVpclmul256(const uint8_t *p, size_t size, uint32_t state) {
+  __m256i x0 = _mm256_xor_si256(load32(p),
+                                _mm256_zextsi128_si256(_mm_cvtsi32_si128(static_cast<int>(state))));
+  __m256i x1 = load32(p + 32), x2 = load32(p + 64), x3 = load32(p + 96);
+  p += 128;
+  size -= 128;
+  const long long lo = static_cast<long long>(kFold128[0]),
+                  hi = static_cast<long long>(kFold128[1]);
+  const __m256i k128 = _mm256_set_epi64x(hi, lo, hi, lo);
+  for (; size >= 128; p += 128, size -= 128) {
+    x0 = fold256(x0, k128, load32(p));
+    x1 = fold256(x1, k128, load32(p + 32));
+    x2 = fold256(x2, k128, load32(p + 64));
+    x3 = fold256(x3, k128, load32(p + 96));
+  }
+  // The eight lanes, in stream order, then the last bytes (under 128): finish() folds them
+  // one 128-bit lane at a time.
+  alignas(32) uint8_t rest[256];
+  _mm256_store_si256(reinterpret_cast<__m256i *>(rest), x0);
+  _mm256_store_si256(reinterpret_cast<__m256i *>(rest + 32), x1);
+  _mm256_store_si256(reinterpret_cast<__m256i *>(rest + 64), x2);
+  _mm256_store_si256(reinterpret_cast<__m256i *>(rest + 96), x3);
+  std::memcpy(rest + 128, p, size);
+  _mm256_zeroupper(); // before finish()'s legacy-SSE code (see foldAvx512)
+  return finish(load16(rest), load16(rest + 16), load16(rest + 32), load16(rest + 48), rest + 64,
+                64 + size);
 }
 
 [[gnu::target("avx512f,vpclmulqdq")]] inline __m512i fold512(__m512i x, __m512i k, __m512i next) {
@@ -152,6 +197,8 @@ uint32_t crc32Using(Crc32Kernel kernel, llvm::ArrayRef<uint8_t> bytes, uint32_t 
 #if defined(__x86_64__)
   if (kernel == Crc32Kernel::Avx512 && folded >= 256)
     crc = ~foldAvx512(bytes.data(), folded, ~crc);
+  else if (kernel == Crc32Kernel::Vpclmul256 && folded >= 128)
+    crc = ~foldVpclmul256(bytes.data(), folded, ~crc);
   else if (kernel != Crc32Kernel::Zlib && folded >= 64)
     crc = ~foldSse(bytes.data(), folded, ~crc);
   else
