@@ -1,7 +1,12 @@
-// scaled_dot_product_attention with the semantics of PyTorch's math path.
+// scaled_dot_product_attention. Float32 computes what PyTorch's CPU flash attention computes
+// (the kernel it picks for float on CPU: aten/src/ATen/native/cpu/FlashAttentionKernel.cpp),
+// bit for bit on the corpus; other dtypes use the math path's formula in double.
 #include "compiler/interp/KernelSupport.h"
+#include "compiler/interp/TorchCpuMath.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace vkqc::interp {
@@ -31,6 +36,67 @@ llvm::Expected<int64_t> checkAttentionShapes(const Tensor &q, const Tensor &k, c
   if (kvHeads == 0 || qHeads % kvHeads != 0)
     return mismatch("query heads must be a multiple of key/value heads");
   return qHeads / kvHeads;
+}
+
+/// What the attention of one query row reads: its keys and values (row-major [keys, dim]), its
+/// additive mask (0 or -inf for a bool mask) and the scale.
+struct AttentionRow {
+  const float *query;
+  const float *keys;
+  const float *values;
+  int64_t numKeys, headDim, valueDim;
+  float scale;
+  std::function<float(int64_t key)> mask; // added to each scaled score
+};
+
+/// Flash attention's online softmax for one query row, over blocks of 512 keys: the scores of
+/// a block (MKL's dot products, scaled, masked), exp_u20 of score - running max for the
+/// block's whole 16-float vectors and expf for its tail, summed in 16 lanes; the output
+/// rescaled by exp(old max - new max) between blocks and divided by the sum at the end. A
+/// fully masked row gives zeros.
+void flashAttentionRow(const AttentionRow &row, float *out) {
+  constexpr int64_t kKeyBlock = 512;
+  const float negInf = -std::numeric_limits<float>::infinity();
+  float runningMax = negInf, runningSum = 0.0f;
+  std::vector<float> dst(static_cast<size_t>(row.valueDim), 0.0f);
+  std::vector<float> weights(static_cast<size_t>(std::min(row.numKeys, kKeyBlock)));
+  for (int64_t n = 0; n < row.numKeys; n += kKeyBlock) {
+    int64_t blockKeys = std::min(kKeyBlock, row.numKeys - n);
+    float blockMax = negInf;
+    for (int64_t j = 0; j < blockKeys; ++j) {
+      float score = mklDot(row.query, 1, row.keys + (n + j) * row.headDim, 1, row.headDim);
+      weights[j] = score * row.scale + row.mask(n + j);
+      blockMax = std::max(blockMax, weights[j]);
+    }
+    float max = std::max(runningMax, blockMax);
+    if (max == negInf) { // every key so far masked
+      std::fill(weights.begin(), weights.begin() + blockKeys, 0.0f);
+    } else {
+      float lanes[kAvx512FloatLanes] = {};
+      int64_t vectorKeys = blockKeys / kAvx512FloatLanes * kAvx512FloatLanes;
+      for (int64_t j = 0; j < vectorKeys; ++j) {
+        weights[j] = expU20(weights[j] - max);
+        lanes[j % kAvx512FloatLanes] += weights[j];
+      }
+      float blockSum = reduceLanes16(lanes);
+      for (int64_t j = vectorKeys; j < blockKeys; ++j) {
+        weights[j] = std::exp(weights[j] - max);
+        blockSum += weights[j];
+      }
+      float rescale = std::exp(runningMax - max);
+      runningSum = std::fma(rescale, runningSum, blockSum);
+      runningMax = max;
+      if (n > 0)
+        for (float &d : dst)
+          d *= rescale;
+    }
+    for (int64_t e = 0; e < row.valueDim; ++e)
+      dst[e] = mklDot(weights.data(), 1, row.values + n * row.valueDim + e, row.valueDim, blockKeys,
+                      dst[e], n > 0);
+  }
+  float reciprocal = 1.0f / (runningSum == 0.0f ? 1.0f : runningSum);
+  for (int64_t e = 0; e < row.valueDim; ++e)
+    out[e] = dst[e] * reciprocal;
 }
 } // namespace
 
@@ -72,15 +138,43 @@ llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &
   Shape outShape = q.shape();
   outShape.back() = valueDim;
   Tensor result(q.dtype(), outShape);
-  std::vector<double> qs = toDoubles(q), ks = toDoubles(k), vs = toDoubles(v);
   int64_t batches = numelOf(Shape(q.shape().begin(), q.shape().end() - 2));
   int64_t qHeads = q.rank() >= 3 ? q.dim(-3) : 1;
+  // The kv head serving query head h is h / groupSize (repeat_interleave of kv heads).
+  auto kvBatchOf = [&](int64_t b) {
+    return (b / qHeads) * (qHeads / *groupSize) + (b % qHeads) / *groupSize;
+  };
+  if (q.dtype() == DType::Float32) {
+    const float negInf = -std::numeric_limits<float>::infinity();
+    for (int64_t b = 0; b < batches; ++b)
+      for (int64_t i = 0; i < queries; ++i) {
+        AttentionRow row{q.data<float>() + (b * queries + i) * headDim,
+                         k.data<float>() + kvBatchOf(b) * keys * headDim,
+                         v.data<float>() + kvBatchOf(b) * keys * valueDim,
+                         keys,
+                         headDim,
+                         valueDim,
+                         static_cast<float>(scaleValue),
+                         [&](int64_t j) -> float {
+                           if (isCausal && j > i)
+                             return negInf;
+                           if (!attnMask)
+                             return 0.0f;
+                           int64_t m = maskSource[(b * queries + i) * keys + j];
+                           if (attnMask->dtype() == DType::Bool)
+                             return attnMask->getInt(m) ? 0.0f : negInf;
+                           return static_cast<float>(attnMask->getDouble(m));
+                         }};
+        flashAttentionRow(row, result.mutableData<float>() + (b * queries + i) * valueDim);
+      }
+    return result;
+  }
+  std::vector<double> qs = toDoubles(q), ks = toDoubles(k), vs = toDoubles(v);
   std::vector<double> weights(static_cast<size_t>(keys));
   const double negInf = -std::numeric_limits<double>::infinity();
 
   for (int64_t b = 0; b < batches; ++b) {
-    // The kv head serving query head h is h / groupSize (repeat_interleave of kv heads).
-    int64_t kvBatch = (b / qHeads) * (qHeads / *groupSize) + (b % qHeads) / *groupSize;
+    int64_t kvBatch = kvBatchOf(b);
     const double *kBase = ks.data() + kvBatch * keys * headDim;
     const double *vBase = vs.data() + kvBatch * keys * valueDim;
     for (int64_t i = 0; i < queries; ++i) {
@@ -103,12 +197,14 @@ llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &
         weights[j] = score;
         maxScore = std::fmax(maxScore, score);
       }
-      // Stable softmax; an all -inf row yields NaN (-inf - -inf), like PyTorch.
+      // Stable softmax; an all -inf row gives zeros, as PyTorch's flash attention does.
       double sum = 0.0;
       for (int64_t j = 0; j < keys; ++j) {
-        weights[j] = std::exp(weights[j] - maxScore);
+        weights[j] = maxScore == negInf ? 0.0 : std::exp(weights[j] - maxScore);
         sum += weights[j];
       }
+      if (sum == 0.0)
+        sum = 1.0;
       for (int64_t e = 0; e < valueDim; ++e) {
         double acc = 0.0;
         for (int64_t j = 0; j < keys; ++j)

@@ -1,6 +1,8 @@
-// linear, matmul, bmm and embedding. Products accumulate in double and round once to the
-// result dtype (PyTorch's BLAS accumulates in float; the difference is below tolerance).
+// linear, matmul, bmm and embedding. Float32 products sum in the order of PyTorch's BLAS
+// (TorchCpuMath.h: bit-identical to PyTorch's CPU linear); other dtypes accumulate in double
+// and round once to the result dtype.
 #include "compiler/interp/KernelSupport.h"
+#include "compiler/interp/TorchCpuMath.h"
 
 namespace vkqc::interp {
 
@@ -41,8 +43,17 @@ llvm::Expected<Tensor> linear(const Tensor &x, const Tensor &weight,
   Shape outShape = x.shape();
   outShape.back() = n;
   Tensor result(x.dtype(), outShape);
-  std::vector<double> xs = toDoubles(x), ws = toDoubles(weight);
   int64_t rows = numelOf(Shape(x.shape().begin(), x.shape().end() - 1));
+  if (x.dtype() == DType::Float32) { // addmm: the bias first, then the products
+    const float *xs = x.data<float>(), *ws = weight.data<float>();
+    const float *bs = bias ? bias->data<float>() : nullptr;
+    float *out = result.mutableData<float>();
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < n; ++j)
+        out[r * n + j] = mklDot(xs + r * k, 1, ws + j * k, 1, k, bs ? bs[j] : 0.0f, bs != nullptr);
+    return result;
+  }
+  std::vector<double> xs = toDoubles(x), ws = toDoubles(weight);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < n; ++j) {
       double sum = dot(xs.data() + r * k, 1, ws.data() + j * k, 1, k);
@@ -61,6 +72,19 @@ llvm::Expected<Tensor> matmul(const Tensor &a, const Tensor &b) {
   std::vector<int64_t> aSource = broadcastSourceIndex(s->aBatch, s->batch);
   std::vector<int64_t> bSource = broadcastSourceIndex(s->bBatch, s->batch);
   Tensor result(a.dtype(), s->result);
+  if (a.dtype() == DType::Float32) {
+    const float *as = a.data<float>(), *bs = b.data<float>();
+    float *out = result.mutableData<float>();
+    for (size_t p = 0; p < aSource.size(); ++p) {
+      const float *aMatrix = as + aSource[p] * m * k;
+      const float *bMatrix = bs + bSource[p] * k * n;
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          out[(static_cast<int64_t>(p) * m + i) * n + j] =
+              mklDot(aMatrix + i * k, 1, bMatrix + j, n, k);
+    }
+    return result;
+  }
   std::vector<double> as = toDoubles(a), bs = toDoubles(b);
   for (size_t p = 0; p < aSource.size(); ++p) {
     const double *aMatrix = as.data() + aSource[p] * m * k;

@@ -1,6 +1,8 @@
 // Reductions and scans: mean, cumsum, softmax.
 #include "compiler/interp/CascadeSum.h"
 #include "compiler/interp/KernelSupport.h"
+#include "compiler/interp/SleefMath.h"
+#include "compiler/interp/TorchCpuMath.h"
 
 #include <cmath>
 #include <limits>
@@ -105,6 +107,40 @@ llvm::Expected<Tensor> cumsum(const Tensor &x, int64_t dim, std::optional<DType>
   return result;
 }
 
+namespace {
+/// Float32 softmax as PyTorch's CPU kernels compute it (SoftMaxKernel.cpp): along the last
+/// dim, exp (SLEEF, 1 ulp) of x - max, the sum as vec::reduce_all folds it, then times its
+/// reciprocal; along another dim, the exps summed in order and divided.
+void torchSoftmaxF32(const float *in, float *out, const DimLines &lines) {
+  std::vector<float> exps(static_cast<size_t>(lines.size));
+  for (int64_t o = 0; o < lines.outer; ++o)
+    for (int64_t i = 0; i < lines.inner; ++i) {
+      float maxValue = -std::numeric_limits<float>::infinity();
+      bool nan = false;
+      for (int64_t k = 0; k < lines.size; ++k) {
+        float v = in[lines.at(o, k, i)];
+        nan |= std::isnan(v);
+        maxValue = std::max(maxValue, v);
+      }
+      if (nan) // vec::maximum propagates NaN
+        maxValue = std::numeric_limits<float>::quiet_NaN();
+      for (int64_t k = 0; k < lines.size; ++k)
+        exps[k] = sleef::exp(in[lines.at(o, k, i)] - maxValue);
+      if (lines.inner == 1) {
+        float reciprocal = 1.0f / reduceAllSum16(exps.data(), lines.size);
+        for (int64_t k = 0; k < lines.size; ++k)
+          out[lines.at(o, k, i)] = exps[k] * reciprocal;
+      } else {
+        float sum = 0.0f;
+        for (float e : exps)
+          sum += e;
+        for (int64_t k = 0; k < lines.size; ++k)
+          out[lines.at(o, k, i)] = exps[k] / sum;
+      }
+    }
+}
+} // namespace
+
 llvm::Expected<Tensor> softmax(const Tensor &x, int64_t dim) {
   if (auto err = requireFloat(x, "softmax", "input"))
     return err;
@@ -114,6 +150,10 @@ llvm::Expected<Tensor> softmax(const Tensor &x, int64_t dim) {
 
   Tensor result(x.dtype(), x.shape());
   DimLines lines = linesAlong(x.shape(), x.rank() == 0 ? 0 : *d);
+  if (x.dtype() == DType::Float32) {
+    torchSoftmaxF32(x.data<float>(), result.mutableData<float>(), lines);
+    return result;
+  }
   std::vector<double> exps(static_cast<size_t>(lines.size));
   for (int64_t o = 0; o < lines.outer; ++o) {
     for (int64_t i = 0; i < lines.inner; ++i) {

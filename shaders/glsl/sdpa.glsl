@@ -7,7 +7,8 @@
 //   MASK_BOOL: keeps s where the bool byte is nonzero; the bytes are read as uint words.
 //   MASK_FLOAT: added to the scores.
 // Mask elements are found through four strides over [B, Hq, L, S] (0: broadcast).
-// is_causal keeps s <= l. A row whose scores are all -inf (masked) is NaN, as in PyTorch.
+// is_causal keeps s <= l. A row whose scores are all -inf (masked) is 0, as PyTorch's CPU flash
+// attention (its kernel for these programs) makes it.
 
 #include "common.glslh"
 #include "indexing.glslh"
@@ -44,7 +45,6 @@ layout(push_constant) uniform PushConstants {
 } pc;
 
 float negativeInfinity() { return uintBitsToFloat(0xff800000u); }
-float quietNaN() { return uintBitsToFloat(0x7fc00000u); }
 
 float maskedScore(float score, int maskRow, int s) {
 #if defined(MASK_BOOL)
@@ -97,7 +97,7 @@ void main() {
     sum += weight;
     acc += weight * float(t_v[values + s * pc.Ev]);
   }
-  // No finite score: softmax of an all -inf row is NaN (-inf - -inf) in PyTorch.
-  float result = sum == 0.0 ? quietNaN() : acc / sum;
+  // No finite score (a fully masked row): 0, as PyTorch's CPU flash attention gives.
+  float result = sum == 0.0 ? 0.0 : acc / sum;
   t_out[index] = T(result);
 }
