@@ -8,7 +8,7 @@
 #include "compiler/interp/LayoutKernels.h"
 #include "compiler/ir/Parser.h"
 #include "compiler/ir/Rewriter.h"
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 #include <functional>
 

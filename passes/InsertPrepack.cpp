@@ -4,7 +4,7 @@
 // (VULKAN_TENSORS `:constant`); a constant anywhere else would be a TensorRef where
 // ExecuTorch's op needs a tensor, and its graph build aborts.
 #include "compiler/ir/Rewriter.h"
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 namespace vkqc {
 

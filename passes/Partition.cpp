@@ -8,8 +8,8 @@
 // only when they all run there. The report says why each CPU node is on the CPU; the
 // schedule pass then orders the nodes so the Vulkan ones form few delegate regions.
 #include "compiler/ir/Printer.h"
+#include "compiler/pass/Pass.h"
 #include "compiler/target/TargetLimits.h"
-#include "passes/Pass.h"
 #include "patterns/QuantMatchers.h" // isVulkanComputeDType
 
 #include <map>

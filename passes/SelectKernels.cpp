@@ -9,8 +9,8 @@
 #include "passes/SelectKernels.h"
 
 #include "compiler/ir/Printer.h"
+#include "compiler/pass/Pass.h"
 #include "compiler/target/Target.h"
-#include "passes/Pass.h"
 #include "shaders/KernelVariants.h"
 #include "shaders/Shaders.h"
 

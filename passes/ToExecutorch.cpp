@@ -17,7 +17,7 @@
 #include "compiler/interp/Tensor.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/ir/Rewriter.h"
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 #include <cmath>
 #include <limits>
