@@ -37,6 +37,8 @@ int fail(llvm::StringRef file, llvm::Error err) {
   return 1;
 }
 
+/// One run of a command: its flags, and the steps the commands share (compile from the
+/// flags, write -o, write the report, open the Vulkan device).
 class CommandRunner {
 public:
   explicit CommandRunner(const CommandFlags &flags) : f_(flags) {}
