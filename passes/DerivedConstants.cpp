@@ -1,7 +1,7 @@
 #include "passes/DerivedConstants.h"
 
-#include "compiler/interp/Kernels.h"
 #include "compiler/ir/Printer.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "llvm/ADT/StringExtras.h"
 

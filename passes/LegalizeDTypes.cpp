@@ -10,7 +10,7 @@
 //
 // Zero points keep the dtype they were exported with (int8, or float in older exports):
 // the kernels have a variant for each, and later passes read it from the IR.
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 #include "passes/DerivedConstants.h"
 
 #include <set>

@@ -14,10 +14,10 @@
 //   (ExecuTorch's binary ops read tensors only).
 // An op it cannot spell (matmul of other ranks, causal or dropout attention) is left as it
 // is and reported; the lowering then refuses it for ExecuTorch's runtime.
-#include "compiler/interp/Tensor.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/ir/Rewriter.h"
 #include "compiler/pass/Pass.h"
+#include "compiler/semantics/Tensor.h"
 
 #include <cmath>
 #include <limits>

@@ -14,9 +14,9 @@
 // the zero term is two small matrix products (K/G columns) on a constant 0/1 matrix.
 // ExecuTorch's runtime runs all three ops (its et_vk.linear_weight_int4 is not in its
 // registry, and its linear_qcs4w is per channel), and so does vkqc's.
-#include "compiler/interp/Tensor.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/quant/Q4Packing.h"
+#include "compiler/semantics/Tensor.h"
 #include "patterns/LinearOperands.h"
 
 namespace vkqc {

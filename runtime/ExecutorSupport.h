@@ -4,8 +4,8 @@
 
 #include "serialize/VulkanBlobReader.h"
 
-#include "compiler/interp/Tensor.h"
 #include "compiler/ir/OpKind.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"

@@ -7,10 +7,10 @@
 #include "serialize/VulkanBlobBuilder.h"
 #include "shaders/Shaders.h"
 
-#include "compiler/interp/KernelSupport.h"
-#include "compiler/interp/Kernels.h"
 #include "compiler/interp/OpHandlers.h"
 #include "compiler/ir/OpSchema.h"
+#include "compiler/semantics/KernelSupport.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"

@@ -1,7 +1,7 @@
 // One handler per op kind: read the node's arguments, call the kernel.
 #include "compiler/interp/OpHandlers.h"
 
-#include "compiler/interp/LayoutKernels.h"
+#include "compiler/semantics/LayoutKernels.h"
 
 #include <array>
 

@@ -18,25 +18,26 @@ declare -A allow=(
   [serialize]=""
   [compiler/import]="compiler/ir"
   [compiler/target]="compiler/ir"
-  [compiler/interp]="compiler/ir compiler/quant"
+  [compiler/semantics]="compiler/ir/DType.h compiler/ir/DTypes.def compiler/ir/OneLineError.h compiler/quant"
+  [compiler/interp]="compiler/ir compiler/semantics compiler/quant"
   [compiler/pass]="compiler/ir"
   [shaders]="compiler/ir/DType.h compiler/ir/DTypes.def compiler/ir/OpKind.h compiler/ir/Ops.def"
   [shaders/generator]="shaders"
-  [patterns]="compiler/ir compiler/pass compiler/quant compiler/target compiler/interp"
-  [passes]="compiler/ir compiler/pass patterns compiler/quant compiler/target compiler/interp shaders"
-  [compiler/lower]="compiler/ir compiler/target serialize shaders"
-  [runtime]="serialize shaders compiler/quant compiler/ir/OpKind.h compiler/ir/Ops.def"
-  [compiler/driver]="compiler/ir compiler/import compiler/target compiler/interp compiler/pass passes patterns compiler/lower serialize shaders runtime"
+  [patterns]="compiler/ir compiler/pass compiler/quant compiler/target compiler/semantics compiler/interp"
+  [passes]="compiler/ir compiler/pass patterns compiler/quant compiler/target compiler/semantics compiler/interp shaders"
+  [compiler/lower]="compiler/ir compiler/target compiler/semantics serialize shaders"
+  [runtime]="serialize shaders compiler/quant compiler/semantics compiler/ir/DType.h compiler/ir/DTypes.def compiler/ir/OneLineError.h compiler/ir/OpKind.h compiler/ir/Ops.def"
+  [compiler/driver]="compiler/ir compiler/import compiler/target compiler/semantics compiler/interp compiler/pass passes patterns compiler/lower serialize shaders runtime"
   [tools]="compiler/driver"
 )
 
 # Known violations, to be removed (issue 20): `library:included header-or-library`.
 # - The executor runs CPU kernel calls through the interpreter's op handlers on synthetic IR
-#   nodes; a neutral tensor/semantics library under both would end this.
+#   nodes (and reads the op table for their arguments): the handlers should read their
+#   arguments through compiler/semantics, so that the executor needs no IR node.
 known=(
-  runtime:compiler/interp
+  runtime:compiler/interp/OpHandlers.h
   runtime:compiler/ir/OpSchema.h
-  runtime:compiler/ir/OneLineError.h
 )
 
 ours='^(compiler/[a-z_]+|passes|patterns|runtime|serialize|shaders/generator|shaders|tools)/'

@@ -1,5 +1,5 @@
 // scaled_dot_product_attention with the semantics of PyTorch's math path.
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/KernelSupport.h"
 
 #include <cmath>
 #include <limits>

@@ -1,6 +1,6 @@
 // linear, matmul, bmm and embedding. Products accumulate in double and round once to the
 // result dtype (PyTorch's BLAS accumulates in float; the difference is below tolerance).
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/KernelSupport.h"
 
 namespace vkqc::interp {
 

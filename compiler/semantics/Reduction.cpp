@@ -1,6 +1,6 @@
 // Reductions and scans: mean, cumsum, softmax.
-#include "compiler/interp/CascadeSum.h"
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/CascadeSum.h"
+#include "compiler/semantics/KernelSupport.h"
 
 #include <cmath>
 #include <limits>
