@@ -3,7 +3,7 @@
 // `_assert_tensor_metadata` has no results; it asserts a static dtype/shape fact the
 // verifier already guarantees, so it is dead too. Dead constant inputs are how a tied
 // embedding's unused `emb.*` placeholders arrive; dropping them keeps one name per use.
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 namespace vkqc {
 

@@ -1,7 +1,7 @@
 #include "passes/DerivedConstants.h"
 
-#include "compiler/interp/Kernels.h"
 #include "compiler/ir/Printer.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -69,27 +69,26 @@ llvm::Expected<DerivedConstant> deriveConstant(Rewriter &rw, const Value *source
 namespace {
 // The transform of layout op `target`, its integer arguments read through `intArg`.
 std::optional<ConstantTransform>
-transformOf(llvm::StringRef target,
-            llvm::function_ref<std::optional<int64_t>(llvm::StringRef)> intArg) {
-  if (target == "vkqc.pack_q4_linear_weight.default")
+transformOf(OpKind target, llvm::function_ref<std::optional<int64_t>(llvm::StringRef)> intArg) {
+  if (target == OpKind::vkqc_pack_q4_linear_weight_default)
     return ConstantTransform(interp::packQ4LinearWeight);
-  if (target == "vkqc.pack_q4_embedding_weight.default")
+  if (target == OpKind::vkqc_pack_q4_embedding_weight_default)
     return ConstantTransform(interp::packQ4EmbeddingWeight);
-  if (target == "vkqc.swap_nibbles.default")
+  if (target == OpKind::vkqc_swap_nibbles_default)
     return ConstantTransform(interp::swapNibbles);
-  if (target == "vkqc.int4tensor_to_q4_linear.default")
+  if (target == OpKind::vkqc_int4tensor_to_q4_linear_default)
     return ConstantTransform(interp::int4TensorToQ4Linear);
-  if (target == "vkqc.pad_columns.default") {
+  if (target == OpKind::vkqc_pad_columns_default) {
     if (std::optional<int64_t> align = intArg("align"))
       return ConstantTransform(
           [align = *align](const interp::Tensor &t) { return interp::padColumns(t, align); });
   }
-  if (target == "vkqc.q4_weight_sums.default") {
+  if (target == OpKind::vkqc_q4_weight_sums_default) {
     if (std::optional<int64_t> group = intArg("group_size"))
       return ConstantTransform(
           [group = *group](const interp::Tensor &t) { return interp::q4WeightSums(t, group); });
   }
-  if (target == "vkqc.transpose_pad_scales.default") {
+  if (target == OpKind::vkqc_transpose_pad_scales_default) {
     if (std::optional<int64_t> align = intArg("align"))
       return ConstantTransform([align = *align](const interp::Tensor &t) {
         return interp::transposePadScales(t, align);
@@ -98,8 +97,8 @@ transformOf(llvm::StringRef target,
   return std::nullopt;
 }
 
-DerivedKind kindOf(llvm::StringRef target) {
-  return target == "vkqc.q4_weight_sums.default" ? DerivedKind::Summary : DerivedKind::Layout;
+DerivedKind kindOf(OpKind target) {
+  return target == OpKind::vkqc_q4_weight_sums_default ? DerivedKind::Summary : DerivedKind::Layout;
 }
 
 // `vkqc.transpose_pad_scales.default` -> `transpose_pad_scales`
@@ -175,20 +174,20 @@ transformOfLayout(llvm::StringRef layout) {
       auto it = ints.find(name.str());
       return it == ints.end() ? std::nullopt : std::optional<int64_t>(it->second);
     };
-    if (std::optional<ConstantTransform> t = transformOf(op.target, intArg))
-      return std::make_pair(std::move(*t), kindOf(op.target));
+    if (std::optional<ConstantTransform> t = transformOf(*op.kind, intArg))
+      return std::make_pair(std::move(*t), kindOf(*op.kind));
   }
   return layoutError("no pass makes layout '" + layout + "'");
 }
 } // namespace
 
 std::optional<ConstantTransform> layoutOpTransform(const Node &n) {
-  return transformOf(n.target, [&](llvm::StringRef arg) {
+  return transformOf(n.kind(), [&](llvm::StringRef arg) {
     return n.hasArg(arg) ? asInt(n.arg(arg)) : std::nullopt;
   });
 }
 
-DerivedKind layoutOpKind(const Node &n) { return kindOf(n.target); }
+DerivedKind layoutOpKind(const Node &n) { return kindOf(n.kind()); }
 
 std::string layoutOpName(const Node &n) {
   std::string name = layoutBase(n.target).str();

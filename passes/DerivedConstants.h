@@ -5,10 +5,10 @@
 // a tied weight packed for two users is packed once.
 #pragma once
 
-#include "compiler/interp/LayoutKernels.h"
 #include "compiler/ir/Parser.h"
 #include "compiler/ir/Rewriter.h"
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
+#include "compiler/semantics/LayoutKernels.h"
 
 #include <functional>
 

@@ -4,7 +4,7 @@
 // (VULKAN_TENSORS `:constant`); a constant anywhere else would be a TensorRef where
 // ExecuTorch's op needs a tensor, and its graph build aborts.
 #include "compiler/ir/Rewriter.h"
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 namespace vkqc {
 
@@ -29,7 +29,7 @@ public:
           Value *&p = prepacked[v];
           if (!p) {
             rw.setInsertionPoint(n);
-            p = rw.createOp("et_vk.prepack.default", {{"x", v}}, v->dtype, v->shape,
+            p = rw.createOp(OpKind::et_vk_prepack_default, {{"x", v}}, v->dtype, v->shape,
                             v->name + "_prepacked");
             p->definingNode->placement = Placement::Vulkan;
             ctx.note("insert-prepack", p->name, "prepacked",

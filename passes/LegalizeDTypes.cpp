@@ -10,7 +10,7 @@
 //
 // Zero points keep the dtype they were exported with (int8, or float in older exports):
 // the kernels have a variant for each, and later passes read it from the IR.
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 #include "passes/DerivedConstants.h"
 
 #include <set>
@@ -28,7 +28,7 @@ bool isZeroPointDTypeArg(llvm::StringRef name) { return name == "zero_point_dtyp
 // float zero point of a range within +-2048 is exact in f16 too, so it follows the compute
 // dtype (the 8da4w kernels read the activation's zero point as int8 or in its own dtype).
 bool exactInComputeDType(const Node &n, DType compute) {
-  if (n.target != "torchao.choose_qparams_affine.default" || !isFloatingPoint(n.results[1]->dtype))
+  if (!n.is(OpKind::torchao_choose_qparams_affine_default) || !isFloatingPoint(n.results[1]->dtype))
     return false;
   std::optional<int64_t> qmin = asInt(n.arg("quant_min")), qmax = asInt(n.arg("quant_max"));
   return compute == DType::Float32 ||
@@ -44,7 +44,7 @@ std::set<const Value *> zeroPointValues(const Graph &g, DType compute) {
       if (isZeroPointArg(a.name))
         if (const Value *v = asTensor(a.value))
           zps.insert(v);
-    if (n->target == "torchao.choose_qparams_affine.default")
+    if (n->is(OpKind::torchao_choose_qparams_affine_default))
       zps.insert(n->results[1]);
   }
   for (const Value *v : exact)
@@ -87,7 +87,7 @@ public:
         continue;
       rw.setInsertionPoint(g.nodes.empty() ? nullptr : g.nodes.front().get());
       Value *cast =
-          rw.createOp("aten._to_copy.default", {{"self", in}, {"dtype", compute}}, compute,
+          rw.createOp(OpKind::aten__to_copy_default, {{"self", in}, {"dtype", compute}}, compute,
                       in->shape, in->name + "_" + std::string(dtypeName(compute)));
       Node *castNode = cast->definingNode;
       rw.replaceAllUsesWith(in, cast);

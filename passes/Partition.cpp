@@ -8,8 +8,8 @@
 // only when they all run there. The report says why each CPU node is on the CPU; the
 // schedule pass then orders the nodes so the Vulkan ones form few delegate regions.
 #include "compiler/ir/Printer.h"
+#include "compiler/pass/Pass.h"
 #include "compiler/target/TargetLimits.h"
-#include "passes/Pass.h"
 #include "patterns/QuantMatchers.h" // isVulkanComputeDType
 
 #include <map>
@@ -23,7 +23,7 @@ std::string operandProblem(const Node &n, VulkanRule rule) {
     return "";
   // Integer positions cast to float (RoPE's position_ids.float()) run on Vulkan too.
   const Value *positions =
-      n.target == "aten._to_copy.default" && isVulkanComputeDType(n.results[0]->dtype)
+      n.is(OpKind::aten__to_copy_default) && isVulkanComputeDType(n.results[0]->dtype)
           ? n.tensorArg("self")
           : nullptr;
   auto problem = [&](const Value &v) -> std::string {
@@ -48,7 +48,7 @@ std::string operandProblem(const Node &n, VulkanRule rule) {
 
 // Per-op argument guards: what the kernels (vkqc's and ExecuTorch's) do not implement.
 std::string argumentProblem(const Node &n) {
-  if (n.target == "aten.mean.dim") {
+  if (n.is(OpKind::aten_mean_dim)) {
     std::optional<std::vector<int64_t>> dims = asLiteralInts(n.arg("dim"));
     if (!dims || dims->size() != 1)
       return "mean over " + argToString(n.arg("dim")) +
@@ -60,14 +60,14 @@ std::string argumentProblem(const Node &n) {
              " keepdim=" + argToString(n.arg("keepdim")) +
              ": ExecuTorch's Vulkan mean keeps the last dim";
   }
-  if (n.target == "aten.gelu.default" && std::get<std::string>(n.arg("approximate")) != "tanh")
+  if (n.is(OpKind::aten_gelu_default) && std::get<std::string>(n.arg("approximate")) != "tanh")
     return "gelu(approximate='" + std::get<std::string>(n.arg("approximate")) +
            "'): ExecuTorch's Vulkan gelu computes the tanh approximation";
-  if (n.target == "aten._to_copy.default" && isFloatingPoint(n.tensorArg("self")->dtype))
+  if (n.is(OpKind::aten__to_copy_default) && isFloatingPoint(n.tensorArg("self")->dtype))
     return "a float-to-float copy: ExecuTorch runs it as an image blit, which never resizes";
   // ExecuTorch's float linear prepacks its weight and bias (constants only) and batches
   // over dim -3 at most.
-  if (n.target == "aten.linear.default") {
+  if (n.is(OpKind::aten_linear_default)) {
     const Value *w = n.tensorArg("weight"), *b = n.tensorArg("bias"), *x = n.tensorArg("input");
     if (!w->isConstant() || w->shape.size() != 2 || (b && !b->isConstant()))
       return "a linear whose weight or bias is computed: ExecuTorch's Vulkan linear reads "
@@ -77,20 +77,20 @@ std::string argumentProblem(const Node &n) {
              "-D input: ExecuTorch's batches over dim -3 only";
   }
   // ExecuTorch's fused linears compute the rows of size(-2) only.
-  if (n.target == "et_vk.linear_q4gsw.default" || n.target == "et_vk.linear_dq8ca_q4gsw.default") {
-    const Value *x = n.tensorArg(n.target == "et_vk.linear_q4gsw.default" ? "self" : "input");
+  if (n.is(OpKind::et_vk_linear_q4gsw_default) || n.is(OpKind::et_vk_linear_dq8ca_q4gsw_default)) {
+    const Value *x = n.tensorArg(n.is(OpKind::et_vk_linear_q4gsw_default) ? "self" : "input");
     for (size_t i = 0; i + 2 < x->shape.size(); ++i)
       if (x->shape[i] != SymExpr(1))
         return "%" + x->name + " " + typeToString(*x) +
                " has a batch dim other than 1; ExecuTorch's fused linear computes the rows of dim "
                "-2 only";
   }
-  if (n.target == "aten.slice_copy.Tensor") {
+  if (n.is(OpKind::aten_slice_copy_Tensor)) {
     std::optional<int64_t> step = asInt(n.arg("step"));
     if (!step || *step < 1)
       return "slice step " + argToString(n.arg("step")) + " is not a literal >= 1";
   }
-  if (n.target == "aten.mean.dim" || n.target == "aten._to_copy.default")
+  if (n.is(OpKind::aten_mean_dim) || n.is(OpKind::aten__to_copy_default))
     if (n.hasArg("dtype") && !isNone(n.arg("dtype")) &&
         !isVulkanComputeDType(std::get<DType>(n.arg("dtype"))))
       return "dtype=" + argToString(n.arg("dtype")) + " is not a float dtype";
@@ -152,7 +152,7 @@ private:
       return problem;
     if (std::string problem = textureArgProblem(g, n, t); !problem.empty())
       return problem;
-    if (n.target == "torchao.choose_qparams_affine.default")
+    if (n.is(OpKind::torchao_choose_qparams_affine_default))
       for (const Value *r : n.results)
         for (const Node *u : users[r])
           if (u->placement != Placement::Vulkan)

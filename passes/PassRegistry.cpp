@@ -1,4 +1,4 @@
-#include "passes/Pass.h"
+#include "passes/PassRegistry.h"
 
 namespace vkqc {
 

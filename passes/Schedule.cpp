@@ -8,7 +8,7 @@
 // the inputs, so it all runs in the first phase and the whole decoder becomes one
 // region. Within a phase, ready nodes keep their original relative order, so a graph
 // that needs no reordering is left as it is.
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 #include <map>
 #include <set>

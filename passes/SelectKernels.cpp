@@ -9,8 +9,8 @@
 #include "passes/SelectKernels.h"
 
 #include "compiler/ir/Printer.h"
+#include "compiler/pass/Pass.h"
 #include "compiler/target/Target.h"
-#include "passes/Pass.h"
 #include "shaders/KernelVariants.h"
 #include "shaders/Shaders.h"
 
@@ -141,7 +141,7 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
     all.insert(all.end(), bindings.begin(), bindings.end());
     return llvm::Error::success();
   };
-  const std::string &op = n.target;
+  OpKind op = n.kind();
   if (std::optional<shaders::ElementwiseOp> e = shaders::elementwiseOpOf(op)) {
     const Value *self = n.tensorArg("self");
     const Value *other = n.hasArg("other") ? n.tensorArg("other") : nullptr;
@@ -152,35 +152,35 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
       return err;
     return s;
   }
-  if (op == "aten.slice_copy.Tensor" || op == "aten.permute_copy.default" ||
-      op == "aten.expand_copy.default" || op == "aten._to_copy.default" ||
-      op == "aten.select_copy.int") {
+  if (op == OpKind::aten_slice_copy_Tensor || op == OpKind::aten_permute_copy_default ||
+      op == OpKind::aten_expand_copy_default || op == OpKind::aten__to_copy_default ||
+      op == OpKind::aten_select_copy_int) {
     const Value *self = n.tensorArg("self");
     if (auto err = add(shaders::stridedCopyVariant(self->dtype, out->dtype), {{0, out}, {1, self}}))
       return err;
     return s;
   }
-  if (op == "aten.cat.default") {
+  if (op == OpKind::aten_cat_default) {
     for (const Value *in : std::get<TensorListArg>(n.arg("tensors")).tensors)
       if (auto err = add(shaders::stridedCopyVariant(in->dtype, out->dtype), {{0, out}, {1, in}}))
         return err;
     return s;
   }
-  if (op == "aten.mean.dim" || op == "aten._softmax.default") {
+  if (op == OpKind::aten_mean_dim || op == OpKind::aten__softmax_default) {
     const Value *self = n.tensorArg("self");
-    auto name = op == "aten.mean.dim" ? shaders::meanDimVariant(out->dtype)
-                                      : shaders::softmaxVariant(out->dtype);
+    auto name = op == OpKind::aten_mean_dim ? shaders::meanDimVariant(out->dtype)
+                                            : shaders::softmaxVariant(out->dtype);
     if (auto err = add(std::move(name), {{0, out}, {1, self}}))
       return err;
     return s;
   }
-  if (op == "et_vk.rms_norm.default") {
+  if (op == OpKind::et_vk_rms_norm_default) {
     if (auto err = add(shaders::rmsNormVariant(out->dtype),
                        {{0, out}, {1, n.tensorArg("x")}, {2, n.tensorArg("weight")}}))
       return err;
     return s;
   }
-  if (op == "aten.linear.default") {
+  if (op == OpKind::aten_linear_default) {
     const Value *x = n.tensorArg("input"), *w = n.tensorArg("weight"), *b = n.tensorArg("bias");
     if (auto err = add(shaders::stridedCopyVariant(w->dtype, w->dtype), {{1, w}}))
       return err;
@@ -192,13 +192,13 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
         return err;
     return s;
   }
-  if (op == "aten.bmm.default" || op == "aten.mm.default") {
+  if (op == OpKind::aten_bmm_default || op == OpKind::aten_mm_default) {
     if (auto err = add(shaders::matmulVariant(out->dtype),
                        {{0, out}, {1, n.tensorArg("self")}, {2, n.tensorArg("mat2")}}))
       return err;
     return s;
   }
-  if (op == "et_vk.sdpa.default") {
+  if (op == OpKind::et_vk_sdpa_default) {
     const Value *mask = n.tensorArg("attn_mask");
     std::vector<Binding> b = {
         {0, out}, {1, n.tensorArg("q")}, {2, n.tensorArg("k")}, {3, n.tensorArg("v")}};
@@ -210,23 +210,23 @@ llvm::Expected<Selection> selectFloatOp(const Node &n) {
       return err;
     return s;
   }
-  if (op == "aten.view_copy.default" || op == "aten.unsqueeze_copy.default" ||
-      op == "aten.clone.default" || op == "et_vk.prepack.default")
+  if (op == OpKind::aten_view_copy_default || op == OpKind::aten_unsqueeze_copy_default ||
+      op == OpKind::aten_clone_default || op == OpKind::et_vk_prepack_default)
     return s;
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "no kernel family for " + n.target);
 }
 
 llvm::Expected<Selection> selectKernels(const Graph &g, const Node &n, const Target &t) {
-  if (n.target.rfind("aten.", 0) == 0 || n.target == "et_vk.rms_norm.default" ||
-      n.target == "et_vk.sdpa.default" || n.target == "et_vk.prepack.default")
+  if (n.target.rfind("aten.", 0) == 0 || n.is(OpKind::et_vk_rms_norm_default) ||
+      n.is(OpKind::et_vk_sdpa_default) || n.is(OpKind::et_vk_prepack_default))
     return selectFloatOp(n);
-  if (n.target == "et_vk.linear_q4gsw.default")
+  if (n.is(OpKind::et_vk_linear_q4gsw_default))
     return selectLinear(g, n, t, false);
-  if (n.target == "et_vk.linear_dq8ca_q4gsw.default")
+  if (n.is(OpKind::et_vk_linear_dq8ca_q4gsw_default))
     return selectLinear(g, n, t, true);
   Selection s;
-  if (n.target == "et_vk.embedding_q4gsw.default") {
+  if (n.is(OpKind::et_vk_embedding_q4gsw_default)) {
     const Value *scales = n.tensorArg("weight_scales");
     llvm::Expected<std::string> v =
         shaders::embeddingQ4gswVariant(scales->dtype, n.results[0]->dtype);
@@ -237,7 +237,7 @@ llvm::Expected<Selection> selectKernels(const Graph &g, const Node &n, const Tar
         {0, n.results[0]}, {1, n.tensorArg("indices")}, {2, n.tensorArg("weight")}, {3, scales}};
     return s;
   }
-  if (n.target == "torchao.choose_qparams_affine.default") {
+  if (n.is(OpKind::torchao_choose_qparams_affine_default)) {
     const Value *input = n.tensorArg("input");
     llvm::Expected<std::string> v =
         shaders::chooseQParamsPerRowVariant(input->dtype, n.results[1]->dtype);

@@ -14,10 +14,10 @@
 //   (ExecuTorch's binary ops read tensors only).
 // An op it cannot spell (matmul of other ranks, causal or dropout attention) is left as it
 // is and reported; the lowering then refuses it for ExecuTorch's runtime.
-#include "compiler/interp/Tensor.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/ir/Rewriter.h"
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
+#include "compiler/semantics/Tensor.h"
 
 #include <cmath>
 #include <limits>
@@ -102,25 +102,28 @@ private:
     if (n.results.size() != 1 || !n.results[0]->isTensor())
       return nullptr;
     const Value *out = n.results[0];
-    const std::string &t = n.target;
+    OpKind t = n.kind();
     Value *self = n.hasArg("self")    ? n.tensorArg("self")
                   : n.hasArg("input") ? n.tensorArg("input")
                                       : nullptr;
     if (!self || self->dtype != out->dtype || self->shape != out->shape)
       return nullptr;
-    if (t == "aten.clone.default" || t == "aten._to_copy.default" || t == "aten.alias.default" ||
-        t == "aten.contiguous.default" || t == "aten.detach.default" ||
-        t == "aten.detach_.default" || t == "aten.lift_fresh_copy.default" ||
-        t == "aten.to.dtype" || t == "aten.to.dtype_layout" || t == "aten.to.device" ||
-        t == "aten.type_as.default")
+    if (t == OpKind::aten_clone_default || t == OpKind::aten__to_copy_default ||
+        t == OpKind::aten_alias_default || t == OpKind::aten_contiguous_default ||
+        t == OpKind::aten_detach_default || t == OpKind::aten_detach__default ||
+        t == OpKind::aten_lift_fresh_copy_default || t == OpKind::aten_to_dtype ||
+        t == OpKind::aten_to_dtype_layout || t == OpKind::aten_to_device ||
+        t == OpKind::aten_type_as_default)
       return self;
-    if (t == "aten.dropout.default") {
+    if (t == OpKind::aten_dropout_default) {
       std::optional<double> p = asDouble(n.arg("p"));
       return !std::get<bool>(n.arg("train")) || (p && *p == 0.0) ? self : nullptr;
     }
-    if ((t == "aten.mul.Tensor" || t == "aten.div.Tensor") && scalarIs(n.arg("other"), 1.0))
+    if ((t == OpKind::aten_mul_Tensor || t == OpKind::aten_div_Tensor) &&
+        scalarIs(n.arg("other"), 1.0))
       return self;
-    if ((t == "aten.add.Tensor" || t == "aten.sub.Tensor") && scalarIs(n.arg("other"), 0.0))
+    if ((t == OpKind::aten_add_Tensor || t == OpKind::aten_sub_Tensor) &&
+        scalarIs(n.arg("other"), 0.0))
       return self;
     return nullptr;
   }
@@ -154,9 +157,11 @@ private:
 
   void rename(Node &n, const std::string &edge) {
     std::vector<NamedArg> args = n.args;
-    if (edge == "aten.slice_copy.Tensor")
+    OpKind edgeKind = *lookupOpSchema(edge)->kind;
+    if (edgeKind == OpKind::aten_slice_copy_Tensor)
       clampSliceEnd(n, args);
-    if (edge == "aten.permute_copy.default") // ExecuTorch's resize indexes with them as given
+    if (edgeKind ==
+        OpKind::aten_permute_copy_default) // ExecuTorch's resize indexes with them as given
       for (NamedArg &a : args)
         if (a.name == "dims")
           if (std::optional<std::vector<int64_t>> dims = asLiteralInts(a.value)) {
@@ -185,50 +190,50 @@ private:
   // ---- decompositions ----------------------------------------------------------------------
 
   void decompose(Node &n) {
-    const std::string &t = n.target;
-    if (t == "aten.reshape.default") {
-      rw_.retarget(&n, "aten.view_copy.default",
+    OpKind t = n.kind();
+    if (t == OpKind::aten_reshape_default) {
+      rw_.retarget(&n, OpKind::aten_view_copy_default,
                    {{"self", n.tensorArg("self")}, {"size", n.arg("shape")}});
-      note(n, "aten.view_copy.default");
-    } else if (t == "aten.transpose.int") {
+      note(n, n.target);
+    } else if (t == OpKind::aten_transpose_int) {
       transpose(n);
-    } else if (t == "aten.matmul.default") {
+    } else if (t == OpKind::aten_matmul_default) {
       matmul(n);
-    } else if (t == "aten.silu.default") {
+    } else if (t == OpKind::aten_silu_default) {
       silu(n);
-    } else if (t == "aten.softmax.int") {
+    } else if (t == OpKind::aten_softmax_int) {
       softmax(n);
-    } else if (t == "aten.new_ones.default") {
+    } else if (t == OpKind::aten_new_ones_default) {
       newOnes(n);
-    } else if (t == "aten.diff.default") {
+    } else if (t == OpKind::aten_diff_default) {
       diff(n);
-    } else if (t == "aten.scaled_dot_product_attention.default") {
+    } else if (t == OpKind::aten_scaled_dot_product_attention_default) {
       attention(n);
-    } else if (t == "aten.to.dtype" || t == "aten.to.dtype_layout" || t == "aten.to.device" ||
-               t == "aten.type_as.default") {
+    } else if (t == OpKind::aten_to_dtype || t == OpKind::aten_to_dtype_layout ||
+               t == OpKind::aten_to_device || t == OpKind::aten_type_as_default) {
       Value *self = n.tensorArg("self");
       DType dtype = n.results[0]->dtype;
-      rw_.retarget(&n, "aten._to_copy.default", {{"self", self}, {"dtype", dtype}});
-      note(n, "aten._to_copy.default");
-    } else if (t == "aten.where.ScalarOther" || t == "aten.where.ScalarSelf" ||
-               t == "aten.where.Scalar") {
+      rw_.retarget(&n, OpKind::aten__to_copy_default, {{"self", self}, {"dtype", dtype}});
+      note(n, n.target);
+    } else if (t == OpKind::aten_where_ScalarOther || t == OpKind::aten_where_ScalarSelf ||
+               t == OpKind::aten_where_Scalar) {
       whereScalars(n);
-    } else if (t == "aten.zeros.default" || t == "aten.ones.default") {
-      rw_.retarget(&n, "aten.full.default",
+    } else if (t == OpKind::aten_zeros_default || t == OpKind::aten_ones_default) {
+      rw_.retarget(&n, OpKind::aten_full_default,
                    {{"size", n.arg("size")},
-                    {"fill_value", int64_t(t == "aten.ones.default")},
+                    {"fill_value", int64_t(t == OpKind::aten_ones_default)},
                     {"dtype", n.results[0]->dtype}});
-      note(n, "aten.full.default");
-    } else if (t == "aten.zeros_like.default" || t == "aten.ones_like.default") {
-      rw_.retarget(&n, "aten.full_like.default",
+      note(n, n.target);
+    } else if (t == OpKind::aten_zeros_like_default || t == OpKind::aten_ones_like_default) {
+      rw_.retarget(&n, OpKind::aten_full_like_default,
                    {{"self", n.tensorArg("self")},
-                    {"fill_value", int64_t(t == "aten.ones_like.default")},
+                    {"fill_value", int64_t(t == OpKind::aten_ones_like_default)},
                     {"dtype", n.results[0]->dtype}});
-      note(n, "aten.full_like.default");
-    } else if (t == "aten.split.Tensor" || t == "aten.split_with_sizes.default" ||
-               t == "aten.chunk.default") {
+      note(n, n.target);
+    } else if (t == OpKind::aten_split_Tensor || t == OpKind::aten_split_with_sizes_default ||
+               t == OpKind::aten_chunk_default) {
       split(n);
-    } else if (t == "aten.squeeze.dim" || t == "aten.squeeze.dims") {
+    } else if (t == OpKind::aten_squeeze_dim || t == OpKind::aten_squeeze_dims) {
       squeeze(n);
     }
   }
@@ -243,7 +248,7 @@ private:
       return scalarConstant(*asDouble(n.arg(name)), dtype, n.name + "_" + name);
     };
     Value *self = side("self"), *other = side("other");
-    rw_.retarget(&n, "aten.where.self",
+    rw_.retarget(&n, OpKind::aten_where_self,
                  {{"condition", n.tensorArg("condition")}, {"self", self}, {"other", other}});
     note(n, "aten.where.self with one-element constants");
   }
@@ -263,7 +268,7 @@ private:
         return;
       }
       int64_t size = part->shape[dim].constant();
-      Value *slice = rw_.createOp("aten.slice_copy.Tensor",
+      Value *slice = rw_.createOp(OpKind::aten_slice_copy_Tensor,
                                   {{"self", self},
                                    {"dim", dim},
                                    {"start", SymIntArg{start, nullptr}},
@@ -289,8 +294,9 @@ private:
       }
       size.push_back(*a);
     }
-    rw_.retarget(&n, "aten.view_copy.default", {{"self", n.tensorArg("self")}, {"size", size}});
-    note(n, "aten.view_copy.default");
+    rw_.retarget(&n, OpKind::aten_view_copy_default,
+                 {{"self", n.tensorArg("self")}, {"size", size}});
+    note(n, n.target);
   }
 
   void transpose(Node &n) {
@@ -302,8 +308,8 @@ private:
     int64_t d0 = normalizedDim(*asInt(n.arg("dim0")), rank),
             d1 = normalizedDim(*asInt(n.arg("dim1")), rank);
     std::swap(dims[d0], dims[d1]);
-    rw_.retarget(&n, "aten.permute_copy.default", {{"self", self}, {"dims", literals(dims)}});
-    note(n, "aten.permute_copy.default");
+    rw_.retarget(&n, OpKind::aten_permute_copy_default, {{"self", self}, {"dims", literals(dims)}});
+    note(n, n.target);
   }
 
   // matmul of operands with the same batch dims: bmm, through 3-D views when there are
@@ -320,8 +326,8 @@ private:
       return;
     }
     if (rank == 3) {
-      rw_.retarget(&n, "aten.bmm.default", {{"self", a}, {"mat2", b}});
-      note(n, "aten.bmm.default");
+      rw_.retarget(&n, OpKind::aten_bmm_default, {{"self", a}, {"mat2", b}});
+      note(n, n.target);
       return;
     }
     SymExpr batch = 1;
@@ -335,8 +341,8 @@ private:
           return nullptr;
         size.push_back(*s);
       }
-      return rw_.createOp("aten.view_copy.default", {{"self", v}, {"size", size}}, v->dtype, shape,
-                          name);
+      return rw_.createOp(OpKind::aten_view_copy_default, {{"self", v}, {"size", size}}, v->dtype,
+                          shape, name);
     };
     const Dims &as = a->shape, &bs = b->shape;
     Value *a3 = view(a, {batch, as[rank - 2], as[rank - 1]}, n.name + "_lhs");
@@ -345,14 +351,14 @@ private:
       keep(n, "a batched matmul whose sizes are expressions the program does not compute");
       return;
     }
-    Value *c3 = rw_.createOp("aten.bmm.default", {{"self", a3}, {"mat2", b3}}, out->dtype,
+    Value *c3 = rw_.createOp(OpKind::aten_bmm_default, {{"self", a3}, {"mat2", b3}}, out->dtype,
                              {batch, as[rank - 2], bs[rank - 1]}, n.name + "_bmm");
     IntList size;
     for (const SymExpr &d : out->shape) {
       std::optional<SymIntArg> s = dimArg(d, symbolValues_);
       size.push_back(s ? *s : SymIntArg{-1, nullptr});
     }
-    rw_.retarget(&n, "aten.view_copy.default", {{"self", c3}, {"size", size}});
+    rw_.retarget(&n, OpKind::aten_view_copy_default, {{"self", c3}, {"size", size}});
     note(n, "aten.bmm.default between 3-D views");
   }
 
@@ -367,25 +373,25 @@ private:
 
   void silu(Node &n) {
     Value *x = n.tensorArg("self");
-    Value *sigmoid = rw_.createOp("aten.sigmoid.default", {{"self", x}}, x->dtype, x->shape,
+    Value *sigmoid = rw_.createOp(OpKind::aten_sigmoid_default, {{"self", x}}, x->dtype, x->shape,
                                   n.name + "_sigmoid");
-    rw_.retarget(&n, "aten.mul.Tensor", {{"self", x}, {"other", sigmoid}});
+    rw_.retarget(&n, OpKind::aten_mul_Tensor, {{"self", x}, {"other", sigmoid}});
     note(n, "x * aten.sigmoid.default(x)");
   }
 
   void softmax(Node &n) {
     Value *x = n.tensorArg("self");
     if (!isNone(n.arg("dtype")) && std::get<DType>(n.arg("dtype")) != x->dtype)
-      x = rw_.createOp("aten._to_copy.default", {{"self", x}, {"dtype", n.arg("dtype")}},
+      x = rw_.createOp(OpKind::aten__to_copy_default, {{"self", x}, {"dtype", n.arg("dtype")}},
                        std::get<DType>(n.arg("dtype")), x->shape, n.name + "_cast");
-    rw_.retarget(&n, "aten._softmax.default",
+    rw_.retarget(&n, OpKind::aten__softmax_default,
                  {{"self", x}, {"dim", n.arg("dim")}, {"half_to_float", false}});
-    note(n, "aten._softmax.default");
+    note(n, n.target);
   }
 
   void newOnes(Node &n) {
     DType dtype = n.results[0]->dtype;
-    rw_.retarget(&n, "aten.full.default",
+    rw_.retarget(&n, OpKind::aten_full_default,
                  {{"size", n.arg("size")}, {"fill_value", int64_t(1)}, {"dtype", dtype}});
     note(n, "aten.full.default(size, 1)");
   }
@@ -411,20 +417,20 @@ private:
       for (const Value *p : parts)
         length = addConstant(length, p->shape[dim]);
       shape[dim] = length;
-      x = rw_.createOp("aten.cat.default", {{"tensors", TensorListArg{parts}}, {"dim", dim}},
+      x = rw_.createOp(OpKind::aten_cat_default, {{"tensors", TensorListArg{parts}}, {"dim", dim}},
                        x->dtype, shape, n.name + "_cat");
     }
     for (int64_t step = 0; step < *times; ++step) {
       Dims shape = x->shape;
       shape[dim] = addConstant(shape[dim], SymExpr(-1));
-      Value *next = rw_.createOp("aten.slice_copy.Tensor",
+      Value *next = rw_.createOp(OpKind::aten_slice_copy_Tensor,
                                  {{"self", x},
                                   {"dim", dim},
                                   {"start", SymIntArg{1, nullptr}},
                                   {"end", SymIntArg{kSliceToEnd, nullptr}},
                                   {"step", SymIntArg{1, nullptr}}},
                                  x->dtype, shape, n.name + "_next");
-      Value *prev = rw_.createOp("aten.slice_copy.Tensor",
+      Value *prev = rw_.createOp(OpKind::aten_slice_copy_Tensor,
                                  {{"self", x},
                                   {"dim", dim},
                                   {"start", SymIntArg{0, nullptr}},
@@ -432,10 +438,10 @@ private:
                                   {"step", SymIntArg{1, nullptr}}},
                                  x->dtype, shape, n.name + "_prev");
       if (step + 1 == *times) {
-        rw_.retarget(&n, "aten.sub.Tensor", {{"self", next}, {"other", prev}});
+        rw_.retarget(&n, OpKind::aten_sub_Tensor, {{"self", next}, {"other", prev}});
       } else {
-        x = rw_.createOp("aten.sub.Tensor", {{"self", next}, {"other", prev}}, x->dtype, shape,
-                         n.name + "_step");
+        x = rw_.createOp(OpKind::aten_sub_Tensor, {{"self", next}, {"other", prev}}, x->dtype,
+                         shape, n.name + "_step");
       }
     }
     note(n, "cat + slice_copy + sub");
@@ -472,13 +478,13 @@ private:
     }
     Value *floatMask = mask ? additiveMask(n, mask, q->dtype) : nullptr;
     ArgValue scale = n.arg("scale");
-    rw_.retarget(&n, "et_vk.sdpa.default",
+    rw_.retarget(&n, OpKind::et_vk_sdpa_default,
                  {{"q", q},
                   {"k", k},
                   {"v", v},
                   {"attn_mask", floatMask ? ArgValue(floatMask) : ArgValue(NoneArg{})},
                   {"scale", scale}});
-    note(n, "et_vk.sdpa.default");
+    note(n, n.target);
   }
 
   // [B, Hkv, L, D] -> [B, Hq, L, D], each kv head repeated Hq / Hkv times (repeat_kv).
@@ -489,14 +495,15 @@ private:
     int64_t rep = queryHeads.constant() / heads.constant();
     Dims unsqueezed = kv->shape;
     unsqueezed.insert(unsqueezed.begin() + 2, SymExpr(1));
-    Value *u = rw_.createOp("aten.unsqueeze_copy.default", {{"self", kv}, {"dim", int64_t(2)}},
-                            kv->dtype, unsqueezed, kv->name + "_heads");
+    Value *u =
+        rw_.createOp(OpKind::aten_unsqueeze_copy_default, {{"self", kv}, {"dim", int64_t(2)}},
+                     kv->dtype, unsqueezed, kv->name + "_heads");
     Dims expanded = unsqueezed;
     expanded[2] = SymExpr(rep);
     IntList size = {SymIntArg{-1, nullptr}, SymIntArg{-1, nullptr}, SymIntArg{rep, nullptr},
                     SymIntArg{-1, nullptr}, SymIntArg{-1, nullptr}};
-    Value *e = rw_.createOp("aten.expand_copy.default", {{"self", u}, {"size", size}}, kv->dtype,
-                            expanded, kv->name + "_repeated");
+    Value *e = rw_.createOp(OpKind::aten_expand_copy_default, {{"self", u}, {"size", size}},
+                            kv->dtype, expanded, kv->name + "_repeated");
     Dims out = kv->shape;
     out[1] = queryHeads;
     IntList viewSize;
@@ -504,8 +511,8 @@ private:
       std::optional<SymIntArg> a = dimArg(d, symbolValues_);
       viewSize.push_back(a ? *a : SymIntArg{-1, nullptr});
     }
-    return rw_.createOp("aten.view_copy.default", {{"self", e}, {"size", viewSize}}, kv->dtype, out,
-                        kv->name + "_grouped");
+    return rw_.createOp(OpKind::aten_view_copy_default, {{"self", e}, {"size", viewSize}},
+                        kv->dtype, out, kv->name + "_grouped");
   }
 
   // The additive float mask of `mask` in `dtype`: where(mask, 0, -inf) for a bool mask,
@@ -523,12 +530,12 @@ private:
       Value *zero = scalarConstant(0.0, dtype, "mask_zero");
       Value *minusInf =
           scalarConstant(-std::numeric_limits<double>::infinity(), dtype, "mask_minus_inf");
-      result = rw_.createOp("aten.where.self",
+      result = rw_.createOp(OpKind::aten_where_self,
                             {{"condition", mask}, {"self", zero}, {"other", minusInf}}, dtype,
                             mask->shape, mask->name + "_additive");
     } else {
-      result = rw_.createOp("aten._to_copy.default", {{"self", mask}, {"dtype", dtype}}, dtype,
-                            mask->shape, mask->name + "_cast");
+      result = rw_.createOp(OpKind::aten__to_copy_default, {{"self", mask}, {"dtype", dtype}},
+                            dtype, mask->shape, mask->name + "_cast");
     }
     rw_.setInsertionPoint(const_cast<Node *>(&n));
     floatMasks_[mask] = result;
@@ -547,7 +554,7 @@ private:
   // cat leaves out parts that are empty along the cat dim (Phi-3's rotary pass-through of
   // size 0): ExecuTorch's cat sizes its output from the declared parts, empty ones too.
   bool dropEmptyCatParts(Node &n) {
-    if (n.target != "aten.cat.default")
+    if (!n.is(OpKind::aten_cat_default))
       return false;
     const TensorListArg &parts = std::get<TensorListArg>(n.arg("tensors"));
     Value *out = n.results[0];
@@ -572,8 +579,8 @@ private:
   }
 
   void tensorOperands(Node &n) {
-    bool binary = n.target == "aten.add.Tensor" || n.target == "aten.sub.Tensor" ||
-                  n.target == "aten.mul.Tensor" || n.target == "aten.div.Tensor";
+    bool binary = n.is(OpKind::aten_add_Tensor) || n.is(OpKind::aten_sub_Tensor) ||
+                  n.is(OpKind::aten_mul_Tensor) || n.is(OpKind::aten_div_Tensor);
     if (!binary || asTensor(n.arg("other")) || n.results.size() != 1)
       return;
     std::optional<double> value = asDouble(n.arg("other"));

@@ -17,9 +17,9 @@ std::optional<Q4WeightDequant> matchCpuInt4Table(const Value *weight, MatchTrace
 Value *createCpuTableRows(Rewriter &rw, const Q4WeightDequant &w, Value *indices, DType outDType,
                           Dims shape, llvm::StringRef name) {
   Value *packed =
-      rw.createOp("vkqc.pack_q4_embedding_weight.default", {{"weight", w.qdata}}, DType::UInt8,
-                  {SymExpr(w.rows), SymExpr(w.cols / 2)}, w.qdata->name + "_q4e");
-  return rw.createOp("quantized_decomposed.embedding_4bit.dtype",
+      rw.createOp(OpKind::vkqc_pack_q4_embedding_weight_default, {{"weight", w.qdata}},
+                  DType::UInt8, {SymExpr(w.rows), SymExpr(w.cols / 2)}, w.qdata->name + "_q4e");
+  return rw.createOp(OpKind::quantized_decomposed_embedding_4bit_dtype,
                      {{"weight", packed},
                       {"weight_scales", w.scales},
                       {"weight_zero_points", NoneArg{}},

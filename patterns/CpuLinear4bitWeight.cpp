@@ -36,8 +36,9 @@ public:
     // Every user of the dequantized weight reads the new one: build it where the old one was.
     rw.setInsertionPoint(w.dequant);
     Value *old = w.dequant->results[0];
-    Value *rows = rw.createOp("aten.arange.default", {{"end", w.rows}, {"dtype", DType::Int64}},
-                              DType::Int64, {SymExpr(w.rows)}, w.dequant->name + "_rows");
+    Value *rows =
+        rw.createOp(OpKind::aten_arange_default, {{"end", w.rows}, {"dtype", DType::Int64}},
+                    DType::Int64, {SymExpr(w.rows)}, w.dequant->name + "_rows");
     Value *weight =
         createCpuTableRows(rw, w, rows, old->dtype, old->shape, w.dequant->name + "_4bit");
     rw.replaceAllUsesWith(old, weight);

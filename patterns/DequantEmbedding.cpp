@@ -48,13 +48,13 @@ public:
   static std::string tiedLinearLeftOnCpu(const Graph &g, const Q4WeightDequant &w,
                                          const PassOptions &options) {
     for (const auto &n : g.nodes) {
-      if (n->target != "aten.linear.default")
+      if (!n->is(OpKind::aten_linear_default))
         continue;
       // A dequantize of the same storage is the tied weight; its values are the table's,
       // already validated, so only its shape decides whether it fits the target.
       const Value *weight = n->tensorArg("weight");
       const Node *dequant = weight ? weight->definingNode : nullptr;
-      const Value *q = dequant && dequant->target == "torchao.dequantize_affine.default"
+      const Value *q = dequant && dequant->is(OpKind::torchao_dequantize_affine_default)
                            ? dequant->tensorArg("input")
                            : nullptr;
       if (!q || !q->isConstant() || q->constant.storage != w.qdata->constant.storage ||
@@ -72,10 +72,10 @@ public:
   void rewrite(Rewriter &rw, const DequantEmbeddingMatch &m) const override {
     const Q4WeightDequant &w = m.weight;
     Value *packed = rw.createOp(
-        "vkqc.pack_q4_linear_weight.default", {{"weight", w.qdata}}, DType::UInt8,
+        OpKind::vkqc_pack_q4_linear_weight_default, {{"weight", w.qdata}}, DType::UInt8,
         {SymExpr(w.rows), SymExpr(quant::q4gswRowBytes(w.cols))}, w.qdata->name + "_q4");
     Value *out = m.embedding->results[0];
-    Value *fused = rw.createOp("et_vk.embedding_q4gsw.default",
+    Value *fused = rw.createOp(OpKind::et_vk_embedding_q4gsw_default,
                                {{"weight", packed},
                                 {"weight_scales", w.scales},
                                 {"group_size", w.groupSize},

@@ -47,7 +47,7 @@ public:
   void rewrite(Rewriter &rw, const DequantLinearMatch &m) const override {
     PackedLinearWeight pw = createPackedLinearWeight(rw, m.weight);
     Value *out = m.linear->results[0];
-    Value *fused = rw.createOp("et_vk.linear_q4gsw.default",
+    Value *fused = rw.createOp(OpKind::et_vk_linear_q4gsw_default,
                                {{"self", m.input},
                                 {"weights", pw.packed},
                                 {"weight_scales", pw.scales},

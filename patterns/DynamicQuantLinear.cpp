@@ -55,7 +55,7 @@ public:
     PackedLinearWeight pw = createPackedLinearWeight(rw, m.weight);
     Value *sums = createWeightSums(rw, m.weight);
     Value *out = m.linear->results[0];
-    Value *fused = rw.createOp("et_vk.linear_dq8ca_q4gsw.default",
+    Value *fused = rw.createOp(OpKind::et_vk_linear_dq8ca_q4gsw_default,
                                {{"input", m.activation.input},
                                 {"input_scales", m.activation.scale},
                                 {"input_zp", m.activation.zeroPoint},

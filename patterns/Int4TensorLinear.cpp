@@ -14,9 +14,9 @@
 // the zero term is two small matrix products (K/G columns) on a constant 0/1 matrix.
 // ExecuTorch's runtime runs all three ops (its et_vk.linear_weight_int4 is not in its
 // registry, and its linear_qcs4w is per channel), and so does vkqc's.
-#include "compiler/interp/Tensor.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/quant/Q4Packing.h"
+#include "compiler/semantics/Tensor.h"
 #include "patterns/LinearOperands.h"
 
 namespace vkqc {
@@ -73,12 +73,12 @@ public:
     const SymExpr &rows = m.input->shape[0];
     int64_t groups = m.k / m.groupSize;
     Value *weights =
-        rw.createOp("vkqc.int4tensor_to_q4_linear.default", {{"weight", m.qdata}}, DType::UInt8,
-                    {SymExpr(m.n), SymExpr(m.k / 2)}, m.qdata->name + "_q4");
-    Value *scales =
-        rw.createOp("vkqc.pad_columns.default", {{"self", m.scale}, {"align", int64_t(4)}}, dtype,
-                    {SymExpr(groups), SymExpr(quant::alignUp(m.n, 4))}, m.scale->name + "_padded");
-    Value *product = rw.createOp("et_vk.linear_q4gsw.default",
+        rw.createOp(OpKind::vkqc_int4tensor_to_q4_linear_default, {{"weight", m.qdata}},
+                    DType::UInt8, {SymExpr(m.n), SymExpr(m.k / 2)}, m.qdata->name + "_q4");
+    Value *scales = rw.createOp(
+        OpKind::vkqc_pad_columns_default, {{"self", m.scale}, {"align", int64_t(4)}}, dtype,
+        {SymExpr(groups), SymExpr(quant::alignUp(m.n, 4))}, m.scale->name + "_padded");
+    Value *product = rw.createOp(OpKind::et_vk_linear_q4gsw_default,
                                  {{"self", m.input},
                                   {"weights", weights},
                                   {"weight_scales", scales},
@@ -86,12 +86,12 @@ public:
                                   {"bias", NoneArg{}}},
                                  dtype, {rows, SymExpr(m.n)}, m.linear->name + "_q4gsw");
     Value *groupSums =
-        rw.createOp("aten.mm.default",
+        rw.createOp(OpKind::aten_mm_default,
                     {{"self", m.input}, {"mat2", groupSumMatrix(rw, m.k, m.groupSize, dtype)}},
                     dtype, {rows, SymExpr(groups)}, m.linear->name + "_group_sums");
-    Value *zeroTerm = rw.createOp("aten.mm.default", {{"self", groupSums}, {"mat2", m.zero}}, dtype,
-                                  {rows, SymExpr(m.n)}, m.linear->name + "_zero_term");
-    rw.retarget(m.linear, "aten.add.Tensor", {{"self", product}, {"other", zeroTerm}});
+    Value *zeroTerm = rw.createOp(OpKind::aten_mm_default, {{"self", groupSums}, {"mat2", m.zero}},
+                                  dtype, {rows, SymExpr(m.n)}, m.linear->name + "_zero_term");
+    rw.retarget(m.linear, OpKind::aten_add_Tensor, {{"self", product}, {"other", zeroTerm}});
   }
 
 private:

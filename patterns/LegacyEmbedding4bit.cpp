@@ -57,10 +57,10 @@ public:
 
   void rewrite(Rewriter &rw, const LegacyEmbeddingMatch &m) const override {
     Value *linearLayout =
-        rw.createOp("vkqc.swap_nibbles.default", {{"weight", m.weight}}, DType::UInt8,
+        rw.createOp(OpKind::vkqc_swap_nibbles_default, {{"weight", m.weight}}, DType::UInt8,
                     {SymExpr(m.rows), SymExpr(m.packedCols)}, m.weight->name + "_q4");
     Value *out = m.embedding->results[0];
-    Value *fused = rw.createOp("et_vk.embedding_q4gsw.default",
+    Value *fused = rw.createOp(OpKind::et_vk_embedding_q4gsw_default,
                                {{"weight", linearLayout},
                                 {"weight_scales", m.scales},
                                 {"group_size", m.groupSize},

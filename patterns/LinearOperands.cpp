@@ -6,10 +6,10 @@ namespace vkqc {
 
 PackedLinearWeight createPackedLinearWeight(Rewriter &rw, const Q4WeightDequant &w) {
   Value *packed =
-      rw.createOp("vkqc.pack_q4_linear_weight.default", {{"weight", w.qdata}}, DType::UInt8,
+      rw.createOp(OpKind::vkqc_pack_q4_linear_weight_default, {{"weight", w.qdata}}, DType::UInt8,
                   {SymExpr(w.rows), SymExpr(quant::q4gswRowBytes(w.cols))}, w.qdata->name + "_q4");
   int64_t groups = w.cols / w.groupSize;
-  Value *scales = rw.createOp("vkqc.transpose_pad_scales.default",
+  Value *scales = rw.createOp(OpKind::vkqc_transpose_pad_scales_default,
                               {{"scales", w.scales}, {"align", int64_t(4)}}, w.scales->dtype,
                               {SymExpr(groups), SymExpr(quant::q4gswScaleColumns(w.rows))},
                               w.scales->name + "_t");
@@ -17,7 +17,7 @@ PackedLinearWeight createPackedLinearWeight(Rewriter &rw, const Q4WeightDequant 
 }
 
 Value *createWeightSums(Rewriter &rw, const Q4WeightDequant &w) {
-  return rw.createOp("vkqc.q4_weight_sums.default",
+  return rw.createOp(OpKind::vkqc_q4_weight_sums_default,
                      {{"weight", w.qdata}, {"group_size", w.groupSize}}, DType::Int32,
                      {SymExpr(w.cols / w.groupSize), SymExpr(quant::q4gswSumColumns(w.rows))},
                      w.qdata->name + "_sums");

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "compiler/ir/Rewriter.h"
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 #include <memory>
 #include <optional>

@@ -14,8 +14,8 @@
 namespace vkqc {
 
 namespace {
-bool isTarget(const Value *v, llvm::StringRef target) {
-  return v && v->definingNode && v->definingNode->target == target;
+bool isTarget(const Value *v, OpKind kind) {
+  return v && v->definingNode && v->definingNode->is(kind);
 }
 
 std::string name(const Value *v) { return "%" + v->name; }
@@ -74,7 +74,7 @@ std::optional<int64_t> literalInt(const ArgValue &v) { return asInt(v); }
 bool isVulkanComputeDType(DType t) { return t == DType::Float32 || t == DType::Float16; }
 
 std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTrace &why) {
-  if (!isTarget(weight, "torchao.dequantize_affine.default"))
+  if (!isTarget(weight, OpKind::torchao_dequantize_affine_default))
     return why.reject("the weight " + name(weight) +
                       " is not produced by torchao.dequantize_affine");
   const Node &dq = *weight->definingNode;
@@ -143,12 +143,12 @@ std::optional<Q4WeightDequant> matchQ4WeightDequant(const Value *weight, MatchTr
 }
 
 std::optional<DynamicActivationQuant> matchDynamicActivationQuant(const Value *x, MatchTrace &why) {
-  if (!isTarget(x, "torchao.dequantize_affine.default"))
+  if (!isTarget(x, OpKind::torchao_dequantize_affine_default))
     return why.reject("the activation " + name(x) + " is not dequantized from int8");
   DynamicActivationQuant m;
   m.dequantize = x->definingNode;
   Value *q = m.dequantize->tensorArg("input");
-  if (!isTarget(q, "torchao.quantize_affine.default"))
+  if (!isTarget(q, OpKind::torchao_quantize_affine_default))
     return why.reject("the activation is not quantized by torchao.quantize_affine");
   m.quantize = q->definingNode;
   m.input = m.quantize->tensorArg("input");
@@ -157,7 +157,7 @@ std::optional<DynamicActivationQuant> matchDynamicActivationQuant(const Value *x
   if (!m.scale || !m.zeroPoint || m.dequantize->tensorArg("scale") != m.scale ||
       m.dequantize->tensorArg("zero_point") != m.zeroPoint)
     return why.reject("quantize and dequantize of the activation use different qparams");
-  if (!isTarget(m.scale, "torchao.choose_qparams_affine.default") ||
+  if (!isTarget(m.scale, OpKind::torchao_choose_qparams_affine_default) ||
       m.scale->definingNode != m.zeroPoint->definingNode ||
       m.scale->definingNode->results[0] != m.scale ||
       m.scale->definingNode->results[1] != m.zeroPoint)

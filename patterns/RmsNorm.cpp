@@ -31,7 +31,7 @@ struct RmsNormMatch {
 
 // `v` itself after identity casts, each recorded in `casts` when given.
 const Value *throughCasts(const Value *v, std::vector<Node *> *casts = nullptr) {
-  while (v && v->definingNode && v->definingNode->target == "aten._to_copy.default" &&
+  while (v && v->definingNode && v->definingNode->is(OpKind::aten__to_copy_default) &&
          v->definingNode->tensorArg("self") &&
          v->definingNode->tensorArg("self")->dtype == v->dtype) {
     if (casts)
@@ -66,16 +66,16 @@ public:
     Value *normed = weight == self ? other : self;
 
     RmsNormMatch m{const_cast<Node *>(&root), nullptr, weight, 0.0, {}};
-    auto step = [&](const Value *v, llvm::StringRef target) -> Node * {
+    auto step = [&](const Value *v, OpKind kind) -> Node * {
       Node *n = producerThroughCasts(v, m.replaced);
-      if (!n || n->target != target)
+      if (!n || !n->is(kind))
         return nullptr;
       m.replaced.push_back(n);
       return n;
     };
-    Node *mulNode = step(normed, "aten.mul.Tensor");
+    Node *mulNode = step(normed, OpKind::aten_mul_Tensor);
     if (!mulNode && m.replaced.empty() && normed->definingNode &&
-        normed->definingNode->target == "aten._to_copy.default")
+        normed->definingNode->is(OpKind::aten__to_copy_default))
       return why.reject("%" + normed->name + " casts to " + std::string(dtypeName(normed->dtype)) +
                         "; only casts to the dtype a value already has are looked through "
                         "(legalize-dtypes makes them so)");
@@ -87,28 +87,28 @@ public:
     std::vector<Node *> casts;
     Node *rsqrtNode = producerThroughCasts(b, casts);
     Value *x = a;
-    if (!rsqrtNode || rsqrtNode->target != "aten.rsqrt.default") {
+    if (!rsqrtNode || !rsqrtNode->is(OpKind::aten_rsqrt_default)) {
       casts.clear();
       rsqrtNode = producerThroughCasts(a, casts);
       x = b;
     }
-    if (!rsqrtNode || rsqrtNode->target != "aten.rsqrt.default")
+    if (!rsqrtNode || !rsqrtNode->is(OpKind::aten_rsqrt_default))
       return why.reject("%" + normed->name + " multiplies no rsqrt");
     m.replaced.insert(m.replaced.end(), casts.begin(), casts.end());
     m.replaced.push_back(rsqrtNode);
-    Node *addNode = step(rsqrtNode->tensorArg("self"), "aten.add.Tensor");
+    Node *addNode = step(rsqrtNode->tensorArg("self"), OpKind::aten_add_Tensor);
     std::optional<double> eps = addNode ? asDouble(addNode->arg("other")) : std::nullopt;
     if (!addNode || !eps || asDouble(addNode->arg("alpha")) != 1.0)
       return why.reject("the rsqrt does not read mean + eps (a scalar)");
     m.eps = *eps;
-    Node *meanNode = step(addNode->tensorArg("self"), "aten.mean.dim");
+    Node *meanNode = step(addNode->tensorArg("self"), OpKind::aten_mean_dim);
     std::optional<std::vector<int64_t>> dims =
         meanNode ? asLiteralInts(meanNode->arg("dim")) : std::nullopt;
     int64_t rank = static_cast<int64_t>(x->shape.size());
     if (!meanNode || !dims || dims->size() != 1 || ((*dims)[0] != -1 && (*dims)[0] != rank - 1) ||
         !isTrue(meanNode->arg("keepdim")) || !isNone(meanNode->arg("dtype")))
       return why.reject("the eps is not added to a mean over the last dim with keepdim");
-    Node *powNode = step(meanNode->tensorArg("self"), "aten.pow.Tensor_Scalar");
+    Node *powNode = step(meanNode->tensorArg("self"), OpKind::aten_pow_Tensor_Scalar);
     if (!powNode || asDouble(powNode->arg("exponent")) != 2.0)
       return why.reject("the mean is not of x^2");
     if (throughCasts(powNode->tensorArg("self")) != throughCasts(x))
@@ -122,7 +122,7 @@ public:
       const Value *r = n->results[0];
       size_t uses = std::count(g.outputs.begin(), g.outputs.end(), r);
       for (const auto &user : g.nodes)
-        if (user->target != "aten._assert_tensor_metadata.default")
+        if (!user->is(OpKind::aten__assert_tensor_metadata_default))
           uses += user->readCount(r);
       if (uses != 1)
         return why.reject("%" + r->name + " has other users");
@@ -141,7 +141,7 @@ public:
 
   void rewrite(Rewriter &rw, const RmsNormMatch &m) const override {
     Value *out = m.root->results[0];
-    Value *fused = rw.createOp("et_vk.rms_norm.default",
+    Value *fused = rw.createOp(OpKind::et_vk_rms_norm_default,
                                {{"x", m.input}, {"weight", m.weight}, {"eps", m.eps}}, out->dtype,
                                out->shape, m.root->name + "_rms_norm");
     rw.replaceAllUsesWith(out, fused);

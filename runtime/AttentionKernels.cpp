@@ -4,7 +4,7 @@
 // only index.
 #include "runtime/FloatKernelSupport.h"
 
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/KernelSupport.h"
 #include "runtime/FloatKernels.h"
 #include "shaders/Shaders.h"
 

@@ -4,7 +4,7 @@
 #include "runtime/FloatKernelSupport.h"
 #include "runtime/FloatKernels.h"
 
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/KernelSupport.h"
 
 #include <algorithm>
 #include <numeric>

@@ -2,7 +2,7 @@
 #include "runtime/FloatKernelSupport.h"
 #include "runtime/FloatKernels.h"
 
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/KernelSupport.h"
 
 namespace vkqc::vk {
 

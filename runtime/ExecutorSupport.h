@@ -4,7 +4,8 @@
 
 #include "serialize/VulkanBlobReader.h"
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/ir/OpKind.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
@@ -46,6 +47,7 @@ struct VkOpArguments {
   const VkGraphView &g;
   std::vector<std::optional<Tensor>> &vals;
   const VkOperatorCall &call;
+  OpKind op; // the row of call.name
   std::string where;
 
   const VkValue *value(size_t a) const {

@@ -1,6 +1,6 @@
 #include "runtime/FloatKernelSupport.h"
 
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/KernelSupport.h"
 
 #include <limits>
 

@@ -5,14 +5,14 @@
 //
 // Each runner uploads its operands, dispatches one compiled variant (shaders/Shaders.def)
 // and downloads a fresh contiguous tensor. The semantics are those of the reference
-// interpreter's kernels (compiler/interp/Kernels.h); tensors are f32 or f16 (the kernels
+// interpreter's kernels (compiler/semantics/Kernels.h); tensors are f32 or f16 (the kernels
 // compute in float and round once to the output dtype, like PyTorch's opmath).
 #pragma once
 
 #include "runtime/VulkanContext.h"
 #include "shaders/KernelVariants.h"
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"

@@ -2,9 +2,7 @@
 
 #include "runtime/FloatKernels.h"
 
-#include "compiler/interp/KernelSupport.h"
-
-#include "llvm/ADT/StringSwitch.h"
+#include "compiler/semantics/KernelSupport.h"
 
 namespace vkqc::vk::exec {
 
@@ -27,29 +25,47 @@ enum class Kind {
   None
 };
 
-Kind kindOf(llvm::StringRef name) {
-  if (shaders::elementwiseOpOf(name))
+Kind kindOf(OpKind op) {
+  if (shaders::elementwiseOpOf(op))
     return Kind::Elementwise;
-  return llvm::StringSwitch<Kind>(name)
-      .Cases("aten.slice_copy.Tensor", "aten.permute_copy.default", "aten.expand_copy.default",
-             "aten._to_copy.default", Kind::Copy)
-      .Case("aten.select_copy.int", Kind::Select)
-      .Case("aten.linear.default", Kind::Linear)
-      .Case("aten.cat.default", Kind::Cat)
-      .Case("aten.mean.dim", Kind::Mean)
-      .Case("aten._softmax.default", Kind::Softmax)
-      .Case("et_vk.rms_norm.default", Kind::RmsNorm)
-      .Cases("aten.bmm.default", "aten.mm.default", Kind::Matmul)
-      .Case("et_vk.sdpa.default", Kind::Attention)
-      .Case("aten.view_copy.default", Kind::Reshape)
-      .Case("aten.unsqueeze_copy.default", Kind::Unsqueeze)
-      .Cases("aten.clone.default", "et_vk.prepack.default", Kind::Alias)
-      .Default(Kind::None);
+  switch (op) {
+  case OpKind::aten_slice_copy_Tensor:
+  case OpKind::aten_permute_copy_default:
+  case OpKind::aten_expand_copy_default:
+  case OpKind::aten__to_copy_default:
+    return Kind::Copy;
+  case OpKind::aten_select_copy_int:
+    return Kind::Select;
+  case OpKind::aten_linear_default:
+    return Kind::Linear;
+  case OpKind::aten_cat_default:
+    return Kind::Cat;
+  case OpKind::aten_mean_dim:
+    return Kind::Mean;
+  case OpKind::aten__softmax_default:
+    return Kind::Softmax;
+  case OpKind::et_vk_rms_norm_default:
+    return Kind::RmsNorm;
+  case OpKind::aten_bmm_default:
+  case OpKind::aten_mm_default:
+    return Kind::Matmul;
+  case OpKind::et_vk_sdpa_default:
+    return Kind::Attention;
+  case OpKind::aten_view_copy_default:
+    return Kind::Reshape;
+  case OpKind::aten_unsqueeze_copy_default:
+    return Kind::Unsqueeze;
+  case OpKind::aten_clone_default:
+  case OpKind::et_vk_prepack_default:
+    return Kind::Alias;
+  default:
+    return Kind::None;
+  }
 }
 
 llvm::Expected<Tensor> runElementwise(VulkanContext &context, const VkOpArguments &a,
                                       DType outDtype, const RequireVariant &require) {
-  ElementwiseOp op = *shaders::elementwiseOpOf(a.call.name);
+  ElementwiseOp op = *shaders::elementwiseOpOf(a.op);
   if (llvm::Error err = require(shaders::elementwiseVariant(op, outDtype)))
     return err;
   VKQC_TRY(self, a.tensor(0));
@@ -74,14 +90,13 @@ llvm::Expected<Tensor> runCopy(VulkanContext &context, const VkOpArguments &a, D
   VKQC_TRY(self, a.tensor(0));
   if (llvm::Error err = require(shaders::stridedCopyVariant(self->dtype(), outDtype)))
     return err;
-  const std::string &name = a.call.name;
-  if (name == "aten._to_copy.default")
+  if (a.op == OpKind::aten__to_copy_default)
     return runToDType(context, *self, outDtype);
-  if (name == "aten.permute_copy.default") {
+  if (a.op == OpKind::aten_permute_copy_default) {
     VKQC_TRY(dims, a.integers(1));
     return runPermute(context, *self, *dims);
   }
-  if (name == "aten.expand_copy.default") {
+  if (a.op == OpKind::aten_expand_copy_default) {
     VKQC_TRY(sizes, a.integers(1));
     return runExpand(context, *self, *sizes);
   }
@@ -219,7 +234,7 @@ llvm::Expected<Tensor> runOp(VulkanContext &context, const VkOpArguments &a, Kin
 
 llvm::Expected<bool> runFloatOp(VulkanContext &context, const VkOpArguments &a, int32_t out,
                                 const RequireVariant &require) {
-  Kind kind = kindOf(a.call.name);
+  Kind kind = kindOf(a.op);
   if (kind == Kind::None)
     return false;
   VKQC_TRY(outDtype, a.outputDtype(out));

@@ -1,13 +1,13 @@
 // Run one quantized op on the GPU from interpreter tensors: upload the operands, pick the
 // variant from the inputs (GEMV vs tiled, dtype, zero-point mode), dispatch, download.
-// The semantics are those of the CPU reference kernels in compiler/interp/Kernels.h, on
+// The semantics are those of the CPU reference kernels in compiler/semantics/Kernels.h, on
 // the packed layouts of executorch-vulkan-facts §5 (see shaders/README.md).
 #pragma once
 
 #include "runtime/VulkanContext.h"
 #include "shaders/KernelVariants.h"
 
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 
 #include <optional>
 

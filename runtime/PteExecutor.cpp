@@ -7,10 +7,10 @@
 #include "serialize/VulkanBlobBuilder.h"
 #include "shaders/Shaders.h"
 
-#include "compiler/interp/KernelSupport.h"
-#include "compiler/interp/Kernels.h"
 #include "compiler/interp/OpHandlers.h"
 #include "compiler/ir/OpSchema.h"
+#include "compiler/semantics/KernelSupport.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -352,7 +352,7 @@ private:
     const OpSchema *schema = lookupOpByCpuOperator(op.name, op.overload);
     if (!schema)
       return execError(where, "not a CPU operator of vkqc's op table (compiler/ir/Ops.def)");
-    interp::OpHandler handler = interp::findOpHandler(schema->target);
+    interp::OpHandler handler = interp::findOpHandler(*schema->kind);
     if (!handler)
       return execError(where, "the reference interpreter cannot run " + schema->target);
     // ExecuTorch's convention: the out-variant's arguments (the outs among them), then the
@@ -704,7 +704,7 @@ private:
     if (call.args.size() != schema->args.size() + 1)
       return execError(where, llvm::Twine(call.args.size()) + " arguments; the op takes " +
                                   llvm::Twine(schema->args.size()) + " and the output");
-    VkOpArguments a{g, vals, call, where};
+    VkOpArguments a{g, vals, call, *schema->kind, where};
     llvm::Expected<std::vector<int32_t>> outs = a.outputs();
     if (!outs)
       return outs.takeError();
@@ -712,7 +712,7 @@ private:
       return execError(where, llvm::Twine(outs->size()) + " outputs for " +
                                   llvm::Twine(schema->returns.size()) + " results");
 
-    if (call.name == "et_vk.linear_q4gsw.default") {
+    if (a.op == OpKind::et_vk_linear_q4gsw_default) {
       VKQC_TRY(x, a.tensor(0));
       VKQC_TRY(weights, a.tensor(1));
       VKQC_TRY(scales, a.tensor(2));
@@ -735,7 +735,7 @@ private:
       ++stats_.vulkanOps;
       return a.store((*outs)[0], std::move(*y));
     }
-    if (call.name == "et_vk.linear_dq8ca_q4gsw.default") {
+    if (a.op == OpKind::et_vk_linear_dq8ca_q4gsw_default) {
       VKQC_TRY(x, a.tensor(0));
       VKQC_TRY(inputScales, a.tensor(1));
       VKQC_TRY(inputZp, a.tensor(2));
@@ -781,7 +781,7 @@ private:
       ++stats_.vulkanOps;
       return a.store((*outs)[0], std::move(*y));
     }
-    if (call.name == "et_vk.embedding_q4gsw.default") {
+    if (a.op == OpKind::et_vk_embedding_q4gsw_default) {
       VKQC_TRY(weight, a.tensor(0));
       VKQC_TRY(scales, a.tensor(1));
       VKQC_TRY(groupSize, a.integer(2));
@@ -799,7 +799,7 @@ private:
       ++stats_.vulkanOps;
       return a.store((*outs)[0], std::move(*y));
     }
-    if (call.name == "torchao.choose_qparams_affine.default") {
+    if (a.op == OpKind::torchao_choose_qparams_affine_default) {
       VKQC_TRY(x, a.tensor(0));
       VKQC_TRY(mapping, a.string(1));
       VKQC_TRY(blockSize, a.integers(2));

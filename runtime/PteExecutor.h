@@ -15,7 +15,7 @@
 #include "serialize/PteView.h"
 #include "shaders/KernelVariants.h"
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"

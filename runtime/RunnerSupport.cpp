@@ -3,7 +3,7 @@
 #include "runtime/VulkanError.h"
 #include "shaders/Shaders.h"
 
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "llvm/ADT/StringExtras.h"
 

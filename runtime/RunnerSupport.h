@@ -5,7 +5,7 @@
 #include "runtime/Dispatch.h"
 #include "runtime/PushConstants.h"
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/semantics/Tensor.h"
 
 #include <optional>
 

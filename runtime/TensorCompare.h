@@ -2,7 +2,7 @@
 // `vkqc run` checking a device against the interpreter).
 #pragma once
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/Support/Error.h"
 

@@ -2,28 +2,43 @@
 // and the executor's dispatch at run time.
 #include "shaders/KernelVariants.h"
 
-#include "llvm/ADT/StringSwitch.h"
-
 namespace vkqc::shaders {
 
-std::optional<ElementwiseOp> elementwiseOpOf(llvm::StringRef target) {
-  return llvm::StringSwitch<std::optional<ElementwiseOp>>(target)
-      .Case("aten.add.Tensor", ElementwiseOp::Add)
-      .Case("aten.sub.Tensor", ElementwiseOp::Sub)
-      .Case("aten.mul.Tensor", ElementwiseOp::Mul)
-      .Case("aten.div.Tensor", ElementwiseOp::Div)
-      .Case("aten.pow.Tensor_Scalar", ElementwiseOp::Pow)
-      .Case("aten.neg.default", ElementwiseOp::Neg)
-      .Case("aten.rsqrt.default", ElementwiseOp::Rsqrt)
-      .Case("aten.sqrt.default", ElementwiseOp::Sqrt)
-      .Case("aten.silu.default", ElementwiseOp::Silu)
-      .Case("aten.sigmoid.default", ElementwiseOp::Sigmoid)
-      .Case("aten.exp.default", ElementwiseOp::Exp)
-      .Case("aten.cos.default", ElementwiseOp::Cos)
-      .Case("aten.sin.default", ElementwiseOp::Sin)
-      .Case("aten.tanh.default", ElementwiseOp::Tanh)
-      .Case("aten.gelu.default", ElementwiseOp::GeluTanh) // approximate='tanh' (partition's guard)
-      .Default(std::nullopt);
+std::optional<ElementwiseOp> elementwiseOpOf(OpKind op) {
+  switch (op) {
+  case OpKind::aten_add_Tensor:
+    return ElementwiseOp::Add;
+  case OpKind::aten_sub_Tensor:
+    return ElementwiseOp::Sub;
+  case OpKind::aten_mul_Tensor:
+    return ElementwiseOp::Mul;
+  case OpKind::aten_div_Tensor:
+    return ElementwiseOp::Div;
+  case OpKind::aten_pow_Tensor_Scalar:
+    return ElementwiseOp::Pow;
+  case OpKind::aten_neg_default:
+    return ElementwiseOp::Neg;
+  case OpKind::aten_rsqrt_default:
+    return ElementwiseOp::Rsqrt;
+  case OpKind::aten_sqrt_default:
+    return ElementwiseOp::Sqrt;
+  case OpKind::aten_silu_default:
+    return ElementwiseOp::Silu;
+  case OpKind::aten_sigmoid_default:
+    return ElementwiseOp::Sigmoid;
+  case OpKind::aten_exp_default:
+    return ElementwiseOp::Exp;
+  case OpKind::aten_cos_default:
+    return ElementwiseOp::Cos;
+  case OpKind::aten_sin_default:
+    return ElementwiseOp::Sin;
+  case OpKind::aten_tanh_default:
+    return ElementwiseOp::Tanh;
+  case OpKind::aten_gelu_default: // approximate='tanh' (partition's guard)
+    return ElementwiseOp::GeluTanh;
+  default:
+    return std::nullopt;
+  }
 }
 
 } // namespace vkqc::shaders

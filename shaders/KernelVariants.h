@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/ir/DType.h"
+#include "compiler/ir/OpKind.h"
 
 #include "llvm/Support/Error.h"
 
@@ -57,8 +58,8 @@ enum class ElementwiseOp {
   GeluTanh
 };
 bool isBinary(ElementwiseOp op);
-/// The elementwise op an aten op target runs ("aten.add.Tensor" -> Add), if it is one.
-std::optional<ElementwiseOp> elementwiseOpOf(llvm::StringRef target);
+/// The elementwise op an aten op runs (aten_add_Tensor -> Add), if it is one.
+std::optional<ElementwiseOp> elementwiseOpOf(OpKind op);
 /// "add", "rsqrt", ...
 llvm::StringRef elementwiseOpName(ElementwiseOp op);
 /// binary_{op}_buffer_{dtype} or unary_{op}_buffer_{dtype}.

@@ -1,33 +1,13 @@
-// vkqc: the command-line tool. Flags and dispatch only; the work lives in the libraries.
-#include "compiler/driver/Compile.h"
-#include "compiler/driver/Optimize.h"
-#include "compiler/driver/ProgressBar.h"
-#include "compiler/driver/Report.h"
-#include "compiler/driver/Summary.h"
-#include "compiler/interp/Interpreter.h"
-#include "compiler/interp/Npy.h"
-#include "compiler/interp/ValueDump.h"
-#include "compiler/ir/Printer.h"
-#include "compiler/lower/PteLowering.h"
-#include "compiler/target/Target.h"
-#include "patterns/Pattern.h"
-#include "runtime/PteExecutor.h"
-#include "serialize/Inspect.h"
-#include "serialize/OutputFile.h"
-#include "serialize/PteReader.h"
-#include "serialize/PteWriter.h"
-#include "shaders/Shaders.h"
+// vkqc: the command-line tool. It only parses flags; the commands live in the driver
+// (compiler/driver/Commands.h).
+#include "compiler/driver/Commands.h"
 
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <fmt/format.h>
-
 #include <malloc.h>
-#include <set>
+#include <optional>
 
 using namespace vkqc;
 namespace cl = llvm::cl;
@@ -85,7 +65,6 @@ cl::opt<std::string>
                cl::desc("`run` on a .pt2: write every node's value as <dir>/<value>.npy "
                         "(compare with PyTorch: tools/compare_with_torch.py)"),
                cl::value_desc("dir"), cl::sub(RunCmd), cl::cat(IOCategory));
-enum class EmitKind { Pte, Summary, VkIR, Dot };
 cl::opt<EmitKind>
     Emit("emit",
          cl::desc("What `compile` writes (default: pte when -o ends in .pte, else summary)"),
@@ -166,13 +145,13 @@ cl::opt<std::string> PrintTreeDir("print-ir-tree-dir",
                                            "<dir>/NN_<pass>.vkir"),
                                   cl::value_desc("dir"), VKQC_PIPELINE_COMMANDS,
                                   cl::cat(PrintingCategory));
-enum class ReportKind { None, Text, Json };
-cl::opt<ReportKind> ReportFlag(
-    "report", cl::desc("Print what each pass did to each node and why (stderr)"), cl::ValueOptional,
-    cl::init(ReportKind::None),
-    cl::values(clEnumValN(ReportKind::Text, "text", "text (the default of --report)"),
-               clEnumValN(ReportKind::Json, "json", "JSON"), clEnumValN(ReportKind::Text, "", "")),
-    VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
+cl::opt<ReportFormat>
+    ReportFlag("report", cl::desc("Print what each pass did to each node and why (stderr)"),
+               cl::ValueOptional, cl::init(ReportFormat::None),
+               cl::values(clEnumValN(ReportFormat::Text, "text", "text (the default of --report)"),
+                          clEnumValN(ReportFormat::Json, "json", "JSON"),
+                          clEnumValN(ReportFormat::Text, "", "")),
+               VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<std::string> ReportFile("report-file",
                                 cl::desc("Write the --report to <file> instead of stderr"),
                                 cl::value_desc("file"), VKQC_PIPELINE_COMMANDS,
@@ -217,482 +196,50 @@ cl::opt<bool> PassesMarkdown("markdown", cl::desc("Print docs/passes.md (Markdow
                              cl::sub(PassesCmd));
 
 /// Prints `vkqc: error: <file>: <message>` and returns the exit code.
-int fail(llvm::StringRef file, llvm::Error err) {
-  std::string message = llvm::toString(std::move(err));
-  llvm::WithColor::error(llvm::errs(), "vkqc") << file << ": " << message << "\n";
-  return 1;
-}
+/// Every flag, as the driver takes them.
+CommandFlags flagsFromCommandLine() {
+  CommandFlags f;
+  f.inputPath = InputPath;
+  f.outputPath = OutputPath;
+  f.optInput = OptInput;
+  f.archivePath = ArchivePath;
+  f.splitInputFile = SplitInputFile;
+  f.inputTensors.assign(InputTensors.begin(), InputTensors.end());
+  f.expectTensors.assign(ExpectTensors.begin(), ExpectTensors.end());
+  f.dumpValues = DumpValues;
+  if (Emit.getNumOccurrences())
+    f.emit = Emit;
+  f.noProgress = NoProgress;
+  f.emitSpirvDir = EmitSpirvDir;
 
-PipelineOptions pipelineFromFlags() {
-  PipelineOptions p;
-  p.passes.assign(PassList.begin(), PassList.end());
-  p.compileTo = CompileTo;
-  p.printBefore.insert(PrintBefore.begin(), PrintBefore.end());
-  p.printAfter.insert(PrintAfter.begin(), PrintAfter.end());
-  p.printAfterAll = PrintAfterAll;
-  p.printAfterChange = PrintAfterChange;
-  p.printTreeDir = PrintTreeDir;
-  p.verifyEach = VerifyEach;
-  p.timePasses = TimePasses;
-  return p;
-}
+  f.pipeline.passes.assign(PassList.begin(), PassList.end());
+  f.pipeline.compileTo = CompileTo;
+  f.pipeline.printBefore.insert(PrintBefore.begin(), PrintBefore.end());
+  f.pipeline.printAfter.insert(PrintAfter.begin(), PrintAfter.end());
+  f.pipeline.printAfterAll = PrintAfterAll;
+  f.pipeline.printAfterChange = PrintAfterChange;
+  f.pipeline.printTreeDir = PrintTreeDir;
+  f.pipeline.verifyEach = VerifyEach;
+  f.pipeline.timePasses = TimePasses;
+  f.passOptions.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
+  f.passOptions.weightOnlyLinear = WeightOnlyLinear;
+  f.passOptions.target = TargetFlag;
+  f.passOptions.executorchOnly = RuntimeFlag == RuntimeKind::Executorch;
+  f.verifyNumerics = VerifyNumerics;
+  f.verifyWeightCrc = !NoVerifyCrc;
+  f.report = ReportFlag;
+  f.reportFile = ReportFile;
 
-PassOptions passOptionsFromFlags() {
-  PassOptions o;
-  o.computeDType = DTypeFlag == ComputeDType::FP16 ? DType::Float16 : DType::Float32;
-  o.weightOnlyLinear = WeightOnlyLinear;
-  o.target = TargetFlag;
-  o.executorchOnly = RuntimeFlag == RuntimeKind::Executorch;
-  return o;
-}
-
-CompileRequest requestFromFlags() {
-  CompileRequest r;
-  r.modelPath = InputPath;
-  r.pipeline = pipelineFromFlags();
-  r.options = passOptionsFromFlags();
-  r.verifyNumerics = VerifyNumerics;
-  r.verifyWeightCrc = !NoVerifyCrc;
-  return r;
-}
-
-LoweringOptions loweringOptions() {
-  LoweringOptions o;
-  o.target = TargetFlag;
-  o.executorchOnly = RuntimeFlag == RuntimeKind::Executorch;
-  return o;
-}
-
-/// Writes `text` to -o (in place of `oldOutput`), or stdout without one.
-int writeText(const std::string &text, serialize::OldOutput &oldOutput) {
-  if (OutputPath.empty()) {
-    llvm::outs() << text;
-    return 0;
-  }
-  if (auto err = serialize::writeFileAtomically(OutputPath, text, &oldOutput))
-    return fail(OutputPath, std::move(err));
-  return 0;
-}
-
-bool wantsReport() { return ReportFlag != ReportKind::None || !ReportFile.empty(); }
-
-/// Writes a --report to stderr, or to --report-file.
-int writeReportText(const std::string &text) {
-  if (ReportFile.empty()) {
-    llvm::errs() << text;
-    return 0;
-  }
-  if (auto err = serialize::writeFileAtomically(ReportFile, text))
-    return fail(ReportFile, std::move(err));
-  return 0;
-}
-
-int writeReport(const Graph &g, const PassContext &ctx) {
-  if (!wantsReport())
-    return 0;
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  if (ReportFlag == ReportKind::Json)
-    printReportJson(g, ctx, os);
-  else
-    printReportText(g, ctx, os);
-  os.flush();
-  return writeReportText(text);
-}
-
-/// Reads the --input tensors and compiles; on failure prints the error, sets `rc` and
-/// returns nothing. With `verifyBeforeCommit`, the caller joins the weights' CRC-32 checks
-/// (verifyInputIntegrity) before it commits its output; else they are joined here.
-std::optional<CompiledModel> compileFromFlags(std::vector<interp::Tensor> &inputs, int &rc,
-                                              bool verifyBeforeCommit = false) {
-  llvm::Expected<std::vector<interp::Tensor>> tensors = readInputTensors(InputTensors);
-  if (!tensors) {
-    rc = fail("--input", tensors.takeError());
-    return std::nullopt;
-  }
-  inputs = std::move(*tensors);
-  CompileRequest request = requestFromFlags();
-  if (request.verifyNumerics)
-    request.numericsInputs = inputs;
-  request.callerVerifiesIntegrity = verifyBeforeCommit;
-  // compileModel checks the flags before it reads a possibly large model.
-  llvm::Expected<CompiledModel> compiled = compileModel(request, llvm::errs());
-  if (!compiled) {
-    rc = fail(InputPath, compiled.takeError());
-    return std::nullopt;
-  }
-  // The report is made from the weights too: it waits for their checks.
-  if (verifyBeforeCommit && (ReportFlag != ReportKind::None || !ReportFile.empty()))
-    if (auto err = verifyInputIntegrity(*compiled)) {
-      rc = fail(InputPath, std::move(err));
-      return std::nullopt;
-    }
-  rc = writeReport(*compiled->model.graph, compiled->context);
-  if (rc)
-    return std::nullopt;
-  return std::move(*compiled);
-}
-
-/// Compiles and interprets the program on the --input tensors.
-std::optional<std::vector<interp::Tensor>> compileAndInterpret(int &rc,
-                                                               interp::Tolerance *tolerance) {
-  std::vector<interp::Tensor> inputs;
-  std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
-  if (!compiled)
-    return std::nullopt;
-  if (tolerance)
-    *tolerance = compiled->tolerance;
-  std::unique_ptr<interp::ValueDumper> dumper;
-  if (!DumpValues.empty()) {
-    llvm::Expected<std::unique_ptr<interp::ValueDumper>> made =
-        interp::ValueDumper::create(DumpValues);
-    if (!made) {
-      rc = fail(DumpValues, made.takeError());
-      return std::nullopt;
-    }
-    dumper = std::move(*made);
-  }
-  llvm::Expected<std::vector<interp::Tensor>> outputs = interp::interpretGraph(
-      *compiled->model.graph, inputs, dumper ? dumper->observer() : interp::TensorObserver());
-  if (!outputs) {
-    rc = fail(InputPath, outputs.takeError());
-    return std::nullopt;
-  }
-  if (dumper)
-    if (llvm::Error err = dumper->finish()) {
-      rc = fail(DumpValues, std::move(err));
-      return std::nullopt;
-    }
-  return std::move(*outputs);
-}
-
-/// --emit-spirv-dir: the SPIR-V of every kernel variant the program's Vulkan nodes use.
-llvm::Error writeSpirvFiles(const Graph &g, llvm::StringRef dir) {
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return llvm::createStringError(ec, "cannot create the directory: " + ec.message());
-  std::set<std::string> names;
-  for (const auto &n : g.nodes)
-    names.insert(n->kernels.begin(), n->kernels.end());
-  for (const std::string &name : names) {
-    const shaders::ShaderVariant *variant = shaders::findShader(name);
-    if (!variant)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), "no compiled shader " + name);
-    llvm::StringRef bytes(reinterpret_cast<const char *>(variant->spirv.data()),
-                          variant->spirv.size() * 4);
-    if (auto err = serialize::writeFileAtomically((dir + "/" + name + ".spv").str(), bytes))
-      return err;
-  }
-  return llvm::Error::success();
-}
-
-/// Lowers and writes the program; the weights' CRC-32 checks, running since import, are
-/// joined just before the file is committed (a mismatch leaves no file).
-int writeProgram(CompiledModel &compiled, serialize::OldOutput &oldOutput) {
-  if (OutputPath.empty()) {
-    llvm::errs() << "vkqc: error: compile: give the .pte path with -o\n";
-    return 1;
-  }
-  const Graph &g = *compiled.model.graph;
-  llvm::Expected<serialize::PteProgram> program = lowerToPte(g, loweringOptions());
-  if (!program)
-    return fail(InputPath, program.takeError());
-  ProgressBar progress(!NoProgress);
-  bool inputBad = false;
-  auto verifyInput = [&]() -> llvm::Error {
-    llvm::Error err = verifyInputIntegrity(compiled);
-    inputBad = static_cast<bool>(err);
-    return err;
-  };
-  if (auto err = serialize::writePte(
-          *program, OutputPath,
-          [&](uint64_t done, uint64_t total) {
-            progress.update("writing " + OutputPath, done, total);
-          },
-          &oldOutput, verifyInput))
-    return fail(inputBad ? InputPath : OutputPath, std::move(err));
-  if (!EmitSpirvDir.empty())
-    if (auto err = writeSpirvFiles(g, EmitSpirvDir))
-      return fail(EmitSpirvDir, std::move(err));
-  return 0;
-}
-
-int runCompile() {
-  if (InputPath.empty()) {
-    llvm::errs() << "vkqc: error: compile: give a model (.pt2 or models/model.json)\n";
-    return 1;
-  }
-  // An old output leaves its path once the flags are valid and the model exists (a mistyped
-  // flag or path never touches it), to be written over or removed (OutputFile.h, OldOutput).
-  serialize::OldOutput oldOutput;
-  if (!OutputPath.empty()) {
-    if (auto err = validateRequest(requestFromFlags()))
-      return fail(InputPath, std::move(err));
-    if (llvm::sys::fs::exists(InputPath))
-      oldOutput = serialize::setAsideOldOutput(OutputPath);
-  }
-  // Without --emit: the IR where --compile-to stopped, a program for `-o x.pte`, else a summary.
-  EmitKind emit = Emit;
-  if (Emit.getNumOccurrences() == 0) {
-    if (!CompileTo.empty())
-      emit = EmitKind::VkIR;
-    else if (llvm::StringRef(OutputPath).endswith(".pte"))
-      emit = EmitKind::Pte;
-  }
-  if (emit == EmitKind::Pte && OutputPath.empty()) {
-    llvm::errs() << "vkqc: error: compile: give the .pte path with -o\n";
-    return 1;
-  }
-  std::vector<interp::Tensor> inputs;
-  int rc = 0;
-  std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc, emit == EmitKind::Pte);
-  if (!compiled)
-    return rc;
-  const Graph &g = *compiled->model.graph;
-  if (emit == EmitKind::Pte)
-    return writeProgram(*compiled, oldOutput);
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  switch (emit) {
-  case EmitKind::Summary:
-    printSummary(g, os);
-    break;
-  case EmitKind::VkIR:
-    printGraph(g, os);
-    break;
-  case EmitKind::Dot:
-    printDot(g, os);
-    break;
-  case EmitKind::Pte:
-    break;
-  }
-  os.flush();
-  return writeText(text, oldOutput);
-}
-
-int runOptText() {
-  OptRequest request;
-  request.inputPath = OptInput;
-  request.archivePath = ArchivePath;
-  request.splitInputFile = SplitInputFile;
-  request.pipeline = pipelineFromFlags();
-  request.options = passOptionsFromFlags();
-  if (wantsReport())
-    request.report = ReportFlag == ReportKind::Json ? ReportFormat::Json : ReportFormat::Text;
-  OptResult result;
-  llvm::Error failures = runOpt(request, result, llvm::errs());
-  int rc = wantsReport() ? writeReportText(result.report) : 0;
-  if (failures) { // one line per failing graph, each naming its file; no -o file is written
-    llvm::handleAllErrors(std::move(failures), [](const llvm::ErrorInfoBase &e) {
-      llvm::WithColor::error(llvm::errs(), "vkqc") << e.message() << "\n";
-    });
-    if (OutputPath.empty())
-      llvm::outs() << result.text; // the graphs that did not fail, as mlir-opt prints them
-    return 1;
-  }
-  if (rc)
-    return rc;
-  serialize::OldOutput noOldOutput;
-  return writeText(result.text, noOldOutput);
-}
-
-/// The Vulkan context of --device=N.
-llvm::Expected<std::unique_ptr<vk::VulkanContext>> openDevice() {
-  vk::ContextOptions options;
-  options.deviceIndex = DeviceIndex;
-  llvm::Expected<std::unique_ptr<vk::VulkanContext>> context = vk::VulkanContext::create(options);
-  if (!context)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "--device: " + llvm::toString(context.takeError()));
-  return context;
-}
-
-/// Runs a .pte on the Vulkan device.
-llvm::Expected<std::vector<interp::Tensor>> runProgramFile(llvm::StringRef path,
-                                                           llvm::ArrayRef<interp::Tensor> inputs) {
-  llvm::Expected<std::unique_ptr<vk::VulkanContext>> context = openDevice();
-  if (!context)
-    return context.takeError();
-  return vk::runPteFile(path, inputs, **context);
-}
-
-int runInterpret() {
-  if (ListDevices) {
-    llvm::Expected<std::string> devices = vk::describeDevices();
-    if (!devices)
-      return fail("--list-devices", devices.takeError());
-    llvm::outs() << *devices;
-    return 0;
-  }
-  if (InputPath.empty()) {
-    llvm::errs() << "vkqc: error: run: give a model (.pt2, models/model.json or .pte)\n";
-    return 1;
-  }
-  if (OutputPath.empty()) {
-    llvm::errs() << "vkqc: error: run: give the output file with -o OUT.npy\n";
-    return 1;
-  }
-  int rc = 0;
-  std::optional<std::vector<interp::Tensor>> outputs;
-  if (llvm::StringRef(InputPath).endswith(".pte") && !DumpValues.empty()) {
-    llvm::errs()
-        << "vkqc: error: run: --dump-values interprets the IR: give the .pt2, not the .pte\n";
-    return 1;
-  }
-  if (llvm::StringRef(InputPath).endswith(".pte")) { // a compiled program: run it on Vulkan
-    llvm::Expected<std::vector<interp::Tensor>> inputs = readInputTensors(InputTensors);
-    if (!inputs)
-      return fail("--input", inputs.takeError());
-    llvm::Expected<std::vector<interp::Tensor>> ran = runProgramFile(InputPath, *inputs);
-    if (!ran)
-      return fail(InputPath, ran.takeError());
-    outputs = std::move(*ran);
-  } else {
-    outputs = compileAndInterpret(rc, nullptr);
-    if (!outputs)
-      return rc;
-  }
-  if (outputs->size() != 1)
-    return fail(InputPath,
-                llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                        "run: the program has " + std::to_string(outputs->size()) +
-                                            " outputs; -o writes exactly one"));
-  if (auto err = interp::writeNpy(OutputPath, outputs->front()))
-    return fail(OutputPath, std::move(err));
-  return 0;
-}
-
-/// Compiles to a .pte in memory and runs it on the Vulkan device.
-std::optional<std::vector<interp::Tensor>> compileAndRunOnVulkan(int &rc,
-                                                                 interp::Tolerance &tolerance) {
-  std::vector<interp::Tensor> inputs;
-  std::optional<CompiledModel> compiled = compileFromFlags(inputs, rc);
-  if (!compiled)
-    return std::nullopt;
-  tolerance = compiled->tolerance;
-  llvm::Expected<serialize::PteProgram> program =
-      lowerToPte(*compiled->model.graph, loweringOptions());
-  if (!program) {
-    rc = fail(InputPath, program.takeError());
-    return std::nullopt;
-  }
-  llvm::Expected<std::vector<uint8_t>> bytes = serialize::serializePte(*program);
-  if (!bytes) {
-    rc = fail(InputPath, bytes.takeError());
-    return std::nullopt;
-  }
-  llvm::Expected<serialize::PteView> view = serialize::readPte(*bytes);
-  llvm::Expected<std::unique_ptr<vk::VulkanContext>> context =
-      view ? openDevice() : view.takeError();
-  if (!context) {
-    rc = fail(InputPath, context.takeError());
-    return std::nullopt;
-  }
-  llvm::Expected<std::vector<interp::Tensor>> outputs =
-      vk::runPte(*view, *bytes, inputs, **context);
-  if (!outputs) {
-    rc = fail(InputPath, outputs.takeError());
-    return std::nullopt;
-  }
-  return std::move(*outputs);
-}
-
-int runCheck() {
-  if (InputPath.empty()) {
-    llvm::errs() << "vkqc: error: check: give a model (.pt2 or models/model.json)\n";
-    return 1;
-  }
-  llvm::Expected<std::vector<interp::Tensor>> expected = readInputTensors(ExpectTensors);
-  if (!expected)
-    return fail("--expect", expected.takeError());
-  int rc = 0;
-  interp::Tolerance tolerance{};
-  // The whole pipeline: write the program and run it on Vulkan. With --compile-to:
-  // interpret the IR where the pipeline stopped.
-  std::optional<std::vector<interp::Tensor>> outputs = CompileTo.empty()
-                                                           ? compileAndRunOnVulkan(rc, tolerance)
-                                                           : compileAndInterpret(rc, &tolerance);
-  if (!outputs)
-    return rc;
-  if (expected->size() != outputs->size())
-    return fail(InputPath, llvm::createStringError(
-                               llvm::inconvertibleErrorCode(),
-                               "check: the program has " + std::to_string(outputs->size()) +
-                                   " outputs, --expect gives " + std::to_string(expected->size())));
+  f.deviceIndex = DeviceIndex;
+  f.listDevices = ListDevices;
   if (MinCosine.getNumOccurrences())
-    tolerance.minCosine = MinCosine;
+    f.minCosine = MinCosine;
   if (MaxError.getNumOccurrences())
-    tolerance.maxErrorRelativeToMax = MaxError;
-  bool pass = true;
-  for (size_t i = 0; i < outputs->size(); ++i) {
-    llvm::Expected<interp::Comparison> c = interp::compareTensors((*outputs)[i], (*expected)[i]);
-    if (!c)
-      return fail(ExpectTensors[i], c.takeError());
-    bool ok = interp::meetsTolerance(*c, tolerance);
-    pass = pass && ok;
-    llvm::outs() << fmt::format(
-        "check: output {}: cosine {:.9f}, max abs error {:.4g} (max |expected| {:.4g}): "
-        "{} (cosine >= {}{})\n",
-        i, c->cosine, c->maxAbsError, c->maxAbsExpected, ok ? "PASS" : "FAIL", tolerance.minCosine,
-        tolerance.maxErrorRelativeToMax
-            ? fmt::format(", error <= {} x max", *tolerance.maxErrorRelativeToMax)
-            : std::string());
-  }
-  return pass ? 0 : 1;
-}
-
-int runInspect() {
-  llvm::Expected<serialize::PteView> view = serialize::readPteFile(PtePath);
-  if (!view)
-    return fail(PtePath, view.takeError());
-  serialize::printInspect(*view, llvm::outs(), InspectJson);
-  return 0;
-}
-
-int runListPasses() {
-  if (PassesMarkdown) {
-    llvm::outs() << "# Passes and patterns\n\n"
-                    "Generated by `vkqc passes --markdown` from `passes/Passes.def` and "
-                    "`patterns/Patterns.def`; a test keeps this file in sync.\n\n"
-                    "## Passes, in default pipeline order\n\n| pass | summary |\n| --- | --- |\n";
-    for (const PassInfo &p : allPasses())
-      llvm::outs() << "| `" << p.name << "` | " << p.summary << " |\n";
-    llvm::outs() << "\n## Patterns of `fuse-quantized`, in the order they are tried\n\n"
-                    "| pattern | anchor | summary |\n| --- | --- | --- |\n";
-    for (const PatternInfo &p : allPatterns())
-      llvm::outs() << "| `" << p.name << "` | `" << p.anchor << "` | " << p.summary << " |\n";
-    return 0;
-  }
-  llvm::outs() << "Passes, in default pipeline order (use with --passes, --compile-to and the "
-                  "--print-ir flags):\n";
-  for (const PassInfo &p : allPasses())
-    llvm::outs() << fmt::format("  {:<18} {}\n", p.name, p.summary);
-  llvm::outs() << "\nPatterns of fuse-quantized, in the order they are tried:\n";
-  for (const PatternInfo &p : allPatterns())
-    llvm::outs() << fmt::format("  {:<22} {}\n", p.name, p.summary);
-  return 0;
-}
-
-int runListTargets() {
-  llvm::outs() << fmt::format("{:<14} {:>14} {:>8} {:>8} {:>5} {:>5} {:>8}  {}\n", "target",
-                              "buffer elems", "img2d", "img3d", "fp16", "int8", "int8dot",
-                              "aliases / description");
-  for (const Target &t : allTargets()) {
-    std::string aliases;
-    for (const std::string &a : t.aliases)
-      aliases += (aliases.empty() ? "" : ",") + a;
-    llvm::outs() << fmt::format("{:<14} {:>14} {:>8} {:>8} {:>5} {:>5} {:>8}  {}{}\n", t.name,
-                                t.maxBufferElements, t.maxImageExtent2D, t.maxImageExtent3D,
-                                t.fp16 ? "yes" : "no", t.int8Storage ? "yes" : "no",
-                                t.int8DotProduct ? "yes" : "no",
-                                aliases.empty() ? "" : "[" + aliases + "] ", t.description);
-  }
-  return 0;
-}
-
-int runListOps() {
-  for (const OpSchema &s : allOpSchemas())
-    llvm::outs() << s.target << "  " << s.text << "\n";
-  return 0;
+    f.maxError = MaxError;
+  f.ptePath = PtePath;
+  f.inspectJson = InspectJson;
+  f.passesMarkdown = PassesMarkdown;
+  return f;
 }
 
 } // namespace
@@ -709,29 +256,17 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "vkqc: ahead-of-time compiler for torchao-quantized PyTorch "
                               "programs to ExecuTorch Vulkan\n");
-  // The input is never changed, so it is never the output (a hard link or symlink to it neither).
-  llvm::StringRef input = OptCmd ? llvm::StringRef(OptInput) : llvm::StringRef(InputPath);
-  if (!input.empty() && input != "-" && !OutputPath.empty() &&
-      serialize::isSameFile(input, OutputPath))
-    return fail(OutputPath, llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                                    "-o: this is the input file; the output "
-                                                    "would replace it"));
-  if (CompileCmd)
-    return runCompile();
-  if (RunCmd)
-    return runInterpret();
-  if (CheckCmd)
-    return runCheck();
-  if (OptCmd)
-    return runOptText();
-  if (InspectCmd)
-    return runInspect();
-  if (PassesCmd)
-    return runListPasses();
-  if (OpsCmd)
-    return runListOps();
-  if (TargetsCmd)
-    return runListTargets();
+  std::optional<Command> command = CompileCmd   ? Command::Compile
+                                   : RunCmd     ? Command::Run
+                                   : CheckCmd   ? Command::Check
+                                   : OptCmd     ? Command::Opt
+                                   : InspectCmd ? Command::Inspect
+                                   : PassesCmd  ? Command::Passes
+                                   : OpsCmd     ? Command::Ops
+                                   : TargetsCmd ? std::optional<Command>(Command::Targets)
+                                                : std::nullopt;
+  if (command)
+    return runCommand(*command, flagsFromCommandLine());
   llvm::errs() << "vkqc: error: no command given; try `vkqc --help`\n";
   return 1;
 }

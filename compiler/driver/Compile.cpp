@@ -1,7 +1,7 @@
 #include "compiler/driver/Compile.h"
 
 #include "compiler/driver/NumericsCheck.h"
-#include "compiler/interp/Npy.h"
+#include "compiler/semantics/Npy.h"
 #include "compiler/target/Target.h"
 
 namespace vkqc {

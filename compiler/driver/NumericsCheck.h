@@ -3,7 +3,7 @@
 #pragma once
 
 #include "compiler/interp/Interpreter.h"
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 #include "llvm/Support/raw_ostream.h"
 

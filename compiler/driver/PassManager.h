@@ -2,7 +2,7 @@
 // passes, a dump tree, the verifier after each pass, and timing.
 #pragma once
 
-#include "passes/Pass.h"
+#include "passes/PassRegistry.h"
 
 #include "llvm/Support/raw_ostream.h"
 

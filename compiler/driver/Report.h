@@ -1,7 +1,7 @@
 // The compile report (--report): what each pass did to each node and constant, and why.
 #pragma once
 
-#include "passes/Pass.h"
+#include "compiler/pass/Pass.h"
 
 #include "llvm/Support/raw_ostream.h"
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "compiler/interp/SymbolBindings.h"
-#include "compiler/interp/Tensor.h"
 #include "compiler/ir/Graph.h"
+#include "compiler/semantics/Tensor.h"
 
 #include <unordered_map>
 #include <variant>

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "compiler/interp/Environment.h"
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "llvm/ADT/Twine.h"
 

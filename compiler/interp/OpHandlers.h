@@ -1,4 +1,4 @@
-// The dispatch table of the graph interpreter: one short handler per op target.
+// The dispatch table of the graph interpreter: one short handler per op kind.
 #pragma once
 
 #include "compiler/interp/NodeArguments.h"
@@ -7,7 +7,7 @@ namespace vkqc::interp {
 
 using OpHandler = llvm::Expected<OpResults> (*)(NodeArguments &args);
 
-/// The handler of `target` ("aten.linear.default"), or null when the interpreter has none.
-OpHandler findOpHandler(llvm::StringRef target);
+/// The handler of an op, or null when the interpreter has none.
+OpHandler findOpHandler(OpKind kind);
 
 } // namespace vkqc::interp

@@ -2,8 +2,8 @@
 // and evaluating symbolic shapes under those bindings.
 #pragma once
 
-#include "compiler/interp/Tensor.h"
 #include "compiler/ir/Graph.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"

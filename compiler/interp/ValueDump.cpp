@@ -1,6 +1,6 @@
 #include "compiler/interp/ValueDump.h"
 
-#include "compiler/interp/Npy.h"
+#include "compiler/semantics/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"

@@ -62,6 +62,10 @@ public:
   /// The compiled shader variants a Vulkan node runs, set by select-kernels.
   std::vector<std::string> kernels;
 
+  /// The op's kind (its row of the op table).
+  OpKind kind() const { return *schema->kind; }
+  bool is(OpKind k) const { return schema && schema->kind == k; }
+
   const ArgValue &arg(llvm::StringRef argName) const;
   ArgValue &arg(llvm::StringRef argName);
   bool hasArg(llvm::StringRef argName) const;

@@ -248,13 +248,14 @@ std::vector<std::string> words(llvm::StringRef text) {
   return std::vector<std::string>(parts.begin(), parts.end());
 }
 
-OpSchema parseRow(const char *schema, const char *edge, VulkanRule vulkan, const char *tensors,
-                  const char *cpu, const char *note) {
+OpSchema parseRow(OpKind kind, const char *schema, const char *edge, VulkanRule vulkan,
+                  const char *tensors, const char *cpu, const char *note) {
   // The built-in table is ours to keep valid: a bad row is a build bug, caught
   // by every test.
   llvm::Expected<OpSchema> s = parseOpSchema(schema);
   if (!s)
     llvm::report_fatal_error(s.takeError());
+  s->kind = kind;
   s->edge = edge;
   s->vulkan = vulkan;
   s->note = note;
@@ -272,6 +273,7 @@ OpSchema parseRow(const char *schema, const char *edge, VulkanRule vulkan, const
     llvm::Expected<OpSchema> out = parseOpSchema(cpu);
     if (!out)
       llvm::report_fatal_error(out.takeError());
+    out->kind = kind;
     s->cpuOut = std::make_shared<const OpSchema>(std::move(*out));
   }
   return std::move(*s);
@@ -281,13 +283,15 @@ OpSchema parseRow(const char *schema, const char *edge, VulkanRule vulkan, const
 const std::vector<OpSchema> &allOpSchemas() {
   static const std::vector<OpSchema> schemas = [] {
     return std::vector<OpSchema>{
-#define VKQC_OP(SCHEMA, EDGE, VULKAN, TENSORS, CPU, NOTE)                                          \
-  parseRow(SCHEMA, EDGE, VulkanRule::VULKAN, TENSORS, CPU, NOTE),
+#define VKQC_OP(KIND, SCHEMA, EDGE, VULKAN, TENSORS, CPU, NOTE)                                    \
+  parseRow(OpKind::KIND, SCHEMA, EDGE, VulkanRule::VULKAN, TENSORS, CPU, NOTE),
 #include "compiler/ir/Ops.def"
     };
   }();
   return schemas;
 }
+
+const OpSchema &opSchema(OpKind kind) { return allOpSchemas()[size_t(kind)]; }
 
 std::optional<std::string> argumentsInSchemaOrder(const OpSchema &schema,
                                                   std::map<std::string, ArgValue> &given,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "compiler/ir/Argument.h"
+#include "compiler/ir/OpKind.h"
 
 #include "llvm/Support/Error.h"
 
@@ -58,6 +59,9 @@ enum class VulkanRule {
 
 struct OpSchema {
   std::string target; // "aten.linear.default"
+  /// The row's kind; an out-variant schema (cpuOut) carries its row's kind. A schema
+  /// parsed outside the table (parseOpSchema) has none.
+  std::optional<OpKind> kind;
   std::vector<SchemaArg> args;
   std::vector<ReturnType> returns;
   std::string text; // the schema string it was parsed from
@@ -101,7 +105,9 @@ llvm::Expected<OpSchema> parseOpSchema(llvm::StringRef text);
 
 /// The row of a target in Ops.def, or null.
 const OpSchema *lookupOpSchema(llvm::StringRef target);
-/// Every row of Ops.def, in table order.
+/// The row of `kind`.
+const OpSchema &opSchema(OpKind kind);
+/// Every row of Ops.def, in table order (the order of OpKind).
 const std::vector<OpSchema> &allOpSchemas();
 /// The op whose CPU out-variant is ExecuTorch operator `name`.`overload`, or
 /// null.

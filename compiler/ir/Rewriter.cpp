@@ -45,6 +45,15 @@ void Rewriter::retarget(Node *node, llvm::StringRef target, std::vector<NamedArg
   changed_ = true;
 }
 
+Value *Rewriter::createOp(OpKind kind, std::vector<NamedArg> args, DType dtype, Dims shape,
+                          llvm::StringRef nameHint) {
+  return createOp(opSchema(kind).target, std::move(args), dtype, std::move(shape), nameHint);
+}
+
+void Rewriter::retarget(Node *node, OpKind kind, std::vector<NamedArg> args) {
+  retarget(node, opSchema(kind).target, std::move(args));
+}
+
 void Rewriter::setArgument(Node *node, llvm::StringRef arg, ArgValue value) {
   node->arg(arg) = std::move(value);
   changed_ = true;

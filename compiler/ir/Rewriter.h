@@ -28,6 +28,11 @@ public:
   /// name, results and place: a rename into another form of the same computation.
   void retarget(Node *node, llvm::StringRef target, std::vector<NamedArg> args);
 
+  /// The same, naming the op by its kind.
+  Value *createOp(OpKind kind, std::vector<NamedArg> args, DType dtype, Dims shape,
+                  llvm::StringRef nameHint);
+  void retarget(Node *node, OpKind kind, std::vector<NamedArg> args);
+
   /// Sets argument `arg` of `node` to `value` (same kind, as the schema takes it).
   void setArgument(Node *node, llvm::StringRef arg, ArgValue value);
 

@@ -530,7 +530,7 @@ private:
         t->second = *copy;
         vk.chain.push_back(
             VkOperatorCall{nodeId++,
-                           "aten.clone.default",
+                           opSchema(OpKind::aten_clone_default).target,
                            {int32_t(id), int32_t(addValue(VkNullValue{})), int32_t(*copy)}});
       }
       return t->second;

@@ -1,7 +1,7 @@
 // Fuzzes the .npy reader (interp::parseNpy): the input is the whole file.
 #include "tests/fuzz/FuzzSupport.h"
 
-#include "compiler/interp/Npy.h"
+#include "compiler/semantics/Npy.h"
 
 using namespace vkqc;
 

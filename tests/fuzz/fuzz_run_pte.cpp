@@ -9,7 +9,7 @@
 // program itself asks for (its sizes, its plan) is the reader's and executor's to bound.
 #include "tests/fuzz/FuzzSupport.h"
 
-#include "compiler/interp/Npy.h"
+#include "compiler/semantics/Npy.h"
 #include "runtime/PteExecutor.h"
 #include "serialize/PteReader.h"
 

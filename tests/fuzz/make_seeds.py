@@ -150,7 +150,7 @@ def small(out):
             "Max(Integer(1), Symbol('s2'), Min(Symbol('s3'), Integer(7)))",
             "PythonMod(Integer(-7), Integer(3))"]):
         write(out, "sympy", e.encode(), "expr%d" % i)
-    schemas = re.findall(r'^VKQC_OP\("((?:[^"\\]|\\.)*)"', open(os.path.join(SRC, "compiler", "ir", "Ops.def")).read(), re.M)
+    schemas = re.findall(r'^VKQC_OP\(\w+, "((?:[^"\\]|\\.)*)"', open(os.path.join(SRC, "compiler", "ir", "Ops.def")).read(), re.M)
     for i, s in enumerate(schemas[:12]):
         write(out, "opschema", s.encode(), "schema%02d" % i)
     for name, text in VKIR_SEEDS.items():
@@ -208,7 +208,7 @@ def large(out):
         write(out, "sympy", e)
     for f in sorted(glob.glob(os.path.join(DATA, "*.npy"))):
         write(out, "npy", open(f, "rb").read(), os.path.basename(f))
-    schemas = re.findall(r'^VKQC_OP\("((?:[^"\\]|\\.)*)"', open(os.path.join(SRC, "compiler", "ir", "Ops.def")).read(), re.M)
+    schemas = re.findall(r'^VKQC_OP\(\w+, "((?:[^"\\]|\\.)*)"', open(os.path.join(SRC, "compiler", "ir", "Ops.def")).read(), re.M)
     for s in schemas:
         write(out, "opschema", s.encode())
 

@@ -1,7 +1,7 @@
 // Small helpers for the interpreter unit tests.
 #pragma once
 
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 
 #include <catch2/catch.hpp>
 

@@ -2,9 +2,9 @@
 // libFuzzer harnesses call (tests/fuzz/fuzz_*.cpp), in the normal build. The model_json
 // and pt2 inputs are replayed through `vkqc compile` by
 // tests/lit/errors/malformed-fuzz-regressions.test.
-#include "compiler/interp/Npy.h"
 #include "compiler/ir/OpSchema.h"
 #include "compiler/ir/SymExpr.h"
+#include "compiler/semantics/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"

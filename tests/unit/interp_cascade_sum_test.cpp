@@ -1,6 +1,6 @@
 // f32 mean sums in PyTorch CPU's order: a correctly rounded (double) sum differs by an ulp,
 // which flipped an int8 activation rounding in llama_legacy_embedding_8da4w_fp32.
-#include "compiler/interp/CascadeSum.h"
+#include "compiler/semantics/CascadeSum.h"
 
 #include "TestTensors.h"
 

@@ -2,7 +2,7 @@
 // its recorded logits, and the dynamic sequence length must work across its range.
 #include "compiler/import/ExportImporter.h"
 #include "compiler/interp/Interpreter.h"
-#include "compiler/interp/Npy.h"
+#include "compiler/semantics/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"

@@ -128,9 +128,12 @@ TEST_CASE("a result that contradicts its declared shape or dtype names the node"
   }
 }
 
-TEST_CASE("a target without a handler is an error, not a crash", "[interp]") {
+TEST_CASE("an op outside the op table is an error, not a crash", "[interp]") {
   SmallGraph s;
-  s.g->nodes[1]->target = "aten.frobnicate.default"; // keeps aten.mul's schema
+  static const OpSchema frobnicate =
+      valueOrFail(parseOpSchema("aten::frobnicate(Tensor self, Tensor other) -> Tensor"));
+  s.g->nodes[1]->target = frobnicate.target; // aten.mul's arguments, a schema of no row
+  s.g->nodes[1]->schema = &frobnicate;
   CHECK_THAT(runError(*s.g, {rows(3)}),
              Catch::Contains("node %y (aten.frobnicate.default): the interpreter has no "
                              "handler for this target"));

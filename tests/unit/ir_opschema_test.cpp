@@ -2,6 +2,8 @@
 
 #include "TestSupport.h"
 
+#include <algorithm>
+
 using namespace vkqc;
 using namespace vkqc::test;
 
@@ -14,6 +16,26 @@ TEST_CASE("every built-in schema parses and names its target", "[opschema]") {
   CHECK(lookupOpSchema("aten.linear.default"));
   CHECK(lookupOpSchema("aten.add.Tensor"));
   CHECK_FALSE(lookupOpSchema("aten.frobnicate.default"));
+}
+
+TEST_CASE("every row's kind is its target with . as _, in table order", "[opschema]") {
+  const char *kindNames[] = {
+#define VKQC_OP(KIND, ...) #KIND,
+#include "compiler/ir/Ops.def"
+  };
+  REQUIRE(allOpSchemas().size() == kNumOpKinds);
+  for (size_t i = 0; i < kNumOpKinds; ++i) {
+    const OpSchema &s = allOpSchemas()[i];
+    INFO(s.target);
+    std::string expected = s.target;
+    std::replace(expected.begin(), expected.end(), '.', '_');
+    CHECK(expected == kindNames[i]);
+    REQUIRE(s.kind);
+    CHECK(size_t(*s.kind) == i);
+    CHECK(&opSchema(*s.kind) == &s);
+    if (s.cpuOut)
+      CHECK(s.cpuOut->kind == s.kind);
+  }
 }
 
 TEST_CASE("schema defaults use c10 dtype codes and Python literals", "[opschema]") {

@@ -1,4 +1,4 @@
-#include "compiler/interp/Npy.h"
+#include "compiler/semantics/Npy.h"
 
 #include "TestTensors.h"
 

@@ -4,7 +4,7 @@
 #include "TestSupport.h"
 
 #include "compiler/driver/Compile.h"
-#include "compiler/interp/Npy.h"
+#include "compiler/semantics/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"

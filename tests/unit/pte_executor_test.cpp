@@ -8,9 +8,9 @@
 #include "VulkanTestContext.h"
 
 #include "compiler/driver/Compile.h"
-#include "compiler/interp/Kernels.h"
-#include "compiler/interp/Npy.h"
 #include "compiler/lower/PteLowering.h"
+#include "compiler/semantics/Kernels.h"
+#include "compiler/semantics/Npy.h"
 #include "runtime/ComputePipeline.h"
 #include "runtime/PteExecutor.h"
 #include "serialize/PteReader.h"

@@ -7,7 +7,7 @@
 #include "runtime/TensorCompare.h"
 #include "shaders/Shaders.h"
 
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "TestSupport.h"
 #include "TestTensors.h"

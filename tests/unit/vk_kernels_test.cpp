@@ -4,7 +4,7 @@
 #include "runtime/KernelRunners.h"
 #include "runtime/TensorCompare.h"
 
-#include "compiler/interp/LayoutKernels.h"
+#include "compiler/semantics/LayoutKernels.h"
 
 #include "TestSupport.h"
 #include "TestTensors.h"

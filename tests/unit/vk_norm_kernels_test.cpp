@@ -5,7 +5,7 @@
 #include "runtime/FloatKernels.h"
 #include "shaders/Shaders.h"
 
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "TestSupport.h"
 #include "TestTensors.h"

@@ -1,8 +1,8 @@
 // scaled_dot_product_attention. Float32 computes what PyTorch's CPU flash attention computes
 // (the kernel it picks for float on CPU: aten/src/ATen/native/cpu/FlashAttentionKernel.cpp),
 // bit for bit on the corpus; other dtypes use the math path's formula in double.
-#include "compiler/interp/KernelSupport.h"
-#include "compiler/interp/TorchCpuMath.h"
+#include "compiler/semantics/KernelSupport.h"
+#include "compiler/semantics/TorchCpuMath.h"
 
 #include <algorithm>
 #include <cmath>

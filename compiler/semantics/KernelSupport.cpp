@@ -1,4 +1,4 @@
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/KernelSupport.h"
 
 #include "llvm/Support/raw_ostream.h"
 

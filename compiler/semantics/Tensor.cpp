@@ -1,4 +1,4 @@
-#include "compiler/interp/Tensor.h"
+#include "compiler/semantics/Tensor.h"
 
 #include <cassert>
 #include <cfloat>

@@ -1,7 +1,7 @@
 // torchao quant primitives (quantize/dequantize/choose_qparams_affine) and the legacy
 // quantized_decomposed.embedding_4bit, with PyTorch's per-step dtype rounding.
-#include "compiler/interp/KernelSupport.h"
 #include "compiler/quant/Q4Packing.h"
+#include "compiler/semantics/KernelSupport.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
 // linear, matmul, bmm and embedding. Float32 products sum in the order of PyTorch's BLAS
 // (TorchCpuMath.h: bit-identical to PyTorch's CPU linear); other dtypes accumulate in double
 // and round once to the result dtype.
-#include "compiler/interp/KernelSupport.h"
-#include "compiler/interp/TorchCpuMath.h"
+#include "compiler/semantics/KernelSupport.h"
+#include "compiler/semantics/TorchCpuMath.h"
 
 namespace vkqc::interp {
 

@@ -1,7 +1,7 @@
 // Helpers shared by the kernel implementations (not part of the kernel API).
 #pragma once
 
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 
 #include "llvm/ADT/Twine.h"
 

@@ -7,7 +7,7 @@
 // of a weight), the interpreter at a new tensor (materialize).
 #pragma once
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"

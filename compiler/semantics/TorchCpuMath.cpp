@@ -1,4 +1,4 @@
-#include "compiler/interp/TorchCpuMath.h"
+#include "compiler/semantics/TorchCpuMath.h"
 
 #include <algorithm>
 #include <cmath>

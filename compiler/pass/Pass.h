@@ -1,4 +1,5 @@
-// What a pass is and what it may read while it runs.
+// What a pass is and what it may read while it runs: the pass infrastructure the passes
+// (passes/) and the patterns (patterns/) both build on.
 #pragma once
 
 #include "compiler/ir/Graph.h"
@@ -43,15 +44,5 @@ public:
   /// Runs on `g`; returns whether it changed anything.
   virtual llvm::Expected<bool> run(Graph &g, PassContext &ctx) = 0;
 };
-
-struct PassInfo {
-  std::string name;
-  std::string summary;
-  std::unique_ptr<Pass> (*create)();
-};
-
-/// Every pass from Passes.def, in pipeline order.
-const std::vector<PassInfo> &allPasses();
-const PassInfo *lookupPass(llvm::StringRef name);
 
 } // namespace vkqc

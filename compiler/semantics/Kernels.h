@@ -7,7 +7,7 @@
 // rounded to their dtype once per op.
 #pragma once
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"

@@ -1,4 +1,4 @@
-#include "compiler/interp/LayoutKernels.h"
+#include "compiler/semantics/LayoutKernels.h"
 
 #include "compiler/quant/Q4Packing.h"
 

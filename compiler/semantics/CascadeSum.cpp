@@ -1,4 +1,4 @@
-#include "compiler/interp/CascadeSum.h"
+#include "compiler/semantics/CascadeSum.h"
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,7 @@
 // Ops the other decoder families bring (Gemma, Phi-3, Mistral, eager attention, ...):
 // tanh and GELU, clamp, logical ops, masked_fill, tril, and the multi-result splits.
-#include "compiler/interp/KernelSupport.h"
-#include "compiler/interp/SleefMath.h"
+#include "compiler/semantics/KernelSupport.h"
+#include "compiler/semantics/SleefMath.h"
 
 #include <cmath>
 

@@ -1,6 +1,6 @@
 // Broadcasting binary ops, unary math and dtype casts.
-#include "compiler/interp/KernelSupport.h"
-#include "compiler/interp/SleefMath.h"
+#include "compiler/semantics/KernelSupport.h"
+#include "compiler/semantics/SleefMath.h"
 
 #include <cmath>
 

@@ -5,7 +5,7 @@
 // file gives an Error, checked before anything is allocated.
 #pragma once
 
-#include "compiler/interp/Tensor.h"
+#include "compiler/semantics/Tensor.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"

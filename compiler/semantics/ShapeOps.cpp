@@ -1,5 +1,5 @@
 // Shape and data-movement ops. Every result is a fresh contiguous tensor.
-#include "compiler/interp/KernelSupport.h"
+#include "compiler/semantics/KernelSupport.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "compiler/interp/SleefMath.h"
+#include "compiler/semantics/SleefMath.h"
 
 #include <sleef.h>
 

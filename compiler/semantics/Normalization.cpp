@@ -1,6 +1,6 @@
 // et_vk.rms_norm: ExecuTorch's reference composed from the interpreter's own kernels, so
 // it has PyTorch's order of every rounding (the mean sums in PyTorch's cascade order).
-#include "compiler/interp/Kernels.h"
+#include "compiler/semantics/Kernels.h"
 
 namespace vkqc::interp {
 

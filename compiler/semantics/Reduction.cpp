@@ -1,8 +1,8 @@
 // Reductions and scans: mean, cumsum, softmax.
-#include "compiler/interp/CascadeSum.h"
-#include "compiler/interp/KernelSupport.h"
-#include "compiler/interp/SleefMath.h"
-#include "compiler/interp/TorchCpuMath.h"
+#include "compiler/semantics/CascadeSum.h"
+#include "compiler/semantics/KernelSupport.h"
+#include "compiler/semantics/SleefMath.h"
+#include "compiler/semantics/TorchCpuMath.h"
 
 #include <cmath>
 #include <limits>

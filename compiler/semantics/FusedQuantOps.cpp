@@ -1,8 +1,8 @@
 // The fused 4-bit ops vkqc emits (et_vk.*), defined as exactly what the source graph
 // computed: unpack to int8 and reuse the unfused kernels, so fused == unfused by design.
-#include "compiler/interp/KernelSupport.h"
 #include "compiler/quant/Q4Packing.h"
 #include "compiler/quant/Q4gswContract.h"
+#include "compiler/semantics/KernelSupport.h"
 
 namespace vkqc::interp {
 
