@@ -19,7 +19,7 @@ public:
     }
     // Rewrites erase nodes, so walk a list of anchor names, not node pointers.
     std::vector<std::string> candidates;
-    for (const auto &n : g.nodes)
+    for (const auto &n : g.nodes())
       if (anchors.count(n->target))
         candidates.push_back(n->name);
 
@@ -53,7 +53,7 @@ public:
 
 private:
   static Node *findNode(Graph &g, llvm::StringRef name) {
-    for (const auto &n : g.nodes)
+    for (const auto &n : g.nodes())
       if (n->name == name)
         return n.get();
     return nullptr;
