@@ -161,6 +161,10 @@ cl::opt<bool> PrintAfterAll("print-ir-after-all", cl::desc("Print the IR after e
 cl::opt<bool> PrintAfterChange("print-ir-after-change",
                                cl::desc("Print the IR after every pass that changed it"),
                                VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
+cl::opt<bool> PrintAfterFailure("print-ir-after-failure",
+                                cl::desc("Print the IR when a pass fails (always when a pass "
+                                         "breaks it)"),
+                                VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<std::string> PrintTreeDir("print-ir-tree-dir",
                                   cl::desc("Write the IR after import and each pass to "
                                            "<dir>/NN_<pass>.vkir"),
@@ -231,6 +235,7 @@ PipelineOptions pipelineFromFlags() {
   p.printAfter.insert(PrintAfter.begin(), PrintAfter.end());
   p.printAfterAll = PrintAfterAll;
   p.printAfterChange = PrintAfterChange;
+  p.printAfterFailure = PrintAfterFailure;
   p.printTreeDir = PrintTreeDir;
   p.verifyEach = VerifyEach;
   p.timePasses = TimePasses;
