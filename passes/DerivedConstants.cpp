@@ -39,7 +39,7 @@ llvm::Expected<DerivedConstant> deriveConstant(Rewriter &rw, const Value *source
   // Two constants may view one storage at different offsets: the tag says which view.
   std::string tag = fmt::format("{}({}+{})", layout.str(), typeToString(*source), c.byteOffset);
   if (Storage *existing = g.constants.findDerived(c.storage, tag)) {
-    for (Value *in : g.inputs)
+    for (Value *in : g.inputs())
       if (in->isConstant() && in->constant.storage == existing)
         return DerivedConstant{in, true};
   }
@@ -191,7 +191,7 @@ DerivedKind layoutOpKind(const Node &n) { return kindOf(n.kind()); }
 
 std::string layoutOpName(const Node &n) {
   std::string name = layoutBase(n.target).str();
-  for (const NamedArg &a : n.args)
+  for (const NamedArg &a : n.args())
     if (auto i = asInt(a.value))
       name += "_" + a.name + std::to_string(*i);
   return name;
@@ -262,9 +262,8 @@ void reportSecondLayouts(const Graph &g, PassContext &ctx, llvm::StringRef pass)
   for (const auto &s : g.constants.storages())
     for (const std::string &tag : g.constants.derivedTags(s.get(), DerivedKind::Layout))
       sourceOf[g.constants.findDerived(s.get(), tag)] = s.get();
-  std::map<const Value *, int> uses = g.useCounts();
-  for (const Value *in : g.inputs) {
-    if (!in->isConstant() || uses[in] == 0)
+  for (const Value *in : g.inputs()) {
+    if (!in->isConstant() || !in->isUsed())
       continue;
     auto it = sourceOf.find(in->constant.storage);
     if (it != sourceOf.end())

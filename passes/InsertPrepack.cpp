@@ -15,12 +15,12 @@ public:
     Rewriter rw(g);
     std::map<Value *, Value *> prepacked; // constant -> its device tensor
     std::vector<Node *> nodes;
-    for (const auto &n : g.nodes)
+    for (const auto &n : g.nodes())
       nodes.push_back(n.get());
     for (Node *n : nodes) {
       if (n->placement != Placement::Vulkan)
         continue;
-      for (const NamedArg &a : std::vector<NamedArg>(n->args)) {
+      for (const NamedArg &a : std::vector<NamedArg>(n->args())) {
         if (n->schema->isVulkanConstantArg(a.name))
           continue;
         auto devicePrepacked = [&](Value *v) -> Value * {
@@ -31,7 +31,7 @@ public:
             rw.setInsertionPoint(n);
             p = rw.createOp(OpKind::et_vk_prepack_default, {{"x", v}}, v->dtype, v->shape,
                             v->name + "_prepacked");
-            p->definingNode->placement = Placement::Vulkan;
+            rw.setPlacement(p->definingNode, Placement::Vulkan);
             ctx.note("insert-prepack", p->name, "prepacked",
                      "%" + v->name + " read by " + n->name + " (" + a.name + ")");
           }

@@ -37,10 +37,10 @@ bool exactInComputeDType(const Node &n, DType compute) {
 
 std::set<const Value *> zeroPointValues(const Graph &g, DType compute) {
   std::set<const Value *> zps, exact;
-  for (const auto &n : g.nodes) {
+  for (const auto &n : g.nodes()) {
     if (exactInComputeDType(*n, compute))
       exact.insert(n->results[1]);
-    for (const NamedArg &a : n->args)
+    for (const NamedArg &a : n->args())
       if (isZeroPointArg(a.name))
         if (const Value *v = asTensor(a.value))
           zps.insert(v);
@@ -61,7 +61,7 @@ public:
     Rewriter rw(g);
 
     // Float constants: a cast copy, made once per storage.
-    for (Value *in : std::vector<Value *>(g.inputs)) {
+    for (Value *in : std::vector<Value *>(g.inputs())) {
       if (!in->isConstant() || !needsChange(in->dtype) || zeroPoints.count(in))
         continue;
       llvm::Expected<DerivedConstant> cast = deriveConstant(
@@ -82,41 +82,39 @@ public:
       rw.eraseInputIfUnused(in);
     }
     // Float user inputs: cast on entry, so everything downstream computes in one dtype.
-    for (Value *in : std::vector<Value *>(g.inputs)) {
+    for (Value *in : std::vector<Value *>(g.inputs())) {
       if (in->isConstant() || !needsChange(in->dtype))
         continue;
-      rw.setInsertionPoint(g.nodes.empty() ? nullptr : g.nodes.front().get());
+      rw.setInsertionPoint(g.firstNode());
       Value *cast =
           rw.createOp(OpKind::aten__to_copy_default, {{"self", in}, {"dtype", compute}}, compute,
                       in->shape, in->name + "_" + std::string(dtypeName(compute)));
       Node *castNode = cast->definingNode;
       rw.replaceAllUsesWith(in, cast);
-      castNode->replaceUses(cast, in); // the cast itself still reads the input
+      rw.replaceUsesIn(castNode, cast, in); // the cast itself still reads the input
       ctx.note("legalize-dtypes", in->name, "cast", "user input cast to the compute dtype");
     }
     // Node results and dtype arguments.
-    for (const auto &n : g.nodes) {
+    for (const auto &n : g.nodes()) {
       bool retyped = false;
-      for (NamedArg &a : n->args) {
-        DType *d = std::get_if<DType>(&a.value);
+      for (const NamedArg &a : n->args()) { // setArgument changes a value, never the list
+        const DType *d = std::get_if<DType>(&a.value);
         if (d && needsChange(*d) &&
             (!isZeroPointDTypeArg(a.name) || exactInComputeDType(*n, compute))) {
-          *d = compute;
+          rw.setArgument(n.get(), a.name, compute);
           retyped = true;
         }
       }
       for (Value *r : n->results)
         if (r->isTensor() && needsChange(r->dtype) && !zeroPoints.count(r)) {
-          r->dtype = compute;
+          rw.setDType(r, compute);
           retyped = true;
         }
       if (retyped)
         ctx.note("legalize-dtypes", n->name, "retyped",
                  "computes in " + std::string(dtypeName(compute)));
     }
-    return rw.changed() ||
-           std::any_of(ctx.report.begin(), ctx.report.end(),
-                       [](const ReportEntry &e) { return e.pass == "legalize-dtypes"; });
+    return rw.changed();
   }
 };
 } // namespace

@@ -14,7 +14,7 @@ public:
   llvm::Expected<bool> run(Graph &g, PassContext &ctx) override {
     Rewriter rw(g);
     std::vector<Node *> layoutNodes;
-    for (const auto &n : g.nodes)
+    for (const auto &n : g.nodes())
       if (layoutOpTransform(*n))
         layoutNodes.push_back(n.get());
     for (Node *n : layoutNodes) {

@@ -8,6 +8,7 @@
 // only when they all run there. The report says why each CPU node is on the CPU; the
 // schedule pass then orders the nodes so the Vulkan ones form few delegate regions.
 #include "compiler/ir/Printer.h"
+#include "compiler/ir/Rewriter.h"
 #include "compiler/pass/Pass.h"
 #include "compiler/target/TargetLimits.h"
 #include "patterns/QuantMatchers.h" // isVulkanComputeDType
@@ -124,19 +125,20 @@ public:
     llvm::Expected<const Target *> target = lookupTarget(ctx.options.target);
     if (!target)
       return target.takeError();
+    // Every node's users in graph order: the first CPU user of a choose_qparams is named.
     std::map<const Value *, std::vector<const Node *>> users;
-    for (const auto &n : g.nodes)
+    for (const auto &n : g.nodes())
       for (const Value *v : n->operands())
         users[v].push_back(n.get());
 
     // Backwards, so a node's users are placed before it.
-    for (size_t i = g.nodes.size(); i-- > 0;) {
-      Node &n = *g.nodes[i];
-      std::string why = cpuReason(g, n, **target, users);
-      n.placement = why.empty() ? Placement::Vulkan : Placement::Cpu;
-      ctx.note("partition", n.name, why.empty() ? "vulkan" : "cpu", why.empty() ? n.target : why);
+    Rewriter rw(g);
+    for (Node *n = g.lastNode(); n; n = n->prevNode()) {
+      std::string why = cpuReason(g, *n, **target, users);
+      rw.setPlacement(n, why.empty() ? Placement::Vulkan : Placement::Cpu);
+      ctx.note("partition", n->name, why.empty() ? "vulkan" : "cpu", why.empty() ? n->target : why);
     }
-    return true;
+    return rw.changed();
   }
 
 private:

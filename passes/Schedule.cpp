@@ -8,6 +8,7 @@
 // the inputs, so it all runs in the first phase and the whole decoder becomes one
 // region. Within a phase, ready nodes keep their original relative order, so a graph
 // that needs no reordering is left as it is.
+#include "compiler/ir/Rewriter.h"
 #include "compiler/pass/Pass.h"
 
 #include <map>
@@ -19,20 +20,20 @@ namespace {
 class SchedulePass : public Pass {
 public:
   llvm::Expected<bool> run(Graph &g, PassContext &ctx) override {
-    size_t count = g.nodes.size();
-    std::map<const Node *, size_t> position;
+    std::vector<Node *> nodes; // the order before scheduling
+    for (const auto &n : g.nodes())
+      nodes.push_back(n.get());
+    size_t count = nodes.size();
     std::map<const Value *, size_t> producer;
-    for (size_t i = 0; i < count; ++i) {
-      position[g.nodes[i].get()] = i;
-      for (const Value *r : g.nodes[i]->results)
+    for (size_t i = 0; i < count; ++i)
+      for (const Value *r : nodes[i]->results)
         producer[r] = i;
-    }
     // waiting[i]: operands of node i not computed yet; readers[i]: nodes reading i's results.
     std::vector<size_t> waiting(count, 0);
     std::vector<std::vector<size_t>> readers(count);
     for (size_t i = 0; i < count; ++i) {
       std::set<size_t> from;
-      for (const Value *v : g.nodes[i]->operands())
+      for (const Value *v : nodes[i]->operands())
         if (auto it = producer.find(v); it != producer.end())
           from.insert(it->second);
       waiting[i] = from.size();
@@ -40,7 +41,7 @@ public:
         readers[p].push_back(i);
     }
     std::set<size_t> ready[2]; // [0] CPU, [1] Vulkan; ordered by original position
-    auto side = [&](size_t i) { return g.nodes[i]->placement == Placement::Vulkan ? 1 : 0; };
+    auto side = [&](size_t i) { return nodes[i]->placement == Placement::Vulkan ? 1 : 0; };
     for (size_t i = 0; i < count; ++i)
       if (waiting[i] == 0)
         ready[side(i)].insert(i);
@@ -52,7 +53,7 @@ public:
       if (ready[0].empty() && ready[1].empty())
         return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                        "schedule: the graph has a cycle (node '" +
-                                           g.nodes[order.size()]->name + "')");
+                                           nodes[order.size()]->name + "')");
       if (ready[phase].empty()) {
         phase = 1 - phase;
         continue;
@@ -71,22 +72,22 @@ public:
       phase = 1 - phase;
     }
 
-    bool changed = false;
-    for (size_t k = 0; k < count && !changed; ++k)
-      changed = order[k] != k;
-    if (changed) {
-      std::vector<std::unique_ptr<Node>> nodes(count);
-      for (size_t k = 0; k < count; ++k)
-        nodes[k] = std::move(g.nodes[order[k]]);
-      g.nodes = std::move(nodes);
-    }
+    // Each node in turn to the end, so the list ends up in `order`; nothing moves (and
+    // nothing changed) when the graph was already in that order.
+    Rewriter rw(g);
+    bool reordered = false;
+    for (size_t k = 0; k < count && !reordered; ++k)
+      reordered = order[k] != k;
+    for (size_t k = 0; k < count && reordered; ++k)
+      rw.moveBefore(nodes[order[k]], nullptr);
     for (size_t r = 0; r < regions.size(); ++r) {
       auto [begin, end] = regions[r];
-      ctx.note("schedule", g.nodes[begin]->name, "region",
+      const std::string &first = nodes[order[begin]]->name, &last = nodes[order[end - 1]]->name;
+      ctx.note("schedule", first, "region",
                "Vulkan region " + std::to_string(r) + ": " + std::to_string(end - begin) +
-                   " nodes, " + g.nodes[begin]->name + " .. " + g.nodes[end - 1]->name);
+                   " nodes, " + first + " .. " + last);
     }
-    return changed;
+    return rw.changed();
   }
 };
 } // namespace

@@ -56,7 +56,7 @@ struct Selection {
 // The rows a linear's input can have: 1 row only, many rows only, or both.
 std::pair<bool, bool> rowCases(const Graph &g, const Value &x) {
   std::map<std::string, int64_t> low, high;
-  for (const auto &[name, range] : g.symbols) {
+  for (const auto &[name, range] : g.symbols()) {
     low[name] = range.min.value_or(0);
     high[name] = range.max.value_or(INT64_MAX / 4);
   }
@@ -279,7 +279,7 @@ public:
     if (!target)
       return target.takeError();
     bool changed = false;
-    for (const auto &n : g.nodes) {
+    for (const auto &n : g.nodes()) {
       if (n->placement != Placement::Vulkan)
         continue;
       llvm::Expected<Selection> s = selectKernels(g, *n, **target);

@@ -55,7 +55,7 @@ public:
   ToExecutorch(Graph &g, PassContext &ctx) : g_(g), ctx_(ctx), rw_(g) {
     // The symbolic ints the program computes (sym_size results): sizes that name a symbol
     // can be passed to the edge ops as those values.
-    for (const auto &n : g.nodes)
+    for (const auto &n : g.nodes())
       for (Value *r : n->results)
         if (!r->isTensor() && r->symValue.kind() == SymExpr::Kind::Symbol)
           symbolValues_.emplace(r->symValue.symbolName(), r);
@@ -63,7 +63,7 @@ public:
 
   bool run() {
     std::vector<Node *> nodes;
-    for (const auto &n : g_.nodes)
+    for (const auto &n : g_.nodes())
       nodes.push_back(n.get());
     for (Node *n : nodes) {
       rw_.setInsertionPoint(n);
@@ -134,9 +134,7 @@ private:
       return false;
     Value *out = n.results[0];
     // A graph output that would become a graph input (or another output) keeps its node.
-    auto isOutput = [&](const Value *v) {
-      return std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end();
-    };
+    auto isOutput = [](const Value *v) { return v->outputUses() != 0; };
     if (isOutput(out) && (!self->definingNode || isOutput(self)))
       return false;
     ctx_.note("to-executorch", out->name, "removed",
@@ -156,7 +154,7 @@ private:
   // ---- renames -----------------------------------------------------------------------------
 
   void rename(Node &n, const std::string &edge) {
-    std::vector<NamedArg> args = n.args;
+    std::vector<NamedArg> args = n.args();
     OpKind edgeKind = *lookupOpSchema(edge)->kind;
     if (edgeKind == OpKind::aten_slice_copy_Tensor)
       clampSliceEnd(n, args);
@@ -524,7 +522,7 @@ private:
       return it->second;
     // Made where the mask is made, so that every attention node after it can read it.
     Node *after = mask->definingNode;
-    rw_.setInsertionPoint(after ? nextNode(after) : g_.nodes.front().get());
+    rw_.setInsertionPoint(after ? after->nextNode() : g_.firstNode());
     Value *result;
     if (mask->dtype == DType::Bool) {
       Value *zero = scalarConstant(0.0, dtype, "mask_zero");
@@ -540,13 +538,6 @@ private:
     rw_.setInsertionPoint(const_cast<Node *>(&n));
     floatMasks_[mask] = result;
     return result;
-  }
-
-  Node *nextNode(Node *n) {
-    for (size_t i = 0; i + 1 < g_.nodes.size(); ++i)
-      if (g_.nodes[i].get() == n)
-        return g_.nodes[i + 1].get();
-    return nullptr;
   }
 
   // ---- scalar operands ---------------------------------------------------------------------
@@ -566,7 +557,7 @@ private:
     if (kept.tensors.size() == parts.tensors.size() || kept.tensors.empty())
       return false;
     if (kept.tensors.size() == 1 && kept.tensors[0]->shape == out->shape &&
-        std::find(g_.outputs.begin(), g_.outputs.end(), out) == g_.outputs.end()) {
+        out->outputUses() == 0) {
       ctx_.note("to-executorch", out->name, "removed",
                 "a cat of one non-empty part: its uses read %" + kept.tensors[0]->name);
       rw_.replaceAllUsesWith(out, kept.tensors[0]);
@@ -587,7 +578,7 @@ private:
     if (!value)
       return;
     DType dtype = n.results[0]->dtype;
-    std::vector<NamedArg> args = n.args;
+    std::vector<NamedArg> args = n.args();
     for (NamedArg &a : args)
       if (a.name == "other")
         a.value = scalarConstant(*value, dtype, n.name + "_other");

@@ -47,7 +47,7 @@ public:
   // pattern could fuse for the target, or "".
   static std::string tiedLinearLeftOnCpu(const Graph &g, const Q4WeightDequant &w,
                                          const PassOptions &options) {
-    for (const auto &n : g.nodes) {
+    for (const auto &n : g.nodes()) {
       if (!n->is(OpKind::aten_linear_default))
         continue;
       // A dequantize of the same storage is the tied weight; its values are the table's,

@@ -117,13 +117,11 @@ public:
 
     // Every replaced value feeds only the next step of the chain. (Metadata asserts do
     // not count: they check what the verifier guarantees, and dce drops them.)
-    // Counted per value, not with g.useCounts(): a model has two norms per layer.
     for (const Node *n : m.replaced) {
       const Value *r = n->results[0];
-      size_t uses = std::count(g.outputs.begin(), g.outputs.end(), r);
-      for (const auto &user : g.nodes)
-        if (!user->is(OpKind::aten__assert_tensor_metadata_default))
-          uses += user->readCount(r);
+      size_t uses = r->outputUses();
+      for (const Node *user : r->users())
+        uses += !user->is(OpKind::aten__assert_tensor_metadata_default);
       if (uses != 1)
         return why.reject("%" + r->name + " has other users");
     }

@@ -403,13 +403,14 @@ private:
     node.placement = Placement::Cpu;
     // The op's own arguments: those of the out-variant by name, the rest their defaults;
     // a dtype the out-variant leaves out is its out tensor's.
+    std::vector<NamedArg> nodeArgs;
     for (const SchemaArg &sa : schema->args) {
       auto it = argEValue.find(sa.name);
       if (it != argEValue.end()) {
         llvm::Expected<ArgValue> arg = irArgument(it->second, sa, tensorValue);
         if (!arg)
           return wrap(where, arg.takeError());
-        node.args.push_back(NamedArg{sa.name, std::move(*arg)});
+        nodeArgs.push_back(NamedArg{sa.name, std::move(*arg)});
       } else if (sa.type == ArgType::ScalarType && sa.name == "dtype" &&
                  schema->returns[0] == ReturnType::Tensor) {
         const PteTensor *t =
@@ -419,13 +420,14 @@ private:
         llvm::Expected<DType> dtype = dtypeOf(*t, where);
         if (!dtype)
           return dtype.takeError();
-        node.args.push_back(NamedArg{sa.name, *dtype});
+        nodeArgs.push_back(NamedArg{sa.name, *dtype});
       } else if (sa.defaultValue) {
-        node.args.push_back(NamedArg{sa.name, *sa.defaultValue});
+        nodeArgs.push_back(NamedArg{sa.name, *sa.defaultValue});
       } else {
         return execError(where, "no argument '" + sa.name + "' for " + schema->target);
       }
     }
+    node.setArgs(std::move(nodeArgs));
     for (size_t r = 0; r < outs.size(); ++r) {
       int32_t e = outs[r];
       if (!validEValue(e))

@@ -140,6 +140,10 @@ cl::opt<bool> PrintAfterAll("print-ir-after-all", cl::desc("Print the IR after e
 cl::opt<bool> PrintAfterChange("print-ir-after-change",
                                cl::desc("Print the IR after every pass that changed it"),
                                VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
+cl::opt<bool> PrintAfterFailure("print-ir-after-failure",
+                                cl::desc("Print the IR when a pass fails (always when a pass "
+                                         "breaks it)"),
+                                VKQC_PIPELINE_COMMANDS, cl::cat(PrintingCategory));
 cl::opt<std::string> PrintTreeDir("print-ir-tree-dir",
                                   cl::desc("Write the IR after import and each pass to "
                                            "<dir>/NN_<pass>.vkir"),
@@ -218,6 +222,7 @@ CommandFlags flagsFromCommandLine() {
   f.pipeline.printAfter.insert(PrintAfter.begin(), PrintAfter.end());
   f.pipeline.printAfterAll = PrintAfterAll;
   f.pipeline.printAfterChange = PrintAfterChange;
+  f.pipeline.printAfterFailure = PrintAfterFailure;
   f.pipeline.printTreeDir = PrintTreeDir;
   f.pipeline.verifyEach = VerifyEach;
   f.pipeline.timePasses = TimePasses;

@@ -168,7 +168,7 @@ public:
     if (std::error_code ec = llvm::sys::fs::create_directories(dir))
       return llvm::createStringError(ec, "cannot create the directory: " + ec.message());
     std::set<std::string> names;
-    for (const auto &n : g.nodes)
+    for (const auto &n : g.nodes())
       names.insert(n->kernels.begin(), n->kernels.end());
     for (const std::string &name : names) {
       const shaders::ShaderVariant *variant = shaders::findShader(name);

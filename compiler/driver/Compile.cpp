@@ -23,7 +23,7 @@ namespace {
 /// through their checksums and what the passes made of them, before the pipeline ends.
 bool printsIR(const PipelineOptions &p) {
   return !p.printBefore.empty() || !p.printAfter.empty() || p.printAfterAll || p.printAfterChange ||
-         !p.printTreeDir.empty();
+         p.printAfterFailure || !p.printTreeDir.empty();
 }
 } // namespace
 

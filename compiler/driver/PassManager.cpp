@@ -24,7 +24,7 @@ std::string knownPassNames() {
   return names;
 }
 
-void dump(const Graph &g, llvm::raw_ostream &os, llvm::StringRef when, llvm::StringRef pass) {
+void dump(const Graph &g, llvm::raw_ostream &os, llvm::StringRef when, const llvm::Twine &pass) {
   os << "// -----// IR Dump " << when << " " << pass << " //----- //\n";
   printGraph(g, os);
 }
@@ -100,19 +100,29 @@ llvm::Error runPipeline(Graph &g, const PipelineOptions &opts, PassContext &ctx,
     llvm::Expected<bool> changed = info->create()->run(g, ctx);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!changed)
+    if (!changed) {
+      // A pass may refuse its input (a hand-written .vkir), so its error stays one line
+      // unless the dump is asked for.
+      if (opts.printAfterFailure)
+        dump(g, log, "After", info->name + " Failed");
       return pipelineError("pass '" + info->name +
                            "' failed: " + llvm::toString(changed.takeError()));
+    }
     timings.emplace_back(info->name, seconds);
-    if (opts.verifyEach)
-      if (auto err = verifyGraph(g))
+    // A pass that changed nothing left the IR as verified before it.
+    if (*changed && opts.verifyEach)
+      if (auto err = verifyGraph(g)) {
+        // A verified input made invalid is a bug in the pass: show what it made.
+        dump(g, log, "After", info->name + " Failed");
         return pipelineError("pass '" + info->name +
                              "' broke the IR: " + llvm::toString(std::move(err)));
+      }
     if (afterStage)
       if (auto err = afterStage(g, info->name))
         return err;
+    // "changed" can be a no-op in the end (a node moved back), so the text decides.
     bool printAfter = opts.printAfterAll || opts.printAfter.count(info->name) ||
-                      (opts.printAfterChange && graphToString(g) != before);
+                      (opts.printAfterChange && *changed && graphToString(g) != before);
     if (printAfter)
       dump(g, log, "After", info->name);
     if (!opts.printTreeDir.empty())

@@ -1,5 +1,6 @@
 // Runs a pipeline of passes with MLIR-style instrumentation: IR dumps before/after
-// passes, a dump tree, the verifier after each pass, and timing.
+// passes, a dump tree, the verifier after each pass that changed the IR, timing, and the
+// IR dumped (`// -----// IR Dump After <pass> Failed //----- //`) when a pass breaks it.
 #pragma once
 
 #include "passes/PassRegistry.h"
@@ -19,7 +20,11 @@ struct PipelineOptions {
   std::set<std::string> printBefore; // pass names
   std::set<std::string> printAfter;  // pass names
   bool printAfterAll = false;
+  /// After a pass that reports a change and whose text differs (a pass reporting none is
+  /// not printed, nor verified).
   bool printAfterChange = false;
+  /// Dump the IR when a pass fails (a pass that breaks the IR always dumps it).
+  bool printAfterFailure = false;
   std::string printTreeDir; // numbered .vkir files, one per stage
   bool verifyEach = true;
   bool timePasses = false;

@@ -12,14 +12,14 @@ namespace vkqc {
 void printSummary(const Graph &g, llvm::raw_ostream &os) {
   os << g.info.sourceName << ": export schema " << g.info.schemaVersion << ", torch "
      << g.info.torchVersion << "\n";
-  for (const auto &[name, range] : g.symbols)
+  for (const auto &[name, range] : g.symbols())
     os << "  symbol " << name << " in [" << (range.min ? std::to_string(*range.min) : "-inf")
        << ", " << (range.max ? std::to_string(*range.max) : "inf") << "]\n";
 
   std::set<const Storage *> storages;
   uint64_t constantBytes = 0;
   int constants = 0;
-  for (const Value *in : g.inputs) {
+  for (const Value *in : g.inputs()) {
     if (!in->isConstant()) {
       os << "  input %" << in->name << ": " << typeToString(*in) << "\n";
       continue;
@@ -36,12 +36,12 @@ void printSummary(const Graph &g, llvm::raw_ostream &os) {
         constants - static_cast<int>(storages.size()));
 
   std::map<std::string, int> byTarget;
-  for (const auto &n : g.nodes)
+  for (const auto &n : g.nodes())
     ++byTarget[n->target];
-  os << "  nodes: " << g.nodes.size() << "\n";
+  os << "  nodes: " << g.nodes().size() << "\n";
   for (const auto &[target, count] : byTarget)
     os << fmt::format("    {:>5}  {}\n", count, target);
-  for (const Value *out : g.outputs)
+  for (const Value *out : g.outputs())
     os << "  output %" << out->name << ": " << typeToString(*out) << "\n";
 }
 

@@ -128,7 +128,7 @@ private:
         if (r.min && r.max && *r.min > *r.max)
           return range.error("symbol '" + name + "' has an empty range [" + llvm::Twine(*r.min) +
                              ", " + llvm::Twine(*r.max) + "]");
-        g_.symbols[name] = r;
+        g_.setSymbol(name, r);
       }
     }
     return llvm::Error::success();
@@ -148,7 +148,7 @@ private:
         return meta.takeError();
       for (const SymExpr &s : meta->sizes)
         for (const std::string &sym : s.symbols())
-          if (!g_.symbols.count(sym))
+          if (!g_.symbols().count(sym))
             return metaJson.error("size uses symbol '" + sym +
                                   "' that range_constraints does not declare");
       tensorValues_.emplace(name, std::make_pair(std::move(*meta), metaJson));
@@ -390,7 +390,7 @@ private:
       if (kind->second.first != InputKind::User)
         if (auto err = bindConstant(*v, kind->second.second, in))
           return err;
-      g_.inputs.push_back(*v);
+      g_.addInput(*v);
     }
     return llvm::Error::success();
   }
@@ -668,8 +668,10 @@ private:
         return value.takeError();
       given.emplace(*argName, std::move(*value));
     }
-    if (std::optional<std::string> missing = argumentsInSchemaOrder(*schema, given, node->args))
+    std::vector<NamedArg> args;
+    if (std::optional<std::string> missing = argumentsInSchemaOrder(*schema, given, args))
       return nj.error("missing required argument '" + *missing + "' of " + target);
+    node->setArgs(std::move(args));
 
     llvm::Expected<JsonRef> outputs = nj.field("outputs"); // kept: errors point at it
     if (!outputs)
@@ -787,15 +789,15 @@ private:
       llvm::Expected<Value *> v = useValue(*name, true);
       if (!v)
         return v.takeError();
-      g_.outputs.push_back(*v);
+      g_.addOutput(*v);
     }
-    if (g_.outputs.empty())
+    if (g_.outputs().empty())
       return outputs->error("the program has no outputs");
-    for (size_t i = 0; i < g_.outputs.size(); ++i)
-      if (i >= specNames.size() || specNames[i] != g_.outputs[i]->name)
+    for (size_t i = 0; i < g_.outputs().size(); ++i)
+      if (i >= specNames.size() || specNames[i] != g_.outputs()[i]->name)
         return outputs->error("graph outputs and the signature's output_specs disagree at " +
                               llvm::Twine(i));
-    if (specNames.size() != g_.outputs.size())
+    if (specNames.size() != g_.outputs().size())
       return outputs->error("the signature lists more outputs than the graph");
     return llvm::Error::success();
   }

@@ -49,7 +49,7 @@ llvm::Expected<Tensor> constantView(const Value &v) {
 /// Puts the constants and the user inputs into `env` and binds the shape symbols.
 llvm::Error bindInputs(const Graph &g, llvm::ArrayRef<Tensor> userInputs, Environment &env) {
   std::vector<const Value *> userValues;
-  for (const Value *v : g.inputs) {
+  for (const Value *v : g.inputs()) {
     if (!v)
       return error("the graph has a null input");
     if (!v->isConstant())
@@ -76,7 +76,7 @@ llvm::Error bindInputs(const Graph &g, llvm::ArrayRef<Tensor> userInputs, Enviro
   env.bindings = std::move(*bindings);
   for (size_t i = 0; i < userValues.size(); ++i)
     env.values[userValues[i]] = userInputs[i];
-  for (const Value *v : g.inputs) {
+  for (const Value *v : g.inputs()) {
     if (!v->isConstant())
       continue;
     llvm::Expected<Tensor> view = constantView(*v);
@@ -148,10 +148,13 @@ constexpr size_t kLiveToTheEnd = std::numeric_limits<size_t>::max();
 /// (kLiveToTheEnd for graph outputs).
 std::unordered_map<const Value *, size_t> lastUses(const Graph &g) {
   std::unordered_map<const Value *, size_t> last;
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    for (const Value *v : g.nodes[i]->operands())
+  size_t i = 0;
+  for (const auto &n : g.nodes()) {
+    for (const Value *v : n->operands())
       last[v] = i;
-  for (const Value *v : g.outputs)
+    ++i;
+  }
+  for (const Value *v : g.outputs())
     last[v] = kLiveToTheEnd;
   return last;
 }
@@ -203,14 +206,14 @@ interpretGraph(const Graph &g, llvm::ArrayRef<Tensor> userInputs, const TensorOb
   if (llvm::Error e = bindInputs(g, userInputs, env))
     return e;
   std::unordered_map<const Value *, size_t> lastUse = lastUses(g);
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node &node = *g.nodes[i];
-    if (llvm::Error e = runNode(g, node, env, observer))
-      return nodeError(node, std::move(e));
-    releaseDeadValues(node, i, lastUse, env);
+  size_t i = 0;
+  for (const auto &n : g.nodes()) {
+    if (llvm::Error e = runNode(g, *n, env, observer))
+      return nodeError(*n, std::move(e));
+    releaseDeadValues(*n, i++, lastUse, env);
   }
   std::vector<Tensor> outputs;
-  for (const Value *v : g.outputs) {
+  for (const Value *v : g.outputs()) {
     if (!v)
       return error("the graph has a null output");
     auto it = env.values.find(v);

@@ -15,7 +15,7 @@
 namespace vkqc::interp {
 
 /// Runs `g` on `userInputs` (the graph's User inputs, in the order they appear in
-/// g.inputs) and returns one tensor per graph output. Constants are read in place (outputs
+/// g.inputs()) and returns one tensor per graph output. Constants are read in place (outputs
 /// that are constants view the graph's storage). Shape symbols bind from the inputs'
 /// shapes and must lie in their ranges; every node result must have the dtype and shape
 /// its Value declares. Every failure is an Error naming the input or node.

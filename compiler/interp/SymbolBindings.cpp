@@ -20,8 +20,8 @@ llvm::Error inputError(const Value &input, size_t dim, const llvm::Twine &what) 
 
 llvm::Error bindSymbol(const Graph &g, const std::string &symbol, int64_t value,
                        SymbolBindings &bindings, const llvm::Twine &where) {
-  auto range = g.symbols.find(symbol);
-  if (range != g.symbols.end()) {
+  auto range = g.symbols().find(symbol);
+  if (range != g.symbols().end()) {
     const SymbolRange &r = range->second;
     if ((r.min && value < *r.min) || (r.max && value > *r.max))
       return llvm::createStringError(llvm::inconvertibleErrorCode(),

@@ -16,7 +16,7 @@ namespace vkqc::interp {
 using SymbolBindings = std::map<std::string, int64_t>;
 
 /// Binds every symbol that appears as a whole dim of a user input, checks it against its
-/// range in `g.symbols`, then checks every dim of every input (constants, repeated symbols,
+/// range in `g.symbols()`, then checks every dim of every input (constants, repeated symbols,
 /// compound expressions) against the actual shapes. Errors name the input and the dim.
 llvm::Expected<SymbolBindings> bindInputSymbols(const Graph &g,
                                                 llvm::ArrayRef<const Value *> userInputs,

@@ -31,18 +31,14 @@ std::optional<std::vector<int64_t>> Value::staticShape() const {
 }
 
 const ArgValue &Node::arg(llvm::StringRef argName) const {
-  for (const NamedArg &a : args)
+  for (const NamedArg &a : args_)
     if (a.name == argName)
       return a.value;
   llvm::report_fatal_error("node " + llvm::Twine(name) + " has no argument " + argName);
 }
 
-ArgValue &Node::arg(llvm::StringRef argName) {
-  return const_cast<ArgValue &>(static_cast<const Node *>(this)->arg(argName));
-}
-
 bool Node::hasArg(llvm::StringRef argName) const {
-  return std::any_of(args.begin(), args.end(),
+  return std::any_of(args_.begin(), args_.end(),
                      [&](const NamedArg &a) { return a.name == argName; });
 }
 
@@ -66,26 +62,83 @@ template <typename Fn> void forEachValueSlot(ArgValue &v, Fn fn) {
 }
 } // namespace
 
+void Node::addUse(Value *v) {
+  if (v)
+    v->users_.push_back(this);
+}
+
+void Node::dropUse(Value *v) {
+  if (!v)
+    return;
+  // From the back: a node's uses are usually the latest made.
+  auto it = std::find(v->users_.rbegin(), v->users_.rend(), this);
+  if (it == v->users_.rend())
+    llvm::report_fatal_error("use list of %" + llvm::Twine(v->name) + " lacks " + name);
+  v->users_.erase(std::next(it).base());
+}
+
 std::vector<Value *> Node::operands() const {
   std::vector<Value *> out;
-  for (const NamedArg &a : args)
+  for (const NamedArg &a : args_)
     forEachValueSlot(const_cast<ArgValue &>(a.value), [&](Value *&v) { out.push_back(v); });
   return out;
 }
 
-unsigned Node::readCount(const Value *v) const {
-  unsigned count = 0;
-  for (const NamedArg &a : args)
-    forEachValueSlot(const_cast<ArgValue &>(a.value), [&](Value *&slot) { count += slot == v; });
-  return count;
+void Node::addUses() {
+  for (NamedArg &a : args_)
+    forEachValueSlot(a.value, [&](Value *&v) { addUse(v); });
 }
 
-void Node::replaceUses(Value *from, Value *to) {
-  for (NamedArg &a : args)
+void Node::dropUses() {
+  for (NamedArg &a : args_)
+    forEachValueSlot(a.value, [&](Value *&v) { dropUse(v); });
+}
+
+void Node::setArg(llvm::StringRef argName, ArgValue value) {
+  auto it = std::find_if(args_.begin(), args_.end(),
+                         [&](const NamedArg &a) { return a.name == argName; });
+  if (it == args_.end())
+    llvm::report_fatal_error("node " + llvm::Twine(name) + " has no argument " + argName);
+  if (graph_)
+    forEachValueSlot(it->value, [&](Value *&v) { dropUse(v); });
+  it->value = std::move(value);
+  if (graph_)
+    forEachValueSlot(it->value, [&](Value *&v) { addUse(v); });
+}
+
+void Node::setArgs(std::vector<NamedArg> args) {
+  if (graph_)
+    dropUses();
+  args_ = std::move(args);
+  if (graph_)
+    addUses();
+}
+
+void Node::replaceUsesOf(Value *from, Value *to) {
+  if (from == to)
+    return;
+  for (NamedArg &a : args_)
     forEachValueSlot(a.value, [&](Value *&v) {
-      if (v == from)
-        v = to;
+      if (v != from)
+        return;
+      v = to;
+      if (graph_) {
+        dropUse(from);
+        addUse(to);
+      }
     });
+}
+
+Node *Node::nextNode() const {
+  if (!graph_ || std::next(self_) == graph_->nodes().end())
+    return nullptr;
+  return std::next(self_)->get();
+}
+
+Node *Node::prevNode() const {
+  if (!graph_ || self_ == graph_->nodes().begin())
+    return nullptr;
+  return std::prev(self_)->get();
 }
 
 Value *Graph::createValue(std::string name) {
@@ -93,6 +146,7 @@ Value *Graph::createValue(std::string name) {
   v->name = std::move(name);
   valuesByName_[v->name] = v.get();
   values_.push_back(std::move(v));
+  values_.back()->self_ = std::prev(values_.end());
   return values_.back().get();
 }
 
@@ -119,55 +173,105 @@ std::string Graph::uniqueName(llvm::StringRef base) const {
   }
 }
 
-Node *Graph::appendNode(std::unique_ptr<Node> node) {
-  for (Value *r : node->results)
-    r->definingNode = node.get();
-  nodes.push_back(std::move(node));
-  return nodes.back().get();
+void Graph::insertInput(size_t index, Value *v) {
+  inputs_.insert(inputs_.begin() + std::min(index, inputs_.size()), v);
+}
+
+void Graph::addOutput(Value *v) {
+  outputs_.push_back(v);
+  ++v->outputUses_;
+}
+
+void Graph::setOutput(size_t index, Value *v) {
+  --outputs_.at(index)->outputUses_;
+  outputs_[index] = v;
+  ++v->outputUses_;
 }
 
 Node *Graph::insertNodeBefore(Node *before, std::unique_ptr<Node> node) {
-  auto it = std::find_if(nodes.begin(), nodes.end(),
-                         [&](const std::unique_ptr<Node> &n) { return n.get() == before; });
+  if (node->graph_)
+    llvm::report_fatal_error("insertNodeBefore: " + llvm::Twine(node->name) + " is in a graph");
   for (Value *r : node->results)
     r->definingNode = node.get();
-  return nodes.insert(it, std::move(node))->get();
+  Node *n = node.get();
+  n->self_ = nodes_.insert(before ? before->self_ : nodes_.end(), std::move(node));
+  n->graph_ = this;
+  n->addUses();
+  return n;
+}
+
+void Graph::moveBefore(Node *node, Node *before) {
+  if (node != before)
+    nodes_.splice(before ? before->self_ : nodes_.end(), nodes_, node->self_);
 }
 
 void Graph::eraseNode(Node *node) {
+  for (Value *r : node->results)
+    if (r->isUsed())
+      llvm::report_fatal_error("eraseNode: the result %" + llvm::Twine(r->name) + " of " +
+                               node->name + " is still used");
+  node->dropUses();
   for (Value *r : node->results) {
     valuesByName_.erase(r->name);
-    values_.erase(std::remove_if(values_.begin(), values_.end(),
-                                 [&](const std::unique_ptr<Value> &v) { return v.get() == r; }),
-                  values_.end());
+    values_.erase(r->self_);
   }
-  nodes.erase(std::remove_if(nodes.begin(), nodes.end(),
-                             [&](const std::unique_ptr<Node> &n) { return n.get() == node; }),
-              nodes.end());
+  nodes_.erase(node->self_);
 }
 
 void Graph::eraseInput(Value *input) {
-  inputs.erase(std::remove(inputs.begin(), inputs.end(), input), inputs.end());
+  if (input->isUsed())
+    llvm::report_fatal_error("eraseInput: %" + llvm::Twine(input->name) + " is still used");
+  inputs_.erase(std::remove(inputs_.begin(), inputs_.end(), input), inputs_.end());
   valuesByName_.erase(input->name);
-  values_.erase(std::remove_if(values_.begin(), values_.end(),
-                               [&](const std::unique_ptr<Value> &v) { return v.get() == input; }),
-                values_.end());
+  values_.erase(input->self_);
 }
 
 void Graph::replaceAllUses(Value *from, Value *to) {
-  for (auto &n : nodes)
-    n->replaceUses(from, to);
-  std::replace(outputs.begin(), outputs.end(), from, to);
+  if (from == to)
+    return;
+  // Each user rewrites its own slots; a user listed twice finds nothing left the second time.
+  std::vector<Node *> users = from->users_;
+  for (Node *n : users)
+    n->replaceUsesOf(from, to);
+  for (Value *&out : outputs_)
+    if (out == from) {
+      out = to;
+      --from->outputUses_;
+      ++to->outputUses_;
+    }
 }
 
-std::map<const Value *, int> Graph::useCounts() const {
-  std::map<const Value *, int> counts;
-  for (const auto &n : nodes)
-    for (Value *v : n->operands())
-      ++counts[v];
-  for (Value *v : outputs)
-    ++counts[v];
-  return counts;
+bool useListsMatch(const Graph &g, std::string &why) {
+  std::map<const Value *, std::map<const Node *, size_t>> reads;
+  std::map<const Value *, unsigned> outputSlots;
+  for (const auto &n : g.nodes())
+    for (const Value *v : n->operands())
+      if (v)
+        ++reads[v][n.get()];
+  for (const Value *v : g.outputs())
+    ++outputSlots[v];
+  auto check = [&](const Value &v) {
+    std::map<const Node *, size_t> listed;
+    for (const Node *u : v.users())
+      ++listed[u];
+    if (listed != reads[&v]) {
+      why = "the use list of %" + v.name + " does not match the nodes reading it";
+      return false;
+    }
+    if (v.outputUses() != outputSlots[&v]) {
+      why = "the use list of %" + v.name + " miscounts the graph outputs holding it";
+      return false;
+    }
+    return true;
+  };
+  for (const auto &v : g.values())
+    if (!check(*v))
+      return false;
+  // Values read but not owned by the graph (a bad graph the verifier also refuses).
+  for (const auto &[v, users] : reads)
+    if (!check(*v))
+      return false;
+  return true;
 }
 
 std::unique_ptr<Node> makeNode(Graph &g, const OpSchema &schema, std::string name,
@@ -179,9 +283,11 @@ std::unique_ptr<Node> makeNode(Graph &g, const OpSchema &schema, std::string nam
   std::map<std::string, ArgValue> byName;
   for (NamedArg &a : given)
     byName.emplace(a.name, std::move(a.value));
-  if (std::optional<std::string> missing = argumentsInSchemaOrder(schema, byName, node->args))
+  std::vector<NamedArg> args;
+  if (std::optional<std::string> missing = argumentsInSchemaOrder(schema, byName, args))
     llvm::report_fatal_error("makeNode: missing argument " + llvm::Twine(*missing) + " of " +
                              schema.target);
+  node->setArgs(std::move(args));
   return node;
 }
 

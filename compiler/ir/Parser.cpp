@@ -200,8 +200,9 @@ private:
       return err;
     if (range.min && range.max && *range.min > *range.max)
       return errorAt(at, "symbol " + name + " has an empty range");
-    if (!g_->symbols.emplace(name, range).second)
+    if (g_->symbols().count(name))
       return errorAt(at, "symbol " + name + " is declared twice");
+    g_->setSymbol(name, range);
     return llvm::Error::success();
   }
 
@@ -400,7 +401,7 @@ private:
         return errorAt(at, word + ": " + llvm::toString(e.takeError()));
       return e;
     }
-    if (!g_->symbols.count(word))
+    if (!g_->symbols().count(word))
       return errorAt(at, "undeclared symbol '" + word + "' (declare it: symbol " + word +
                              " in [min, max])");
     return SymExpr::symbol(word);
@@ -529,7 +530,7 @@ private:
     }
     advance();
     while (!cur_.isPunct('}')) {
-      if (!g_->outputs.empty())
+      if (!g_->outputs().empty())
         if (auto err = expectPunct(','))
           return err;
       if (cur_.kind != Token::Kind::ValueName)
@@ -537,7 +538,7 @@ private:
       llvm::Expected<Value *> v = use(cur_);
       if (!v)
         return v.takeError();
-      g_->outputs.push_back(*v);
+      g_->addOutput(*v);
       advance();
     }
     advance();
@@ -595,7 +596,7 @@ private:
     (*v)->inputKind = kind;
     (*v)->stateName = std::move(stateName);
     (*v)->constant = c;
-    g_->inputs.push_back(*v);
+    g_->addInput(*v);
     return llvm::Error::success();
   }
 
@@ -640,9 +641,11 @@ private:
     auto node = std::make_unique<Node>();
     node->target = schema->target;
     node->schema = schema;
-    if (std::optional<std::string> missing = argumentsInSchemaOrder(*schema, given, node->args))
+    std::vector<NamedArg> args;
+    if (std::optional<std::string> missing = argumentsInSchemaOrder(*schema, given, args))
       return errorAt(closeAt,
                      "missing argument '" + *missing + "' of " + target + " (it has no default)");
+    node->setArgs(std::move(args));
     // A Tensor[] return (split, chunk) is one result per element.
     bool tensorList = schema->returns.size() == 1 && schema->returns[0] == ReturnType::TensorList;
     if (!tensorList && results.size() != schema->returns.size())

@@ -111,7 +111,7 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
   if (!g.info.schemaVersion.empty() || !g.info.torchVersion.empty()) // not hand-written
     os << " (export schema " << g.info.schemaVersion << ", torch " << g.info.torchVersion << ")";
   os << "\n";
-  for (const auto &[name, range] : g.symbols) {
+  for (const auto &[name, range] : g.symbols()) {
     auto bound = [](std::optional<int64_t> b) {
       return b ? std::to_string(*b) : std::string("inf");
     };
@@ -129,7 +129,7 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
     os << fmt::format("storage #{} {} {} B {}\n", s->id, quoted(s->origin), s->size(), contents);
   }
   os << "graph @forward {\n";
-  for (const Value *in : g.inputs) {
+  for (const Value *in : g.inputs()) {
     os << "  " << valueRef(*in) << ": " << typeToString(*in) << " = "
        << inputKindName(*in->inputKind);
     if (in->isConstant())
@@ -137,13 +137,13 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
          << in->constant.byteOffset;
     os << "\n";
   }
-  for (const auto &n : g.nodes) {
+  for (const auto &n : g.nodes()) {
     os << "  ";
     for (size_t i = 0; i < n->results.size(); ++i)
       os << (i ? ", " : "") << valueRef(*n->results[i]) << ": " << typeToString(*n->results[i]);
     os << (n->results.empty() ? "" : " = ") << n->target << "(";
-    for (size_t i = 0; i < n->args.size(); ++i)
-      os << (i ? ", " : "") << n->args[i].name << "=" << argToString(n->args[i].value);
+    for (size_t i = 0; i < n->args().size(); ++i)
+      os << (i ? ", " : "") << n->args()[i].name << "=" << argToString(n->args()[i].value);
     os << ")";
     if (n->placement != Placement::Unassigned)
       os << (n->placement == Placement::Vulkan ? " @vulkan" : " @cpu");
@@ -152,8 +152,8 @@ void printGraph(const Graph &g, llvm::raw_ostream &os) {
     os << "\n";
   }
   os << "  return";
-  for (size_t i = 0; i < g.outputs.size(); ++i)
-    os << (i ? ", " : " ") << valueRef(*g.outputs[i]);
+  for (size_t i = 0; i < g.outputs().size(); ++i)
+    os << (i ? ", " : " ") << valueRef(*g.outputs()[i]);
   os << "\n}\n";
 }
 
@@ -166,10 +166,10 @@ std::string graphToString(const Graph &g) {
 
 void printDot(const Graph &g, llvm::raw_ostream &os) {
   os << "digraph forward {\n  node [shape=box, fontname=monospace];\n";
-  for (const Value *in : g.inputs)
+  for (const Value *in : g.inputs())
     os << "  " << quoted(in->name)
        << " [shape=ellipse, label=" << quoted(in->name + " " + typeToString(*in)) << "];\n";
-  for (const auto &n : g.nodes) {
+  for (const auto &n : g.nodes()) {
     os << "  " << quoted("node:" + n->name) << " [label=" << quoted(n->target) << "];\n";
     for (const Value *operand : n->operands()) {
       std::string from =
@@ -178,7 +178,7 @@ void printDot(const Graph &g, llvm::raw_ostream &os) {
          << " [label=" << quoted(operand->name) << "];\n";
     }
   }
-  for (const Value *out : g.outputs) {
+  for (const Value *out : g.outputs()) {
     std::string from = out->definingNode ? "node:" + out->definingNode->name : out->name;
     os << "  " << quoted(from) << " -> \"output\";\n";
   }

@@ -6,15 +6,6 @@
 
 namespace vkqc {
 
-namespace {
-bool isUsed(const Graph &g, const Value *v) {
-  if (std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end())
-    return true;
-  return std::any_of(g.nodes.begin(), g.nodes.end(),
-                     [&](const std::unique_ptr<Node> &n) { return n->readCount(v) != 0; });
-}
-} // namespace
-
 Value *Rewriter::createOp(llvm::StringRef target, std::vector<NamedArg> args, DType dtype,
                           Dims shape, llvm::StringRef nameHint) {
   const OpSchema *schema = lookupOpSchema(target);
@@ -26,11 +17,10 @@ Value *Rewriter::createOp(llvm::StringRef target, std::vector<NamedArg> args, DT
   result->dtype = dtype;
   result->shape = std::move(shape);
   node->results.push_back(result);
-  if (insertionPoint_)
-    g_.insertNodeBefore(insertionPoint_, std::move(node));
-  else
-    g_.appendNode(std::move(node));
+  Node *created = g_.insertNodeBefore(insertionPoint_, std::move(node));
   changed_ = true;
+  if (listener_)
+    listener_->nodeCreated(created);
   return result;
 }
 
@@ -41,7 +31,7 @@ void Rewriter::retarget(Node *node, llvm::StringRef target, std::vector<NamedArg
   std::unique_ptr<Node> made = makeNode(g_, *schema, node->name, std::move(args));
   node->target = made->target;
   node->schema = made->schema;
-  node->args = std::move(made->args);
+  node->setArgs(made->args());
   changed_ = true;
 }
 
@@ -55,7 +45,31 @@ void Rewriter::retarget(Node *node, OpKind kind, std::vector<NamedArg> args) {
 }
 
 void Rewriter::setArgument(Node *node, llvm::StringRef arg, ArgValue value) {
-  node->arg(arg) = std::move(value);
+  node->setArg(arg, std::move(value));
+  changed_ = true;
+}
+
+void Rewriter::replaceUsesIn(Node *node, Value *from, Value *to) {
+  node->replaceUsesOf(from, to);
+  changed_ = true;
+}
+
+void Rewriter::setDType(Value *v, DType dtype) {
+  v->dtype = dtype;
+  changed_ = true;
+}
+
+void Rewriter::setPlacement(Node *node, Placement placement) {
+  if (node->placement == placement)
+    return;
+  node->placement = placement;
+  changed_ = true;
+}
+
+void Rewriter::moveBefore(Node *node, Node *before) {
+  if (node == before || node->nextNode() == before)
+    return; // already there
+  g_.moveBefore(node, before);
   changed_ = true;
 }
 
@@ -69,9 +83,10 @@ Value *Rewriter::createConstant(llvm::StringRef nameHint, std::string stateName,
   v->stateName = std::move(stateName);
   v->constant = std::move(constant);
   // Constants come before user inputs, as in the export signature.
-  auto firstUser = std::find_if(g_.inputs.begin(), g_.inputs.end(),
-                                [](const Value *in) { return !in->isConstant(); });
-  g_.inputs.insert(firstUser, v);
+  const std::vector<Value *> &inputs = g_.inputs();
+  auto firstUser =
+      std::find_if(inputs.begin(), inputs.end(), [](const Value *in) { return !in->isConstant(); });
+  g_.insertInput(firstUser - inputs.begin(), v);
   changed_ = true;
   return v;
 }
@@ -87,26 +102,24 @@ void Rewriter::renameValue(Value *v, llvm::StringRef name) {
 }
 
 void Rewriter::eraseNode(Node *node) {
-  if (insertionPoint_ == node) { // keep inserting where the erased node was
-    auto it = std::find_if(g_.nodes.begin(), g_.nodes.end(),
-                           [&](const std::unique_ptr<Node> &n) { return n.get() == node; });
-    insertionPoint_ =
-        (it != g_.nodes.end() && it + 1 != g_.nodes.end()) ? (it + 1)->get() : nullptr;
-  }
+  if (insertionPoint_ == node) // keep inserting where the erased node was
+    insertionPoint_ = node->nextNode();
+  if (listener_)
+    listener_->nodeErased(node);
   g_.eraseNode(node);
   changed_ = true;
 }
 
 bool Rewriter::eraseIfUnused(Node *node) {
   for (const Value *r : node->results)
-    if (isUsed(g_, r))
+    if (r->isUsed())
       return false;
   eraseNode(node);
   return true;
 }
 
 bool Rewriter::eraseInputIfUnused(Value *input) {
-  if (!input->isConstant() || isUsed(g_, input))
+  if (!input->isConstant() || input->isUsed())
     return false;
   g_.eraseInput(input);
   changed_ = true;

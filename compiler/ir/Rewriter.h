@@ -1,12 +1,21 @@
 // The one way passes and patterns change a graph: create nodes, redirect uses, erase.
 //
 // It keeps the graph well-formed step by step (new nodes go before an insertion point, so
-// topological order holds) and records whether anything changed.
+// topological order holds) and records whether anything changed, which is what a pass
+// returns: the pass manager skips the verifier and the change dump when nothing did.
 #pragma once
 
 #include "compiler/ir/Graph.h"
 
 namespace vkqc {
+
+/// Told of the nodes a Rewriter creates and erases (a pattern driver's worklist).
+class RewriteListener {
+public:
+  virtual ~RewriteListener() = default;
+  virtual void nodeCreated(Node *) {}
+  virtual void nodeErased(Node *) {}
+};
 
 class Rewriter {
 public:
@@ -14,6 +23,7 @@ public:
 
   Graph &graph() { return g_; }
   bool changed() const { return changed_; }
+  void setListener(RewriteListener *listener) { listener_ = listener; }
 
   /// New nodes are inserted immediately before `node` (null: at the end).
   void setInsertionPoint(Node *node) { insertionPoint_ = node; }
@@ -35,6 +45,16 @@ public:
 
   /// Sets argument `arg` of `node` to `value` (same kind, as the schema takes it).
   void setArgument(Node *node, llvm::StringRef arg, ArgValue value);
+  /// Every read of `from` by `node` now reads `to`.
+  void replaceUsesIn(Node *node, Value *from, Value *to);
+
+  /// Gives the tensor `v` another dtype.
+  void setDType(Value *v, DType dtype);
+  /// Sets where `node` runs.
+  void setPlacement(Node *node, Placement placement);
+  /// Moves `node` immediately before `before` (null: to the end); the caller keeps the
+  /// order topological.
+  void moveBefore(Node *node, Node *before);
 
   /// Creates a graph input holding a constant (after the existing constant inputs).
   Value *createConstant(llvm::StringRef nameHint, std::string stateName, ConstantTensor constant);
@@ -53,6 +73,7 @@ public:
 private:
   Graph &g_;
   Node *insertionPoint_ = nullptr;
+  RewriteListener *listener_ = nullptr;
   bool changed_ = false;
 };
 

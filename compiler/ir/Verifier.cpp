@@ -56,7 +56,7 @@ llvm::Error checkShape(const Graph &g, const Value &v, const llvm::Twine &where)
     if (d.isConstant() && d.constant() < 0)
       return fail(where, "value '%" + v.name + "' has a negative size " + d.str());
     for (const std::string &sym : d.symbols())
-      if (!g.symbols.count(sym))
+      if (!g.symbols().count(sym))
         return fail(where, "value '%" + v.name + "' uses undeclared symbol '" + sym + "'");
   }
   return llvm::Error::success();
@@ -73,7 +73,7 @@ llvm::Error verifyGraph(const Graph &g) {
     return checkShape(g, *v, where);
   };
 
-  for (const Value *in : g.inputs) {
+  for (const Value *in : g.inputs()) {
     std::string where = "input '%" + in->name + "'";
     if (!in->inputKind || in->definingNode)
       return fail(where, "graph input is not marked as an input");
@@ -91,29 +91,29 @@ llvm::Error verifyGraph(const Graph &g) {
     }
   }
 
-  for (const auto &n : g.nodes) {
+  for (const auto &n : g.nodes()) {
     std::string where = "node '" + n->name + "' (" + n->target + ")";
     if (!n->schema || n->schema->target != n->target)
       return fail(where, "node has no schema for its target");
-    if (n->args.size() != n->schema->args.size())
-      return fail(where, "node has " + llvm::Twine(n->args.size()) + " arguments, schema has " +
+    if (n->args().size() != n->schema->args.size())
+      return fail(where, "node has " + llvm::Twine(n->args().size()) + " arguments, schema has " +
                              llvm::Twine(n->schema->args.size()));
-    for (size_t i = 0; i < n->args.size(); ++i) {
+    for (size_t i = 0; i < n->args().size(); ++i) {
       const SchemaArg &sa = n->schema->args[i];
-      if (n->args[i].name != sa.name)
-        return fail(where, "argument " + llvm::Twine(i) + " is '" + n->args[i].name +
+      if (n->args()[i].name != sa.name)
+        return fail(where, "argument " + llvm::Twine(i) + " is '" + n->args()[i].name +
                                "', schema says '" + sa.name + "'");
-      if (!argKindMatches(sa, n->args[i].value))
+      if (!argKindMatches(sa, n->args()[i].value))
         return fail(where, "argument '" + sa.name + "' expects " +
                                std::string(argTypeName(sa.type)) + (sa.optional ? "?" : "") +
-                               ", got " + argToString(n->args[i].value));
+                               ", got " + argToString(n->args()[i].value));
     }
     for (const Value *operand : n->operands()) {
       if (!defined.count(operand))
         return fail(where, "reads '%" + operand->name +
                                "' before it is defined (undefined value or a cycle)");
     }
-    for (const NamedArg &a : n->args) {
+    for (const NamedArg &a : n->args()) {
       const SchemaArg *sa = n->schema->arg(a.name);
       bool wantsTensor = sa->type == ArgType::Tensor;
       if (const Value *t = asTensor(a.value); t && wantsTensor != t->isTensor())
@@ -136,11 +136,15 @@ llvm::Error verifyGraph(const Graph &g) {
     }
   }
 
-  if (g.outputs.empty())
+  if (g.outputs().empty())
     return fail("graph", "has no outputs");
-  for (const Value *out : g.outputs)
+  for (const Value *out : g.outputs())
     if (!defined.count(out))
       return fail("graph output", "'%" + out->name + "' is not defined");
+  // The use lists are the graph's own bookkeeping: a mismatch is a bug in a mutation API,
+  // and every later use check would be wrong.
+  if (std::string why; !useListsMatch(g, why))
+    return fail("graph", why);
   return llvm::Error::success();
 }
 

@@ -9,7 +9,8 @@ namespace vkqc {
 
 /// Checks SSA (every value defined once, before its uses, by a node of this graph or an
 /// input), topological order, argument kinds against the schema, result counts, shapes
-/// (non-negative, symbols declared) and constant byte ranges. The error names the first
+/// (non-negative, symbols declared), constant byte ranges and that every value's use list
+/// matches the operands and outputs holding it. The error names the first
 /// offending node or value.
 llvm::Error verifyGraph(const Graph &g);
 

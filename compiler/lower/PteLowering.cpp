@@ -33,7 +33,7 @@ llvm::Error lowerError(const llvm::Twine &what) {
 // Each symbol at the top of its range: tensors are planned and declared at their largest.
 std::map<std::string, int64_t> upperBounds(const Graph &g) {
   std::map<std::string, int64_t> top;
-  for (const auto &[name, range] : g.symbols)
+  for (const auto &[name, range] : g.symbols())
     top[name] = range.max.value_or(range.min.value_or(1));
   return top;
 }
@@ -117,35 +117,38 @@ class PteLowering {
 public:
   PteLowering(const Graph &g, const LoweringOptions &options, const Target &target,
               LoweringStats &stats)
-      : g_(g), options_(options), target_(target), stats_(stats), top_(upperBounds(g)) {}
+      : g_(g), options_(options), target_(target), stats_(stats), top_(upperBounds(g)) {
+    for (const auto &n : g.nodes())
+      order_.push_back(n.get());
+  }
 
   llvm::Expected<PteProgram> run() {
-    for (const auto &n : g_.nodes)
+    for (const auto &n : g_.nodes())
       if (n->placement == Placement::Unassigned)
         return lowerError("node '" + n->name +
                           "' has no placement; run the whole pipeline (partition)");
     if (auto err = hashDelegateConstants())
       return err;
-    for (const Value *in : g_.inputs)
+    for (const Value *in : g_.inputs())
       if (!in->isConstant()) {
         llvm::Expected<int32_t> e = tensorEValue(in);
         if (!e)
           return e.takeError();
         plan_.inputs.push_back(*e);
       }
-    for (size_t i = 0; i < g_.nodes.size();) {
+    for (size_t i = 0; i < order_.size();) {
       size_t end = i + 1;
-      if (g_.nodes[i]->placement == Placement::Vulkan) {
-        while (end < g_.nodes.size() && g_.nodes[end]->placement == Placement::Vulkan)
+      if (order_[i]->placement == Placement::Vulkan) {
+        while (end < order_.size() && order_[end]->placement == Placement::Vulkan)
           ++end;
         if (auto err = emitDelegate(i, end))
           return err;
-      } else if (auto err = emitKernel(*g_.nodes[i])) {
+      } else if (auto err = emitKernel(*order_[i])) {
         return err;
       }
       i = end;
     }
-    for (const Value *out : g_.outputs) {
+    for (const Value *out : g_.outputs()) {
       llvm::Expected<int32_t> e = tensorEValue(out);
       if (!e)
         return e.takeError();
@@ -169,6 +172,7 @@ private:
   };
 
   const Graph &g_;
+  std::vector<const Node *> order_; // the nodes in the graph's order, indexed by regions
   const LoweringOptions &options_;
   const Target &target_;
   LoweringStats &stats_;
@@ -191,7 +195,7 @@ private:
   // (a cast of equal norm weights) are still stored once without writing the file twice.
   llvm::Error hashDelegateConstants() {
     std::map<ConstantSlice, const ConstantTensor *> slices;
-    for (const auto &n : g_.nodes)
+    for (const auto &n : g_.nodes())
       if (n->placement == Placement::Vulkan)
         for (const Value *v : n->operands())
           if (v->isConstant() && !keyPending(v->constant))
@@ -467,10 +471,10 @@ private:
   llvm::Error emitDelegate(size_t begin, size_t end) {
     std::set<const Node *> region;
     for (size_t i = begin; i < end; ++i)
-      region.insert(g_.nodes[i].get());
-    std::set<const Value *> usedOutside(g_.outputs.begin(), g_.outputs.end());
-    for (size_t i = end; i < g_.nodes.size(); ++i)
-      for (const Value *v : g_.nodes[i]->operands())
+      region.insert(order_[i]);
+    std::set<const Value *> usedOutside(g_.outputs().begin(), g_.outputs().end());
+    for (size_t i = end; i < order_.size(); ++i)
+      for (const Value *v : order_[i]->operands())
         usedOutside.insert(v);
 
     VkGraphDescription vk;
@@ -549,14 +553,14 @@ private:
     };
 
     for (size_t i = begin; i < end; ++i) {
-      const Node &n = *g_.nodes[i];
+      const Node &n = *order_[i];
       if (options_.executorchOnly && !executorchHasVulkanOp(n.target))
         return lowerError("node '" + n.name + "' (" + n.target +
                           ") runs on Vulkan, and ExecuTorch's Vulkan backend has no such op; `vkqc "
                           "run` runs such a "
                           "program (--runtime=vkqc)");
       std::vector<int32_t> args;
-      for (const NamedArg &a : n.args) {
+      for (const NamedArg &a : n.args()) {
         VkStorageType wanted = argStorage(n, a.name);
         auto operandId = [&](const Value *v) { return tensorId(v, wanted); };
         llvm::Expected<uint32_t> id = vkArgValue(a.value, operandId, symIntId, addValue);
@@ -620,7 +624,7 @@ private:
       return blob.takeError();
     PteDelegate delegate;
     delegate.processedData = std::move(*blob);
-    delegate.compileSpecs = {{"require_dynamic_shapes", {uint8_t(g_.symbols.empty() ? 0 : 1)}}};
+    delegate.compileSpecs = {{"require_dynamic_shapes", {uint8_t(g_.symbols().empty() ? 0 : 1)}}};
     plan_.delegates.push_back(std::move(delegate));
     chain_.instructions.push_back(call);
     ++stats_.delegates;

@@ -10,7 +10,7 @@ namespace {
 // The most elements `v` can hold, with every symbol at the top of its range.
 std::optional<int64_t> maxElements(const Graph &g, const Value &v) {
   std::map<std::string, int64_t> top;
-  for (const auto &[name, range] : g.symbols) {
+  for (const auto &[name, range] : g.symbols()) {
     if (!range.max)
       return std::nullopt;
     top[name] = *range.max;
@@ -31,7 +31,7 @@ std::optional<int64_t> maxElements(const Graph &g, const Value &v) {
 // `v`'s sizes with every symbol at the top of its range.
 std::optional<std::vector<int64_t>> maxShape(const Graph &g, const Value &v) {
   std::map<std::string, int64_t> top;
-  for (const auto &[name, range] : g.symbols) {
+  for (const auto &[name, range] : g.symbols()) {
     if (!range.max)
       return std::nullopt;
     top[name] = *range.max;

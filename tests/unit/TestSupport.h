@@ -1,10 +1,13 @@
 // Helpers that let Catch2 assertions consume llvm::Error / llvm::Expected.
 #pragma once
 
+#include "compiler/ir/Graph.h"
+
 #include "llvm/Support/Error.h"
 
 #include <catch2/catch.hpp>
 
+#include <iterator>
 #include <string>
 
 namespace vkqc::test {
@@ -26,6 +29,11 @@ template <typename T> std::string errorOf(llvm::Expected<T> e) {
   if (e)
     FAIL("expected an error, got success");
   return llvm::toString(e.takeError());
+}
+
+/// The node at position `index` of the graph's order.
+inline Node *nodeAt(const Graph &g, size_t index) {
+  return std::next(g.nodes().begin(), static_cast<std::ptrdiff_t>(index))->get();
 }
 
 } // namespace vkqc::test

@@ -14,7 +14,7 @@ std::string corpus(const std::string &name) {
 }
 
 const Value *input(const Graph &g, llvm::StringRef stateName) {
-  for (const Value *v : g.inputs)
+  for (const Value *v : g.inputs())
     if (v->stateName == stateName)
       return v;
   return nullptr;
@@ -32,8 +32,8 @@ TEST_CASE("every real export in tests/data imports and verifies", "[import]") {
     INFO(it->path());
     ImportedModel m = valueOrFail(importModel(it->path()));
     CHECK(errorText(verifyGraph(*m.graph)) == "");
-    CHECK(m.graph->outputs.size() == 1);
-    CHECK(m.graph->symbols.count("s70"));
+    CHECK(m.graph->outputs().size() == 1);
+    CHECK(m.graph->symbols().count("s70"));
   }
   CHECK(count >= 11);
 }
@@ -75,8 +75,8 @@ TEST_CASE("weights are viewed in place inside the mapped archive", "[import]") {
 TEST_CASE("omitted arguments are filled from schema defaults", "[import]") {
   ImportedModel m = valueOrFail(importModel(corpus("tiny_llama_8da4w_fp32")));
   int dequants = 0;
-  for (const auto &n : m.graph->nodes) {
-    REQUIRE(n->args.size() == n->schema->args.size());
+  for (const auto &n : m.graph->nodes()) {
+    REQUIRE(n->args().size() == n->schema->args.size());
     if (n->target == "torchao.dequantize_affine.default") {
       ++dequants;
       CHECK(std::get<DType>(n->arg("output_dtype")) == DType::Float32);

@@ -37,7 +37,7 @@ struct SmallGraph {
 
   SmallGraph() {
     SymExpr s0 = SymExpr::symbol("s0");
-    g->symbols["s0"] = SymbolRange{2, 8};
+    g->setSymbol("s0", SymbolRange{2, 8});
     w = tensorValue(*g, "w", DType::Float32, {SymExpr(4)});
     w->inputKind = InputKind::Parameter;
     w->stateName = "w";
@@ -47,7 +47,8 @@ struct SmallGraph {
     w->constant = ConstantTensor{DType::Float32, {4}, g->constants.addOwned("w", bytes), 0};
     x = tensorValue(*g, "x", DType::Float32, {s0, SymExpr(4)});
     x->inputKind = InputKind::User;
-    g->inputs = {w, x};
+    g->addInput(w);
+    g->addInput(x);
 
     n = g->createValue("n");
     n->kind = Value::Kind::SymInt;
@@ -60,7 +61,7 @@ struct SmallGraph {
     out = tensorValue(*g, "out", DType::Float32, {s0, SymExpr(2), SymExpr(2)});
     IntList sizes = {SymIntArg{0, n}, SymIntArg{2, nullptr}, SymIntArg{-1, nullptr}};
     addNode(*g, "aten.view.default", "out", {{"self", z}, {"size", sizes}}, {out});
-    g->outputs = {out};
+    g->addOutput(out);
   }
 };
 
@@ -132,8 +133,8 @@ TEST_CASE("an op outside the op table is an error, not a crash", "[interp]") {
   SmallGraph s;
   static const OpSchema frobnicate =
       valueOrFail(parseOpSchema("aten::frobnicate(Tensor self, Tensor other) -> Tensor"));
-  s.g->nodes[1]->target = frobnicate.target; // aten.mul's arguments, a schema of no row
-  s.g->nodes[1]->schema = &frobnicate;
+  nodeAt(*s.g, 1)->target = frobnicate.target; // aten.mul's arguments, a schema of no row
+  nodeAt(*s.g, 1)->schema = &frobnicate;
   CHECK_THAT(runError(*s.g, {rows(3)}),
              Catch::Contains("node %y (aten.frobnicate.default): the interpreter has no "
                              "handler for this target"));
@@ -142,17 +143,17 @@ TEST_CASE("an op outside the op table is an error, not a crash", "[interp]") {
 TEST_CASE("arguments the kernels cannot take are errors naming the argument", "[interp]") {
   SmallGraph s;
   SECTION("a string where a number goes") {
-    s.g->nodes[1]->arg("other") = std::string("oops");
+    nodeAt(*s.g, 1)->setArg("other", std::string("oops"));
     CHECK_THAT(runError(*s.g, {rows(3)}),
                Catch::Contains("node %y (aten.mul.Tensor): argument 'other': expected a "
                                "tensor or a number, got string"));
   }
   SECTION("a symbolic int where a tensor goes") {
-    s.g->nodes[2]->arg("self") = s.n;
+    nodeAt(*s.g, 2)->setArg("self", s.n);
     CHECK_THAT(runError(*s.g, {rows(3)}), Catch::Contains("node %z (aten.add.Tensor)"));
   }
   SECTION("a kernel's own refusal") {
-    s.g->nodes[3]->arg("size") = IntList{SymIntArg{-1, nullptr}, SymIntArg{-1, nullptr}};
+    nodeAt(*s.g, 3)->setArg("size", IntList{SymIntArg{-1, nullptr}, SymIntArg{-1, nullptr}});
     CHECK_THAT(runError(*s.g, {rows(3)}),
                Catch::Contains("node %out (aten.view.default): reshape: more than one -1"));
   }
@@ -165,7 +166,7 @@ TEST_CASE("_assert_tensor_metadata checks the dtype", "[interp]") {
   CHECK_THAT(runError(*s.g, {rows(3)}),
              Catch::Contains("node %check (aten._assert_tensor_metadata.default): tensor has "
                              "dtype f32, the assertion wants bf16"));
-  s.g->nodes.back()->arg("dtype") = DType::Float32;
+  s.g->lastNode()->setArg("dtype", DType::Float32);
   CHECK(valueOrFail(interpretGraph(*s.g, {rows(3)})).size() == 1);
 }
 
@@ -183,7 +184,7 @@ TEST_CASE("every op of the op table (Ops.def) has a handler", "[interp]") {
     node->name = "probe";
     node->target = schema.target;
     node->schema = &schema;
-    node->args = std::move(args);
+    node->setArgs(std::move(args));
     g->appendNode(std::move(node));
     std::string message = errorText(interpretGraph(*g, {}).takeError());
     CHECK_THAT(message, !Catch::Contains("no handler"));

@@ -29,7 +29,7 @@ void checkSameGraph(const Graph &a, const Graph &b) {
   CHECK(a.info.sourceName == b.info.sourceName);
   CHECK(a.info.schemaVersion == b.info.schemaVersion);
   CHECK(a.info.torchVersion == b.info.torchVersion);
-  REQUIRE(a.symbols.size() == b.symbols.size());
+  REQUIRE(a.symbols().size() == b.symbols().size());
   REQUIRE(a.constants.storages().size() == b.constants.storages().size());
   for (size_t i = 0; i < a.constants.storages().size(); ++i) {
     const Storage &sa = *a.constants.storages()[i], &sb = *b.constants.storages()[i];
@@ -39,9 +39,9 @@ void checkSameGraph(const Graph &a, const Graph &b) {
     llvm::ArrayRef<uint8_t> da = valueOrFail(sa.data()), db = valueOrFail(sb.data());
     CHECK(da == db);
   }
-  REQUIRE(a.inputs.size() == b.inputs.size());
-  for (size_t i = 0; i < a.inputs.size(); ++i) {
-    const Value &va = *a.inputs[i], &vb = *b.inputs[i];
+  REQUIRE(a.inputs().size() == b.inputs().size());
+  for (size_t i = 0; i < a.inputs().size(); ++i) {
+    const Value &va = *a.inputs()[i], &vb = *b.inputs()[i];
     CHECK(va.name == vb.name);
     CHECK(va.inputKind == vb.inputKind);
     CHECK(va.stateName == vb.stateName);
@@ -52,9 +52,9 @@ void checkSameGraph(const Graph &a, const Graph &b) {
       CHECK(va.constant.shape == vb.constant.shape);
     }
   }
-  REQUIRE(a.nodes.size() == b.nodes.size());
-  for (size_t i = 0; i < a.nodes.size(); ++i) {
-    const Node &na = *a.nodes[i], &nb = *b.nodes[i];
+  REQUIRE(a.nodes().size() == b.nodes().size());
+  for (auto ia = a.nodes().begin(), ib = b.nodes().begin(); ia != a.nodes().end(); ++ia, ++ib) {
+    const Node &na = **ia, &nb = **ib;
     INFO(na.name << " " << na.target);
     CHECK(na.schema == nb.schema);
     CHECK(na.placement == nb.placement);
@@ -64,16 +64,16 @@ void checkSameGraph(const Graph &a, const Graph &b) {
       CHECK(na.results[r]->name == nb.results[r]->name);
       CHECK(typeToString(*na.results[r]) == typeToString(*nb.results[r]));
     }
-    REQUIRE(na.args.size() == nb.args.size());
-    for (size_t k = 0; k < na.args.size(); ++k) {
-      INFO(na.args[k].name);
-      CHECK(argKind(na.args[k].value) == argKind(nb.args[k].value));
-      CHECK(argToString(na.args[k].value) == argToString(nb.args[k].value));
+    REQUIRE(na.args().size() == nb.args().size());
+    for (size_t k = 0; k < na.args().size(); ++k) {
+      INFO(na.args()[k].name);
+      CHECK(argKind(na.args()[k].value) == argKind(nb.args()[k].value));
+      CHECK(argToString(na.args()[k].value) == argToString(nb.args()[k].value));
     }
   }
-  REQUIRE(a.outputs.size() == b.outputs.size());
-  for (size_t i = 0; i < a.outputs.size(); ++i)
-    CHECK(a.outputs[i]->name == b.outputs[i]->name);
+  REQUIRE(a.outputs().size() == b.outputs().size());
+  for (size_t i = 0; i < a.outputs().size(); ++i)
+    CHECK(a.outputs()[i]->name == b.outputs()[i]->name);
 }
 
 // Parses `text` with the storages of `archive` and checks it prints back the same.
@@ -157,7 +157,7 @@ graph @forward {
   CHECK(text.rfind("// vkqc IR of hand.vkir\n", 0) == 0);
   CHECK(text.find("aten.add.Tensor(self=%x, other=%b, alpha=1)") != std::string::npos);
   CHECK(text.find("aten.mul.Tensor(self=%y, other=2.0)") != std::string::npos);
-  CHECK(std::holds_alternative<double>(g->nodes[1]->arg("other")));
+  CHECK(std::holds_alternative<double>(nodeAt(*g, 1)->arg("other")));
   CHECK(text.find("storage #0 \"b\" 4 B dense<0x0000803f>") != std::string::npos);
   roundTrip(text, nullptr);
 }
@@ -188,11 +188,11 @@ graph @forward {
   text.replace(at, 8, "%g: f32[1, s0], %h: i8[1, s0] =");
   std::unique_ptr<Graph> g = roundTrip(text, nullptr);
   auto arg = [&](const char *node, const char *name) -> const ArgValue & {
-    for (const auto &n : g->nodes)
+    for (const auto &n : g->nodes())
       if (n->name == node)
         return n->arg(name);
     FAIL("no node " << node);
-    return g->nodes[0]->args[0].value;
+    return g->firstNode()->args()[0].value;
   };
   CHECK(std::holds_alternative<int64_t>(arg("p", "exponent")));
   CHECK(std::holds_alternative<double>(arg("q", "exponent")));
@@ -204,8 +204,8 @@ graph @forward {
   CHECK(std::get<LayoutArg>(arg("f", "layout")).code == 3);
   CHECK(std::get<std::string>(arg("g", "mapping_type")) == "A\"B\\C\x01");
   CHECK(std::isnan(std::get<double>(arg("g", "quant_min"))));
-  CHECK(g->symbols.at("s0").max == std::nullopt);
-  CHECK(g->nodes.back()->name == "g"); // a node is named after its first result
+  CHECK(g->symbols().at("s0").max == std::nullopt);
+  CHECK(g->nodes().back()->name == "g"); // a node is named after its first result
 }
 
 TEST_CASE("an archive entry is read from the archive, its size and checksum checked", "[parser]") {

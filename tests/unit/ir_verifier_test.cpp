@@ -13,14 +13,14 @@ std::unique_ptr<Graph> tinyGraph() {
   x->dtype = DType::Float32;
   x->shape = {SymExpr(4)};
   x->inputKind = InputKind::User;
-  g->inputs.push_back(x);
+  g->addInput(x);
   Value *y = g->createValue("y");
   y->dtype = DType::Float32;
   y->shape = {SymExpr(4)};
   auto node = makeNode(*g, *lookupOpSchema("aten.neg.default"), "y", {{"self", x}});
   node->results.push_back(y);
   g->appendNode(std::move(node));
-  g->outputs.push_back(y);
+  g->addOutput(y);
   return g;
 }
 
@@ -40,32 +40,32 @@ TEST_CASE("the verifier rejects broken graphs with a named culprit", "[verifier]
     auto g = tinyGraph();
     Value *late = g->createValue("late");
     late->shape = {SymExpr(4)};
-    g->nodes[0]->arg("self") = late;
+    g->firstNode()->setArg("self", late);
     CHECK_THAT(verifyError(*g), Catch::Contains("reads '%late' before it is defined"));
   }
   SECTION("wrong argument kind") {
     auto g = tinyGraph();
-    g->nodes[0]->arg("self") = std::string("oops");
+    g->firstNode()->setArg("self", std::string("oops"));
     CHECK_THAT(verifyError(*g), Catch::Contains("argument 'self' expects Tensor"));
   }
   SECTION("negative size") {
     auto g = tinyGraph();
-    g->outputs[0]->shape = {SymExpr(-1)};
+    g->outputs()[0]->shape = {SymExpr(-1)};
     CHECK_THAT(verifyError(*g), Catch::Contains("negative size"));
   }
   SECTION("undeclared symbol") {
     auto g = tinyGraph();
-    g->outputs[0]->shape = {SymExpr::symbol("s9")};
+    g->outputs()[0]->shape = {SymExpr::symbol("s9")};
     CHECK_THAT(verifyError(*g), Catch::Contains("undeclared symbol 's9'"));
   }
   SECTION("missing argument") {
     auto g = tinyGraph();
-    g->nodes[0]->args.clear();
+    g->firstNode()->setArgs({});
     CHECK_THAT(verifyError(*g), Catch::Contains("has 0 arguments, schema has 1"));
   }
   SECTION("undefined output") {
     auto g = tinyGraph();
-    g->outputs[0] = g->createValue("ghost");
+    g->setOutput(0, g->createValue("ghost"));
     CHECK_THAT(verifyError(*g), Catch::Contains("'%ghost' is not defined"));
   }
   SECTION("constant past its storage") {
@@ -78,7 +78,7 @@ TEST_CASE("the verifier rejects broken graphs with a named culprit", "[verifier]
     w->constant.dtype = DType::Float32;
     w->constant.shape = {4};
     w->constant.storage = g->constants.addView("w", bytes);
-    g->inputs.insert(g->inputs.begin(), w);
+    g->insertInput(0, w);
     CHECK_THAT(verifyError(*g), Catch::Contains("past the end of its storage"));
   }
 }
