@@ -8,7 +8,6 @@
 
 namespace vkqc::interp {
 
-namespace {
 uint32_t floatBits(float f) {
   uint32_t u;
   std::memcpy(&u, &f, sizeof u);
@@ -21,6 +20,7 @@ float floatFromBits(uint32_t u) {
   return f;
 }
 
+namespace {
 /// double -> float with IEEE overflow to infinity (a plain cast out of range is UB).
 float doubleToFloat(double v) {
   // Halfway between FLT_MAX and the next (unrepresentable) float: ties go to infinity

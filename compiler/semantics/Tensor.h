@@ -58,6 +58,9 @@ private:
   bool writable_ = false;
 };
 
+/// A float's IEEE bits, and the float of given bits.
+uint32_t floatBits(float f);
+float floatFromBits(uint32_t u);
 /// IEEE half and bfloat16 conversions (round-to-nearest-even on the way down).
 float halfToFloat(uint16_t h);
 uint16_t floatToHalf(float f);

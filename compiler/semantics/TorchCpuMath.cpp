@@ -1,18 +1,10 @@
 #include "compiler/semantics/TorchCpuMath.h"
+#include "compiler/semantics/Tensor.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 namespace vkqc::interp {
-
-namespace {
-float fromBits(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-} // namespace
 
 float mklDot(const float *a, int64_t aStride, const float *b, int64_t bStride, int64_t depth,
              float init, bool hasInit) {
@@ -29,8 +21,8 @@ float mklDot(const float *a, int64_t aStride, const float *b, int64_t bStride, i
 
 float expU20(float x) {
   // The constants as PyTorch spells them (bit patterns where it gives bits).
-  const float log2e = fromBits(0x3fb8aa3b), ln2 = fromBits(0x3f317218);
-  const float lnFltMin = fromBits(0xc2aeac50), lnFltMax = fromBits(0x42b17218);
+  const float log2e = floatFromBits(0x3fb8aa3b), ln2 = floatFromBits(0x3f317218);
+  const float lnFltMin = floatFromBits(0xc2aeac50), lnFltMax = floatFromBits(0x42b17218);
   const float c1 = 0.999999701f, c2 = 0.499991506f, c3 = 0.166676521f, c4 = 0.0418978221f,
               c5 = 0.00828929059f;
   bool underflows = x < lnFltMin; // _CMP_LT_OS: false for NaN
@@ -46,7 +38,7 @@ float expU20(float x) {
   poly = std::fma(r, poly, 1.0f);
   // 2^(fx - 1) built from its exponent bits, then doubled.
   int32_t exponent = static_cast<int32_t>(std::nearbyint(fx - 1.0f)) + 127;
-  float twoToN = underflows ? 0.0f : fromBits(static_cast<uint32_t>(exponent) << 23);
+  float twoToN = underflows ? 0.0f : floatFromBits(static_cast<uint32_t>(exponent) << 23);
   return poly * twoToN * 2.0f;
 }
 
