@@ -140,6 +140,22 @@ llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &
   Tensor result(q.dtype(), outShape);
   int64_t batches = numelOf(Shape(q.shape().begin(), q.shape().end() - 2));
   int64_t qHeads = q.rank() >= 3 ? q.dim(-3) : 1;
+  // What the mask does to the score of key j for query i of batch row b: hides it (is_causal
+  // past the query, a false bool entry) or adds the float mask's value.
+  struct MaskEntry {
+    bool hidden;
+    double add;
+  };
+  auto maskAt = [&](int64_t b, int64_t i, int64_t j) -> MaskEntry {
+    if (isCausal && j > i)
+      return {true, 0.0};
+    if (!attnMask)
+      return {false, 0.0};
+    int64_t m = maskSource[(b * queries + i) * keys + j];
+    if (attnMask->dtype() == DType::Bool)
+      return {attnMask->getInt(m) == 0, 0.0};
+    return {false, attnMask->getDouble(m)};
+  };
   // The kv head serving query head h is h / groupSize (repeat_interleave of kv heads).
   auto kvBatchOf = [&](int64_t b) {
     return (b / qHeads) * (qHeads / *groupSize) + (b % qHeads) / *groupSize;
@@ -156,14 +172,8 @@ llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &
                          valueDim,
                          static_cast<float>(scaleValue),
                          [&](int64_t j) -> float {
-                           if (isCausal && j > i)
-                             return negInf;
-                           if (!attnMask)
-                             return 0.0f;
-                           int64_t m = maskSource[(b * queries + i) * keys + j];
-                           if (attnMask->dtype() == DType::Bool)
-                             return attnMask->getInt(m) ? 0.0f : negInf;
-                           return static_cast<float>(attnMask->getDouble(m));
+                           MaskEntry e = maskAt(b, i, j);
+                           return e.hidden ? negInf : static_cast<float>(e.add);
                          }};
         flashAttentionRow(row, result.mutableData<float>() + (b * queries + i) * valueDim);
       }
@@ -185,15 +195,8 @@ llvm::Expected<Tensor> scaledDotProductAttention(const Tensor &q, const Tensor &
         for (int64_t e = 0; e < headDim; ++e)
           score += query[e] * kBase[j * headDim + e];
         score *= scaleValue;
-        if (isCausal && j > i)
-          score = negInf;
-        if (attnMask) {
-          int64_t m = maskSource[(b * queries + i) * keys + j];
-          if (attnMask->dtype() == DType::Bool)
-            score = attnMask->getInt(m) ? score : negInf;
-          else
-            score += attnMask->getDouble(m);
-        }
+        MaskEntry e = maskAt(b, i, j);
+        score = e.hidden ? negInf : score + e.add;
         weights[j] = score;
         maxScore = std::fmax(maxScore, score);
       }
